@@ -42,7 +42,7 @@ export const u64 = scalar('u64', (r) => r.u64(), (w, v: bigint) => w.u64(v));
 export const i64 = scalar('i64', (r) => r.i64(), (w, v: bigint) => w.i64(v));
 
 /** A field that must hold one value (magic numbers, reserved zeros); read checks it, write emits it. */
-export function constant(inner: Layout<number>, value: number, what: string): Layout<number, never> & {derive: () => number} {
+export function constant(inner: Layout<number>, value: number, what: string): Derived {
   return {
     name: `${inner.name}=${value}`,
     read(r, scope, ctx) {
@@ -56,22 +56,37 @@ export function constant(inner: Layout<number>, value: number, what: string): La
 }
 
 // ---------------------------------------------------------------- counts and sizes
-/** How many elements or bytes: a fixed number, a sibling field's name, or 'rest' (to the end of the message). */
-export type Count = number | string | 'rest';
+/**
+ * A count computed from the fields read so far (spice.proto's `image_size(bpp, width, rows)`, for one).
+ * It must return a non-negative integer; anything else is a WireError.
+ */
+export type CountFn = ((scope: Scope) => number) & {readonly label?: string};
+
+/**
+ * How many elements or bytes: a fixed number, a sibling field's name, 'rest' (to the end of the message),
+ * or a function of the sibling fields.
+ */
+export type Count = number | string | 'rest' | CountFn;
+
+function countLabel(count: Count): string {
+  return typeof count === 'function' ? (count.label ?? 'computed') : String(count);
+}
 
 function resolveCount(count: Count, scope: Scope, r: WireReader | null, what: string): number | 'rest' {
   if (typeof count === 'number') return count;
   if (count === 'rest') return 'rest';
-  const v = scope[count];
+  const v = typeof count === 'function' ? count(scope) : scope[count];
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-    throw new WireError(`${what}: count field '${count}' is ${String(v)}`);
+    throw new WireError(`${what}: count ${typeof count === 'function' ? countLabel(count) : `field '${count}'`} is ${String(v)}`);
   }
   if (r && v > r.remaining + 1e9) throw new WireError(`${what}: count ${v} is absurd`);
   return v;
 }
 
 /** An integer field holding the length of a sibling array, bytes or string; computed when writing. */
-export function lengthOf(field: string, inner: Layout<number> = u32, opts: {plus?: number} = {}): Layout<number, never> {
+export type Derived = Layout<number, never> & {derive: (scope: Scope) => number};
+
+export function lengthOf(field: string, inner: Layout<number> = u32, opts: {plus?: number} = {}): Derived {
   const plus = opts.plus ?? 0;
   return {
     name: `${inner.name}(len ${field})`,
@@ -79,6 +94,20 @@ export function lengthOf(field: string, inner: Layout<number> = u32, opts: {plus
     write: (w, _v, scope, ctx) => inner.write(w, lengthOfValue(scope[field]) + plus, scope, ctx),
     derive: (scope) => lengthOfValue(scope[field]) + plus,
   };
+}
+
+/**
+ * spice.proto's `image_size(bpp, width, rows)`: the bytes of `rows` rows of `width` pixels at `bpp` bits each,
+ * every row rounded up to whole bytes. `width` and `rows` name sibling fields.
+ */
+export function imageSize(bpp: number, width: string, rows: string): CountFn {
+  const fn = (scope: Scope): number => {
+    const w = scope[width];
+    const h = scope[rows];
+    if (typeof w !== 'number' || typeof h !== 'number') return NaN;
+    return Math.floor((bpp * w + 7) / 8) * h;
+  };
+  return Object.assign(fn, {label: `image_size(${bpp}, ${width}, ${rows})`});
 }
 
 function lengthOfValue(v: unknown): number {
@@ -92,14 +121,17 @@ function lengthOfValue(v: unknown): number {
 /** Raw bytes (a view into the message, not a copy). */
 export function bytes(count: Count): Layout<Uint8Array> {
   return {
-    name: `bytes[${count}]`,
+    name: `bytes[${countLabel(count)}]`,
     read(r, scope) {
       const n = resolveCount(count, scope, r, 'bytes');
       return r.take(n === 'rest' ? r.remaining : n);
     },
     write(w, v, scope) {
       if (typeof count === 'number' && v.length !== count) throw new WireError(`bytes[${count}]: got ${v.length} bytes`);
-      void scope;
+      if (typeof count === 'function') {
+        const n = resolveCount(count, scope, null, 'bytes');
+        if (v.length !== n) throw new WireError(`bytes[${countLabel(count)}]: got ${v.length} bytes, the other fields say ${String(n)}`);
+      }
       w.bytes(v);
     },
   };
@@ -112,7 +144,7 @@ export function bytes(count: Count): Layout<Uint8Array> {
 export function text(count: Count, opts: {nul?: boolean} = {}): Layout<string> {
   const b = bytes(count);
   return {
-    name: `text[${count}]`,
+    name: `text[${countLabel(count)}]`,
     read(r, scope, ctx) {
       let raw = b.read(r, scope, ctx);
       const z = raw.indexOf(0);
@@ -128,7 +160,7 @@ export function text(count: Count, opts: {nul?: boolean} = {}): Layout<string> {
 
 export function array<R, W>(elem: Layout<R, W>, count: Count): Layout<R[], W[]> {
   return {
-    name: `${elem.name}[${count}]`,
+    name: `${elem.name}[${countLabel(count)}]`,
     read(r, scope, ctx) {
       const n = resolveCount(count, scope, r, `${elem.name} array`);
       const out: R[] = [];
@@ -141,6 +173,10 @@ export function array<R, W>(elem: Layout<R, W>, count: Count): Layout<R[], W[]> 
     },
     write(w, v, _scope, ctx) {
       if (typeof count === 'number' && v.length !== count) throw new WireError(`${elem.name}[${count}]: got ${v.length} elements`);
+      if (typeof count === 'function') {
+        const n = resolveCount(count, _scope, null, `${elem.name} array`);
+        if (v.length !== n) throw new WireError(`${elem.name}[${countLabel(count)}]: got ${v.length} elements, the other fields say ${String(n)}`);
+      }
       for (const e of v) elem.write(w, e, {}, ctx);
     },
   };
@@ -217,25 +253,35 @@ export function when<R, W>(pred: Predicate, inner: Layout<R, W>): Layout<R | und
 export const flagSet = (field: string, mask: number): Predicate => (s) => ((s[field] as number) & mask) !== 0;
 export const fieldIs = (field: string, ...values: number[]): Predicate => (s) => values.includes(s[field] as number);
 export const hasCap = (cap: string): Predicate => (_s, ctx) => ctx.caps?.has(cap) ?? false;
+/** The opposite of a predicate (spice.proto's `case !FLAG:`). */
+export const not = (pred: Predicate): Predicate => (s, ctx) => !pred(s, ctx);
+
+/** Picks a switch case from the fields read so far (and the context); undefined picks no case. */
+export type Selector = (scope: Scope, ctx: WireContext) => number | undefined;
 
 /**
  * A union chosen by a sibling field's value, as spice.proto's `switch`. Cases not listed read nothing
- * (undefined), unless `otherwise` is given.
+ * (undefined), unless `otherwise` is given. Instead of a field name, `field` may be a Selector, for
+ * switches on a nested field or on flag bits (spice.proto tests flags with `&`, first listed case first).
  */
 export function switchOn<C extends Record<number, Layout<any, any>>>(
-  field: string,
+  field: string | Selector,
   cases: C,
   otherwise?: Layout<any, any>,
 ): Layout<ReadOf<C[keyof C]> | undefined, WriteOf<C[keyof C]> | undefined> {
-  const pick = (scope: Scope): Layout<any, any> | undefined => (cases as Record<number, Layout<any>>)[scope[field] as number] ?? otherwise;
+  const key = typeof field === 'string' ? (scope: Scope) => scope[field] as number : field;
+  const pick = (scope: Scope, ctx: WireContext): Layout<any, any> | undefined => {
+    const k = key(scope, ctx);
+    return (k === undefined ? undefined : (cases as Record<number, Layout<any>>)[k]) ?? otherwise;
+  };
   return {
-    name: `switch(${field})`,
+    name: `switch(${typeof field === 'string' ? field : 'selector'})`,
     read(r, scope, ctx) {
-      const l = pick(scope);
+      const l = pick(scope, ctx);
       return l ? l.read(r, scope, ctx) : undefined;
     },
     write(w, v, scope, ctx) {
-      const l = pick(scope);
+      const l = pick(scope, ctx);
       if (l) l.write(w, v, scope, ctx);
     },
   };

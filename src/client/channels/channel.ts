@@ -1,0 +1,286 @@
+/**
+ * The base of every channel once linked (protocol map §1.2–1.3): message framing with the mini or full
+ * header, the ACK window (SET_ACK → ACK_SYNC, then one ACK per `window` messages received), PING → PONG,
+ * NOTIFY, DISCONNECTING, LIST and sub-message lists, WAIT_FOR_CHANNELS, and migration notices.
+ * Subclasses handle their own messages in onMessage(); messages are processed strictly in order.
+ */
+import {EventEmitter} from 'node:events';
+import type {Socket} from 'node:net';
+import {SpiceError} from '../errors.js';
+import type {Logger} from '../log.js';
+import type {ByteStream} from '../transport/byte-stream.js';
+import type {CapSet} from '../wire/caps.js';
+import {channelTypeName, linkErrText, MigrateFlags, nameOf, NotifySeverity} from '../wire/enums.js';
+import {decode, encode, type WireContext} from '../wire/layout.js';
+import type {MessageDef} from '../wire/message.js';
+import {CommonClient, CommonServer} from '../wire/messages/common.js';
+import {clientMessage, serverMessage} from '../wire/messages/index.js';
+import {WireError} from '../wire/reader.js';
+
+/** Largest message body accepted from a server (a full-screen 32-bit 4K bitmap is 33 MB). */
+export const MAX_MESSAGE_SIZE = 128 * 1024 * 1024;
+
+export type WireDirection = 'in' | 'out';
+/** Called with every message body that crosses the wire (for recordings and tests). */
+export type WireTap = (channel: Channel, dir: WireDirection, type: number, body: Uint8Array) => void;
+
+export interface ChannelContext {
+  logger: Logger;
+  /** Finds another channel of the session, for WAIT_FOR_CHANNELS. */
+  findChannel(type: number, id: number): Channel | undefined;
+  /** Upper bound on any wait the channel does on its own (WAIT_FOR_CHANNELS). */
+  timeoutMs: number;
+  tap?: WireTap;
+}
+
+export interface LinkedSocket {
+  socket: Socket;
+  stream: ByteStream;
+  caps: CapSet;
+  serverCommonCaps: number[];
+  serverChannelCaps: number[];
+  miniHeader: boolean;
+  linkRttMs: number;
+  tls: boolean;
+}
+
+export class Channel extends EventEmitter {
+  readonly name: string;
+  /** Serial of the last message fully processed (implicit count with the mini header). */
+  processedSerial = 0n;
+  private receivedSerial = 0n;
+  private sendSerial = 0n;
+  private ackWindow = 0;
+  private ackCountdown = 0;
+  private serialWaiters: Array<{serial: bigint; resolve: () => void}> = [];
+  private closed = false;
+  readonly wireContext: {caps: Set<string>};
+  pings = 0;
+  messagesIn = 0;
+
+  constructor(
+    readonly type: number,
+    readonly id: number,
+    readonly link: LinkedSocket,
+    protected readonly ctx: ChannelContext,
+  ) {
+    super();
+    this.name = channelTypeName(type) + (id ? `:${id}` : '');
+    this.wireContext = {caps: new Set()};
+  }
+
+  get caps(): CapSet {
+    return this.link.caps;
+  }
+  protected get log(): Logger {
+    return this.ctx.logger;
+  }
+
+  /** Starts the read loop; resolves when the channel ends, with the reason. */
+  run(): Promise<Error> {
+    return this.readLoop().then(
+      () => new SpiceError('connection-lost', `${this.name} channel closed`),
+      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+    );
+  }
+
+  private async readLoop(): Promise<void> {
+    const mini = this.link.miniHeader;
+    const headerSize = mini ? 6 : 18;
+    const stream = this.link.stream;
+    for (;;) {
+      const h = await stream.read(headerSize, `a ${this.name} message header`);
+      const v = new DataView(h.buffer, h.byteOffset, headerSize);
+      let type: number;
+      let size: number;
+      let subList = 0;
+      if (mini) {
+        type = v.getUint16(0, true);
+        size = v.getUint32(2, true);
+        this.receivedSerial++;
+      } else {
+        this.receivedSerial = v.getBigUint64(0, true);
+        type = v.getUint16(8, true);
+        size = v.getUint32(10, true);
+        subList = v.getUint32(14, true);
+      }
+      if (size > MAX_MESSAGE_SIZE) {
+        throw new SpiceError('protocol', `${this.name}: the server announced a ${size}-byte message (type ${type}), over the ${MAX_MESSAGE_SIZE}-byte limit`);
+      }
+      const body = size ? await stream.read(size, `a ${size}-byte ${this.name} message body`) : new Uint8Array(0);
+      this.messagesIn++;
+      this.ctx.tap?.(this, 'in', type, body);
+      if (subList) await this.dispatchSubList(body, subList);
+      await this.dispatch(type, body);
+      this.processedSerial = this.receivedSerial;
+      this.releaseSerialWaiters();
+      this.countAck();
+    }
+  }
+
+  private countAck(): void {
+    if (this.ackWindow === 0) return;
+    if (--this.ackCountdown <= 0) {
+      this.send(CommonClient.ACK, {});
+      this.ackCountdown = this.ackWindow;
+    }
+  }
+
+  /** Runs the sub-messages of a SpiceSubMessageList at `offset` in `body` (LIST, or the full header's sub_list). */
+  private async dispatchSubList(body: Uint8Array, offset: number): Promise<void> {
+    const v = new DataView(body.buffer, body.byteOffset, body.byteLength);
+    const need = (at: number, n: number) => {
+      if (at < 0 || at + n > body.length) throw new WireError(`${this.name}: sub-message list points outside the message`);
+    };
+    need(offset, 2);
+    const count = v.getUint16(offset, true);
+    need(offset + 2, count * 4);
+    for (let i = 0; i < count; i++) {
+      const at = v.getUint32(offset + 2 + i * 4, true);
+      need(at, 6);
+      const type = v.getUint16(at, true);
+      const size = v.getUint32(at + 2, true);
+      need(at + 6, size);
+      await this.dispatch(type, body.subarray(at + 6, at + 6 + size));
+    }
+  }
+
+  private async dispatch(type: number, body: Uint8Array): Promise<void> {
+    if (type === CommonServer.LIST.type) {
+      await this.dispatchSubList(body, 0);
+      return;
+    }
+    const def = serverMessage(this.type, type);
+    if (!def) {
+      this.log.warn(`${this.name}: ignoring unknown message type ${type} (${body.length} bytes)`);
+      return;
+    }
+    let value: unknown;
+    try {
+      value = decode(def.layout, body, this.wireContext);
+    } catch (e) {
+      if (e instanceof SpiceError) throw new SpiceError('protocol', `${this.name} ${def.name}: ${e.message}`);
+      throw e;
+    }
+    if (this.log.enabled('trace')) this.log.trace(`${this.name} <- ${def.name} (${body.length} bytes)`);
+    if (type < 100) await this.onCommonMessage(def, value);
+    else await this.onMessage(def, value, body);
+  }
+
+  private async onCommonMessage(def: MessageDef, m: any): Promise<void> {
+    switch (def.type) {
+      case CommonServer.SET_ACK.type:
+        this.ackWindow = m.window;
+        this.ackCountdown = m.window;
+        this.send(CommonClient.ACK_SYNC, {generation: m.generation});
+        break;
+      case CommonServer.PING.type:
+        this.pings++;
+        this.send(CommonClient.PONG, {id: m.id, timestamp: m.timestamp});
+        break;
+      case CommonServer.NOTIFY.type: {
+        const sev = m.severity === NotifySeverity.ERROR ? 'error' : m.severity === NotifySeverity.WARN ? 'warn' : 'info';
+        this.log[sev](`${this.name}: server notice: ${m.message}`);
+        this.emit('notify', {severity: nameOf(NotifySeverity, m.severity), message: m.message as string});
+        break;
+      }
+      case CommonServer.DISCONNECTING.type:
+        this.log.info(`${this.name}: the server is disconnecting: ${linkErrText[m.reason] ?? `reason ${m.reason}`}`);
+        this.emit('disconnecting', m.reason);
+        break;
+      case CommonServer.WAIT_FOR_CHANNELS.type:
+        for (const w of m.wait_list as Array<{channel_type: number; channel_id: number; message_serial: bigint}>) {
+          await this.waitForOther(w.channel_type, w.channel_id, w.message_serial);
+        }
+        break;
+      case CommonServer.MIGRATE.type:
+        this.log.warn(
+          `${this.name}: the server started a migration (flags ${m.flags}); migration is not supported yet, the session continues on this server`,
+        );
+        if (m.flags & MigrateFlags.NEED_FLUSH) this.send(CommonClient.MIGRATE_FLUSH_MARK, {});
+        break;
+      case CommonServer.MIGRATE_DATA.type:
+        this.log.warn(`${this.name}: ignoring MIGRATE_DATA (${(m.data as Uint8Array).length} bytes): migration is not supported yet`);
+        break;
+      default:
+        this.log.debug(`${this.name}: ignoring ${def.name}`);
+    }
+  }
+
+  private async waitForOther(type: number, id: number, serial: bigint): Promise<void> {
+    const other = this.ctx.findChannel(type, id);
+    if (!other) {
+      this.log.debug(`${this.name}: WAIT_FOR_CHANNELS names ${channelTypeName(type)}:${id}, which is not linked; not waiting`);
+      return;
+    }
+    await other.waitProcessed(serial, this.ctx.timeoutMs, this.name);
+  }
+
+  /** Resolves once this channel has processed the message with that serial. */
+  waitProcessed(serial: bigint, timeoutMs: number, who: string): Promise<void> {
+    if (this.processedSerial >= serial || this.closed) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const entry = {serial, resolve: () => (clearTimeout(timer), resolve())};
+      const timer = setTimeout(() => {
+        this.serialWaiters = this.serialWaiters.filter((w) => w !== entry);
+        reject(new SpiceError('timeout', `${who}: timed out after ${timeoutMs} ms waiting for the ${this.name} channel to reach message ${serial}`));
+      }, timeoutMs);
+      this.serialWaiters.push(entry);
+    });
+  }
+
+  private releaseSerialWaiters(): void {
+    if (!this.serialWaiters.length) return;
+    const ready = this.serialWaiters.filter((w) => this.processedSerial >= w.serial);
+    this.serialWaiters = this.serialWaiters.filter((w) => this.processedSerial < w.serial);
+    for (const w of ready) w.resolve();
+  }
+
+  /** Handles a channel-specific (type > 100) message. Default: ignore. */
+  protected onMessage(def: MessageDef, _value: unknown, _body: Uint8Array): void | Promise<void> {
+    this.log.debug(`${this.name}: no handler for ${def.name}`);
+  }
+
+  /** Encodes and sends one message. */
+  send<W>(def: MessageDef<any, W>, value: W): void {
+    if (this.closed) return;
+    if (clientMessage(this.type, def.type) !== def && !(def.type < 100)) {
+      throw new Error(`${def.name} is not a client message of the ${this.name} channel`);
+    }
+    const body = encode(def.layout, value, this.wireContext);
+    this.sendRaw(def.type, body);
+    if (this.log.enabled('trace')) this.log.trace(`${this.name} -> ${def.name} (${body.length} bytes)`);
+  }
+
+  protected sendRaw(type: number, body: Uint8Array): void {
+    this.ctx.tap?.(this, 'out', type, body);
+    let header: Buffer;
+    if (this.link.miniHeader) {
+      header = Buffer.alloc(6);
+      header.writeUInt16LE(type, 0);
+      header.writeUInt32LE(body.length, 2);
+    } else {
+      header = Buffer.alloc(18);
+      header.writeBigUInt64LE(++this.sendSerial, 0);
+      header.writeUInt16LE(type, 8);
+      header.writeUInt32LE(body.length, 10);
+      header.writeUInt32LE(0, 14);
+    }
+    this.link.socket.write(header);
+    if (body.length) this.link.socket.write(body);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of this.serialWaiters) w.resolve();
+    this.serialWaiters = [];
+    this.link.socket.destroy();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}
+
+export type {WireContext};

@@ -1,0 +1,210 @@
+/**
+ * SpiceSession: the facade that commands and scenarios use. connect() links the main channel, attaches,
+ * and links every channel the server lists (each on its own socket, as the protocol wants), with a
+ * timeout on every wait. close() ends every socket.
+ */
+import {EventEmitter} from 'node:events';
+import {SpiceError, timeoutError} from './errors.js';
+import {silentLogger, type Logger, registerSecret} from './log.js';
+import {ByteStream} from './transport/byte-stream.js';
+import {openSocket, type Endpoint, type TlsOptions} from './transport/connect.js';
+import {parseSpiceUri, type SpiceTarget} from './transport/uri.js';
+import {link, LinkRefused} from './link/handshake.js';
+import {Channel, type ChannelContext, type LinkedSocket, type WireTap} from './channels/channel.js';
+import {MainChannel} from './channels/main.js';
+import {createChannel} from './channels/registry.js';
+import {advertisedCaps, COMMON_CAPS} from './channels/advertised-caps.js';
+import {ChannelType, channelTypeName, LinkErr} from './wire/enums.js';
+
+export interface SessionOptions extends TlsOptions {
+  password?: string;
+  /** Every wait (connect, link, first messages, channel links) times out after this. Default 10 s. */
+  timeoutMs?: number;
+  logger?: Logger;
+  /** Sees every message that crosses the wire (recorder, tests). */
+  tap?: WireTap;
+  /** Link only these channel types (default: all the server lists). */
+  channelFilter?: (type: number, id: number) => boolean;
+}
+
+export interface ChannelState {
+  type: number;
+  id: number;
+  name: string;
+  channel?: Channel;
+  error?: SpiceError;
+  tls: boolean;
+}
+
+export class SpiceSession extends EventEmitter {
+  readonly target: SpiceTarget;
+  readonly main: MainChannel;
+  readonly channels: ChannelState[] = [];
+  private closed = false;
+  private closeError: SpiceError | null = null;
+
+  private constructor(target: SpiceTarget, main: MainChannel, private readonly opts: Required<Pick<SessionOptions, 'timeoutMs'>> & SessionOptions) {
+    super();
+    this.target = target;
+    this.main = main;
+  }
+
+  /** Connects, links main and every listed channel, and resolves once all are linked (or refused). */
+  static async connect(uri: string, options: SessionOptions = {}): Promise<SpiceSession> {
+    const target = parseSpiceUri(uri);
+    const opts = {...options, timeoutMs: options.timeoutMs ?? 10_000};
+    registerSecret(opts.password);
+    const deadline = Date.now() + opts.timeoutMs;
+    const remaining = () => Math.max(1, deadline - Date.now());
+    const logger = opts.logger ?? silentLogger;
+
+    let session: SpiceSession | undefined;
+    const ctx: ChannelContext = {
+      logger,
+      findChannel: (type, id) => session?.findChannel(type, id),
+      timeoutMs: opts.timeoutMs,
+      tap: opts.tap,
+    };
+    const mainLink = await linkChannel(target, opts, 0, ChannelType.MAIN, 0, remaining);
+    const main = new MainChannel(ChannelType.MAIN, 0, mainLink, ctx);
+    session = new SpiceSession(target, main, opts);
+    session.channels.push({type: ChannelType.MAIN, id: 0, name: 'main', channel: main, tls: mainLink.tls});
+    session.watch(main);
+    try {
+      const init = await session.waitEvent<{session_id: number}>(main, 'init', 'the main channel INIT message', remaining());
+      main.attachChannels();
+      const list = await session.waitEvent<Array<{type: number; id: number}>>(main, 'channels-list', 'the channel list', remaining());
+      const wanted = list.filter((c) => c.type !== ChannelType.MAIN && (opts.channelFilter?.(c.type, c.id) ?? true));
+      await Promise.all(wanted.map((c) => session!.linkOne(init.session_id, c.type, c.id, ctx, remaining)));
+      if (session.closeError) throw session.closeError;
+      return session;
+    } catch (e) {
+      session.close();
+      throw e;
+    }
+  }
+
+  private async linkOne(sessionId: number, type: number, id: number, ctx: ChannelContext, remaining: () => number): Promise<void> {
+    const state: ChannelState = {type, id, name: channelTypeName(type) + (id ? `:${id}` : ''), tls: false};
+    this.channels.push(state);
+    try {
+      const linked = await linkChannel(this.target, this.opts, sessionId, type, id, remaining);
+      if (this.closed) {
+        linked.socket.destroy();
+        return;
+      }
+      state.tls = linked.tls;
+      state.channel = createChannel(type, id, linked, ctx);
+      this.watch(state.channel);
+      this.emit('channel-up', state);
+    } catch (e) {
+      const err = e instanceof SpiceError ? e : new SpiceError('protocol', String(e));
+      // A wrong password or a dead server ends the session; a single refused channel does not.
+      if (err.kind === 'auth' || err.kind === 'timeout' || err.kind === 'connect' || err.kind === 'tls') throw err;
+      state.error = err;
+      ctx.logger.warn(`${state.name}: ${err.message}`);
+    }
+  }
+
+  private watch(channel: Channel): void {
+    void channel.run().then((reason) => {
+      if (this.closed) return;
+      const err = reason instanceof SpiceError ? reason : new SpiceError('protocol', `${channel.name}: internal error: ${reason.message}`, {cause: reason});
+      if (channel === this.main || err.kind === 'protocol') {
+        this.closeError ??= err;
+        this.emit('error', err);
+        this.close();
+      } else {
+        this.opts.logger?.warn(`${channel.name}: ${err.message}`);
+        this.emit('channel-down', channel, err);
+      }
+    });
+  }
+
+  /** Waits for one event of a channel, failing on timeout or if the session ends first. */
+  waitEvent<T>(emitter: EventEmitter, event: string, what: string, timeoutMs: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const cleanup = () => {
+        clearTimeout(timer);
+        emitter.off(event, onEvent);
+        this.off('error', onError);
+      };
+      const onEvent = (v: T) => (cleanup(), resolve(v));
+      const onError = (e: Error) => (cleanup(), reject(e));
+      const timer = setTimeout(() => (cleanup(), reject(timeoutError(what, timeoutMs))), timeoutMs);
+      emitter.on(event, onEvent);
+      this.on('error', onError);
+    });
+  }
+
+  findChannel(type: number, id: number): Channel | undefined {
+    return this.channels.find((c) => c.type === type && c.id === id)?.channel;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.channels) c.channel?.close();
+    this.emit('closed', this.closeError);
+  }
+}
+
+function endpointsFor(target: SpiceTarget, opts: TlsOptions): {plain?: Endpoint; tls?: Endpoint} {
+  if (target.unixPath) return {plain: {kind: 'unix', path: target.unixPath}};
+  return {
+    plain: target.port !== undefined ? {kind: 'tcp', host: target.host, port: target.port} : undefined,
+    tls: target.tlsPort !== undefined ? {kind: 'tls', host: target.host, port: target.tlsPort, tls: opts} : undefined,
+  };
+}
+
+/**
+ * Opens and links one channel: plain first when there is a plain port, and on NEED_SECURED again on the
+ * TLS port, as spice-gtk does.
+ */
+async function linkChannel(
+  target: SpiceTarget,
+  opts: SessionOptions,
+  connectionId: number,
+  type: number,
+  id: number,
+  remaining: () => number,
+): Promise<LinkedSocket> {
+  const ends = endpointsFor(target, opts);
+  const first = ends.plain ?? ends.tls!;
+  try {
+    return await linkOn(first, opts, connectionId, type, id, remaining);
+  } catch (e) {
+    if (e instanceof LinkRefused && e.code === LinkErr.NEED_SECURED && first.kind !== 'tls') {
+      if (!ends.tls) {
+        throw new SpiceError('connect', `the server requires TLS for the ${e.channel} channel; give its TLS port (spice://HOST:PORT?tls-port=N or spice+tls://HOST:TLSPORT)`);
+      }
+      return linkOn(ends.tls, opts, connectionId, type, id, remaining);
+    }
+    throw e;
+  }
+}
+
+async function linkOn(endpoint: Endpoint, opts: SessionOptions, connectionId: number, type: number, id: number, remaining: () => number): Promise<LinkedSocket> {
+  const socket = await openSocket(endpoint, remaining());
+  const stream = new ByteStream(socket);
+  try {
+    const caps = advertisedCaps(type);
+    const out = await link(stream, {
+      connectionId,
+      channelType: type,
+      channelId: id,
+      commonCaps: COMMON_CAPS,
+      channelCaps: caps,
+      password: opts.password,
+      timeoutMs: remaining(),
+    });
+    return {socket, stream, ...out, tls: endpoint.kind === 'tls'};
+  } catch (e) {
+    socket.destroy();
+    throw e;
+  }
+}
