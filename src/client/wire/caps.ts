@@ -95,3 +95,35 @@ export class CapSet {
     return this.channel.has(cap);
   }
 }
+
+/**
+ * VDAgent capabilities (vd_agent.h), exchanged in VD_AGENT_ANNOUNCE_CAPABILITIES, not in the link.
+ * Layouts that depend on them test `agent:NAME` in the WireContext caps set (see agentCapNames).
+ */
+export const AgentCap = {
+  MOUSE_STATE: 0,
+  MONITORS_CONFIG: 1,
+  REPLY: 2,
+  CLIPBOARD: 3,
+  DISPLAY_CONFIG: 4,
+  CLIPBOARD_BY_DEMAND: 5,
+  CLIPBOARD_SELECTION: 6,
+  SPARSE_MONITORS_CONFIG: 7,
+  GUEST_LINEEND_LF: 8,
+  GUEST_LINEEND_CRLF: 9,
+  MAX_CLIPBOARD: 10,
+  AUDIO_VOLUME_SYNC: 11,
+  MONITORS_CONFIG_POSITION: 12,
+  FILE_XFER_DISABLED: 13,
+  FILE_XFER_DETAILED_ERRORS: 14,
+  GRAPHICS_DEVICE_INFO: 15,
+  CLIPBOARD_NO_RELEASE_ON_REGRAB: 16,
+  CLIPBOARD_GRAB_SERIAL: 17,
+} as const;
+
+/** Agent cap numbers → the `agent:NAME` strings agent layouts look for in WireContext.caps. */
+export function agentCapNames(caps: Iterable<number>): Set<string> {
+  const out = new Set<string>();
+  for (const c of caps) out.add(`agent:${capName(AgentCap, c)}`);
+  return out;
+}

@@ -55,6 +55,19 @@ export function constant(inner: Layout<number>, value: number, what: string): De
   };
 }
 
+/** Reserved bytes (spice's `__reserved`): skipped when reading whatever they hold, written as zeros. */
+export function reserved(n: number): Layout<undefined, never> & {derive: () => undefined} {
+  return {
+    name: `reserved[${n}]`,
+    read(r) {
+      r.take(n, 'reserved bytes');
+      return undefined;
+    },
+    write: (w) => w.bytes(new Uint8Array(n)),
+    derive: () => undefined,
+  };
+}
+
 // ---------------------------------------------------------------- counts and sizes
 /**
  * A count computed from the fields read so far (spice.proto's `image_size(bpp, width, rows)`, for one).
@@ -236,17 +249,21 @@ export function struct<S extends Shape>(name: string, fields: S): StructLayout<S
 
 export type Predicate = (scope: Scope, ctx: WireContext) => boolean;
 
-/** A field present only when the predicate holds (a flag bit, a capability, a type code). */
+/**
+ * A field present only when the predicate holds (a flag bit, a capability, a type code). A derived inner
+ * field (lengthOf, constant, reserved) stays derived: it is computed when writing, not given.
+ */
 export function when<R, W>(pred: Predicate, inner: Layout<R, W>): Layout<R | undefined, W | undefined> {
-  return {
+  const layout: Layout<R | undefined, W | undefined> = {
     name: `${inner.name}?`,
     read: (r, scope, ctx) => (pred(scope, ctx) ? inner.read(r, scope, ctx) : undefined),
     write(w, v, scope, ctx) {
       if (!pred(scope, ctx)) return;
-      if (v === undefined) throw new WireError(`${inner.name}: value required when its condition holds`);
-      inner.write(w, v, scope, ctx);
+      if (v === undefined && !inner.derive) throw new WireError(`${inner.name}: value required when its condition holds`);
+      inner.write(w, v as W, scope, ctx);
     },
   };
+  return inner.derive ? {...layout, derive: inner.derive} : layout;
 }
 
 /** Helpers for predicates. */

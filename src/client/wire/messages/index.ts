@@ -5,10 +5,27 @@
 import {ChannelType} from '../enums.js';
 import {byType, type Catalogue, type MessageDef} from '../message.js';
 import {CommonClient, CommonServer} from './common.js';
+import {CursorClient, CursorServer} from './cursor.js';
+import {DisplayClient, DisplayServer} from './display.js';
+import {InputsClient, InputsServer} from './inputs.js';
 import {MainClient, MainServer} from './main.js';
+import {PlaybackClient, PlaybackServer} from './playback.js';
+import {RecordClient, RecordServer} from './record.js';
+import {SmartcardClient, SmartcardServer} from './smartcard.js';
+import {PortClient, PortServer, SpicevmcClient, SpicevmcServer} from './spicevmc.js';
 
 const perChannel: Record<number, {server: Catalogue; client: Catalogue}> = {
   [ChannelType.MAIN]: {server: MainServer, client: MainClient},
+  [ChannelType.DISPLAY]: {server: DisplayServer, client: DisplayClient},
+  [ChannelType.INPUTS]: {server: InputsServer, client: InputsClient},
+  [ChannelType.CURSOR]: {server: CursorServer, client: CursorClient},
+  [ChannelType.PLAYBACK]: {server: PlaybackServer, client: PlaybackClient},
+  [ChannelType.RECORD]: {server: RecordServer, client: RecordClient},
+  // TUNNEL (7) is empty in spice.proto: common messages only.
+  [ChannelType.SMARTCARD]: {server: SmartcardServer, client: SmartcardClient},
+  [ChannelType.USBREDIR]: {server: SpicevmcServer, client: SpicevmcClient},
+  [ChannelType.PORT]: {server: PortServer, client: PortClient},
+  [ChannelType.WEBDAV]: {server: PortServer, client: PortClient},
 };
 
 const serverIndex = new Map<number, Map<number, MessageDef>>();

@@ -69,5 +69,6 @@ export const MainClient = {
   MIGRATE_END: message(109, 'MIGRATE_END', empty),
   MIGRATE_DST_DO_SEAMLESS: message(110, 'MIGRATE_DST_DO_SEAMLESS', struct('MigrateDstDoSeamless', {src_version: u32})),
   MIGRATE_CONNECTED_SEAMLESS: message(111, 'MIGRATE_CONNECTED_SEAMLESS', empty),
-  QUALITY_INDICATOR: message(112, 'QUALITY_INDICATOR', struct('QualityIndicator', {quality: u8})),
+  /** spice.proto declares it as `Data` (opaque bytes to the end), not a u8. */
+  QUALITY_INDICATOR: message(112, 'QUALITY_INDICATOR', struct('QualityIndicator', {data: bytes('rest')})),
 } as const;
