@@ -1,0 +1,84 @@
+import {spawn} from 'node:child_process';
+import {existsSync} from 'node:fs';
+import {join} from 'node:path';
+import {Command, Flags} from '@oclif/core';
+import {fail, packageRoot} from '../../lab/cli.js';
+import {MissingPackageError, XSPICE_PACKAGES, installLabPackages, isRoot, missingLabPackages} from '../../lab/install.js';
+import {startXspice} from '../../lab/xspice.js';
+import type {LabTarget} from '../../lab/types.js';
+
+export default class LabDemo extends Command {
+  static override summary = 'Start an Xspice target, run `spice-cli info` against it, stop it';
+  static override description =
+    'Installs the lab packages first when running as root and some are missing. The target is stopped at the end, also on Ctrl-C.';
+
+  static override flags = {
+    'timeout-ms': Flags.integer({description: 'limit for the info run', default: 30_000}),
+  };
+
+  async run(): Promise<void> {
+    let target: LabTarget | undefined;
+    const onSignal = (sig: NodeJS.Signals) => {
+      this.logToStderr(`\n${sig}: stopping the demo target`);
+      const t = target;
+      target = undefined;
+      void (t ? t.stop() : Promise.resolve()).finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      const {flags} = await this.parse(LabDemo);
+      const missing = await missingLabPackages(XSPICE_PACKAGES);
+      if (missing.length > 0) {
+        if (!isRoot()) throw new MissingPackageError(missing, 'the demo needs Xspice');
+        this.logToStderr(`installing ${missing.join(' ')} ...`);
+        await installLabPackages({packages: missing});
+      }
+      const t0 = Date.now();
+      target = await startXspice({stopOnExit: true});
+      this.logToStderr(`started ${target.name} at ${target.uri} in ${Date.now() - t0} ms (listening after ${target.extra.listenMs} ms)`);
+
+      const root = packageRoot();
+      if (!existsSync(join(root, 'dist', 'commands', 'info.js'))) {
+        this.log(`the \`info\` command is not in this build yet (dist/commands/info.js is missing): try \`spice-cli info --uri ${target.uri}\` once it exists`);
+      } else {
+        this.logToStderr(`$ spice-cli info --uri ${target.uri}`);
+        const code = await runInfo(root, target.uri, flags['timeout-ms']);
+        if (code !== 0) process.exitCode = code;
+      }
+    } catch (err) {
+      await target?.stop().catch(() => undefined);
+      target = undefined;
+      fail(this, err);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      const t = target;
+      target = undefined;
+      if (t) {
+        await t.stop();
+        this.logToStderr(`stopped ${t.name}`);
+      }
+    }
+  }
+}
+
+/** Runs `node bin/run.js info --uri URI` with inherited output; resolves to its exit code. */
+function runInfo(root: string, uri: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(root, 'bin', 'run.js'), 'info', '--uri', uri], {cwd: root, stdio: ['ignore', 'inherit', 'inherit']});
+    const timer = setTimeout(() => {
+      process.stderr.write(`spice-cli info did not finish within ${timeoutMs} ms: stopping it\n`);
+      child.kill('SIGTERM');
+    }, timeoutMs);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      process.stderr.write(`cannot run spice-cli info: ${err.message}\n`);
+      resolve(1);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}

@@ -1,0 +1,97 @@
+import {existsSync} from 'node:fs';
+import {fileURLToPath} from 'node:url';
+import {Command, Flags} from '@oclif/core';
+import {SpiceError} from '../../../client/errors.js';
+import {fail, publicInfo, readPasswordFile} from '../../../lab/cli.js';
+import {addToState, findTarget} from '../../../lab/state.js';
+import type {LabTarget} from '../../../lab/types.js';
+
+/** The part of src/lab/qemu.ts this command uses (loaded dynamically: it may be absent from a build). */
+interface QemuModule {
+  startQemu(opts: {
+    mode?: 'bios' | 'linux';
+    agent?: boolean;
+    usbredir?: number;
+    audio?: boolean;
+    smartcard?: boolean;
+    tablet?: boolean;
+    ports?: string[];
+    allDevices?: boolean;
+    unix?: boolean;
+    password?: string;
+    tls?: boolean;
+    name?: string;
+    memoryMb?: number;
+  }): Promise<LabTarget>;
+}
+
+const WEBDAV_PORT = 'org.spice-space.webdav.0';
+
+export default class LabStartQemu extends Command {
+  static override summary = 'Start a QEMU target (SPICE built in) on 127.0.0.1 and leave it running';
+  static override description =
+    'Without --linux the guest is the BIOS screen (up in ~0.1 s); with --linux a tiny busybox Linux guest boots (~10 s under TCG). ' +
+    'Prints the URI; stop it with `spice-cli lab stop NAME`.';
+  static override examples = [
+    '<%= config.bin %> lab start qemu',
+    '<%= config.bin %> lab start qemu --linux --all-devices --json',
+    '<%= config.bin %> lab start qemu --usbredir 2 --port org.example.port',
+  ];
+
+  static override flags = {
+    linux: Flags.boolean({description: 'boot the tiny Linux guest (serial shell, qxl framebuffer) instead of the BIOS screen'}),
+    'all-devices': Flags.boolean({description: 'agent, 2 USB redirection slots, audio, smartcard, tablet'}),
+    agent: Flags.boolean({description: 'virtio-serial agent port (com.redhat.spice.0)'}),
+    usbredir: Flags.integer({description: 'number of USB redirection slots', min: 0, max: 8}),
+    audio: Flags.boolean({description: 'intel-hda + hda-duplex: playback and record channels'}),
+    smartcard: Flags.boolean({description: 'usb-ccid + passthru card: smartcard channel'}),
+    tablet: Flags.boolean({description: 'usb-tablet (client mouse mode)'}),
+    port: Flags.string({description: 'named spiceport / virtserialport (repeatable)', multiple: true}),
+    webdav: Flags.boolean({description: `add the WebDAV port (${WEBDAV_PORT})`}),
+    unix: Flags.boolean({description: 'serve SPICE on a unix socket in the target dir instead of TCP'}),
+    'password-file': Flags.string({description: 'require the password in this file (first line)'}),
+    tls: Flags.boolean({description: 'also open a TLS port (lab CA in the target dir)'}),
+    memory: Flags.integer({description: 'guest RAM in MiB'}),
+    name: Flags.string({description: 'target name (default qemu-N)'}),
+    json: Flags.boolean({description: 'print the target facts (without the password) as JSON'}),
+  };
+
+  async run(): Promise<void> {
+    try {
+      const {flags} = await this.parse(LabStartQemu);
+      if (flags.unix && flags.tls) throw new SpiceError('usage', '--tls cannot be used with --unix');
+      const modUrl = new URL('../../../lab/qemu.js', import.meta.url);
+      if (!existsSync(fileURLToPath(modUrl))) {
+        throw new Error('the QEMU lab target is not part of this build (dist/lab/qemu.js is missing); rebuild with `npm run build`');
+      }
+      const {startQemu} = (await import(modUrl.href)) as QemuModule;
+      const password = flags['password-file'] ? readPasswordFile(flags['password-file']) : undefined;
+      const ports = [...(flags.port ?? [])];
+      if (flags.webdav && !ports.includes(WEBDAV_PORT)) ports.push(WEBDAV_PORT);
+      const target = await startQemu({
+        mode: flags.linux ? 'linux' : 'bios',
+        ...(flags['all-devices'] ? {allDevices: true} : {}),
+        ...(flags.agent ? {agent: true} : {}),
+        ...(flags.usbredir !== undefined ? {usbredir: flags.usbredir} : {}),
+        ...(flags.audio ? {audio: true} : {}),
+        ...(flags.smartcard ? {smartcard: true} : {}),
+        ...(flags.tablet ? {tablet: true} : {}),
+        ...(ports.length ? {ports} : {}),
+        ...(flags.unix ? {unix: true} : {}),
+        ...(password !== undefined ? {password} : {}),
+        ...(flags.tls ? {tls: true} : {}),
+        ...(flags.memory !== undefined ? {memoryMb: flags.memory} : {}),
+        ...(flags.name !== undefined ? {name: flags.name} : {}),
+      });
+      if (!findTarget(target.name)) addToState(target);
+      if (flags.json) {
+        this.log(JSON.stringify(publicInfo(target), null, 2));
+      } else {
+        this.log(target.uri);
+        this.logToStderr(`started ${target.name} (stop with: spice-cli lab stop ${target.name})`);
+      }
+    } catch (err) {
+      fail(this, err);
+    }
+  }
+}
