@@ -8,7 +8,7 @@
  */
 import {execFile} from 'node:child_process';
 import {createHash, randomBytes} from 'node:crypto';
-import {promises as fs} from 'node:fs';
+import {existsSync, promises as fs} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
@@ -168,7 +168,11 @@ async function ensureGuestUncached(cacheDir: string, opts: EnsureGuestOptions): 
       buildMs: Date.now() - started,
     };
     await fs.writeFile(path.join(out, 'build.json'), `${JSON.stringify(meta, null, 2)}\n`);
-    await fs.rm(finalDir, {recursive: true, force: true});
+    // Builds appear only by an atomic rename of a complete directory, and a build in use is
+    // never deleted: a forced rebuild moves the old one aside first.
+    if (opts.force && existsSync(finalDir)) {
+      await fs.rename(finalDir, path.join(work, 'replaced')).catch(() => undefined);
+    }
     try {
       await fs.rename(out, finalDir);
     } catch (err) {
@@ -176,6 +180,7 @@ async function ensureGuestUncached(cacheDir: string, opts: EnsureGuestOptions): 
       const theirs = await readBuild(finalDir);
       if (!theirs) throw err;
     }
+    await pruneDebs(debDir, [path.basename(kernelDeb)]);
     progress(
       `guest ready: kernel ${version}, initramfs ${(initrdData.length / 1024 / 1024).toFixed(1)} MiB, built in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
@@ -276,8 +281,9 @@ async function resolveKernelPackage(progress: (l: string) => void): Promise<{pkg
 /** Downloads a .deb into debDir (kept there for later rebuilds) and returns its path. */
 async function downloadDeb(pkg: string, version: string, debDir: string, progress: (l: string) => void): Promise<string> {
   await fs.mkdir(debDir, {recursive: true});
+  // apt-get download names files PKG_VERSION_ARCH.deb, with an epoch's ':' written as %3a
   const want = (n: string): boolean =>
-    n.startsWith(`${pkg}_`) && n.endsWith('.deb') && (!version || n.startsWith(`${pkg}_${version.replace(/^\d+:/, '')}_`));
+    n.startsWith(`${pkg}_`) && n.endsWith('.deb') && (!version || n.startsWith(`${pkg}_${version.replace(':', '%3a')}_`));
   const existing = (await fs.readdir(debDir)).find(want);
   if (existing) {
     progress(`using cached ${existing}`);
@@ -302,6 +308,15 @@ async function downloadDeb(pkg: string, version: string, debDir: string, progres
   }
 }
 
+/** Removes kernel packages other than the ones just used (70 MB each). */
+async function pruneDebs(debDir: string, keep: string[]): Promise<void> {
+  for (const n of await fs.readdir(debDir).catch(() => [] as string[])) {
+    if (n.startsWith('linux-image-') && n.endsWith('.deb') && !keep.includes(n)) {
+      await fs.rm(path.join(debDir, n), {force: true});
+    }
+  }
+}
+
 /** Module paths relative to lib/modules/VERSION, dependencies first, each once. */
 async function resolveModules(kroot: string, version: string, progress: (l: string) => void): Promise<string[]> {
   const base = path.join(kroot, 'lib', 'modules', version) + '/';
@@ -321,6 +336,8 @@ async function resolveModules(kroot: string, version: string, progress: (l: stri
       const abs = m[1]!;
       if (!abs.startsWith(base)) continue;
       const rel = abs.slice(base.length);
+      // CPU-specific crypto (e.g. crct10dif-pclmul) fails to load on TCG's CPU; the generic one is loaded too.
+      if (rel.startsWith('kernel/arch/x86/crypto/')) continue;
       if (!seen.has(rel)) {
         seen.add(rel);
         ordered.push(rel);

@@ -73,7 +73,9 @@ if [ -d /sys/bus/virtio/drivers/virtio_console ]; then
 fi
 # keep kernel messages off the shells' consoles
 echo "1 4 1 7" > /proc/sys/kernel/printk
-echo "${PROMPT_TEXT}: ready, kernel $KVER"
+msg="${PROMPT_TEXT}: ready, kernel $KVER, $(wc -l < /proc/modules) modules loaded"
+echo "$msg"
+[ -c /dev/ttyS0 ] && echo "$msg" > /dev/ttyS0
 `;
 
 /** Login-shell profile: a clear prompt, a wide serial line (long commands from tests). */
