@@ -51,7 +51,7 @@ export const timeoutError = (what: string, ms: number): SpiceError =>
   new SpiceError('timeout', `timed out after ${formatMs(ms)} waiting for ${what}`);
 
 function formatMs(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s` : `${ms} ms`;
+  return ms >= 1000 ? `${(Math.round(ms / 100) / 10).toString()} s` : `${Math.round(ms)} ms`;
 }
 
 /** Turns anything thrown into a SpiceError, keeping the plain message of Node system errors. */

@@ -202,7 +202,7 @@ async function linkOn(endpoint: Endpoint, opts: SessionOptions, connectionId: nu
       password: opts.password,
       timeoutMs: remaining(),
     });
-    return {socket, stream, ...out, tls: endpoint.kind === 'tls'};
+    return {socket, stream, ...out, connectMs: socket.connectMs ?? 0, tls: endpoint.kind === 'tls'};
   } catch (e) {
     socket.destroy();
     throw e;

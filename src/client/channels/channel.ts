@@ -41,6 +41,8 @@ export interface LinkedSocket {
   serverChannelCaps: number[];
   miniHeader: boolean;
   linkRttMs: number;
+  /** TCP handshake time of this channel's socket: one network round trip. */
+  connectMs: number;
   tls: boolean;
 }
 
@@ -275,7 +277,10 @@ export class Channel extends EventEmitter {
     this.closed = true;
     for (const w of this.serialWaiters) w.resolve();
     this.serialWaiters = [];
-    this.link.socket.destroy();
+    // A graceful end (TLS close_notify, then FIN): spice-server's TLS side stalls on a socket torn down abruptly.
+    const socket = this.link.socket;
+    socket.end();
+    setTimeout(() => socket.destroy(), 1000).unref();
   }
 
   get isClosed(): boolean {

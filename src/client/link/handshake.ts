@@ -68,7 +68,11 @@ export async function link(stream: ByteStream, p: LinkParams): Promise<LinkOutco
   const view = new DataView(rawHeader.buffer, rawHeader.byteOffset, rawHeader.byteLength);
   const magic = view.getUint32(0, true);
   if (magic !== SPICE_MAGIC) {
-    throw new SpiceError('protocol', `not a SPICE server: the reply does not start with the SPICE magic "REDQ" (got ${printable(rawHeader.subarray(0, 8))})`);
+    const http = Buffer.from(rawHeader.subarray(0, 5)).toString('latin1') === 'HTTP/';
+    throw new SpiceError(
+      'protocol',
+      `not a SPICE server: ${http ? 'an HTTP server answered' : 'the reply does not start with the SPICE magic "REDQ"'} (got ${printable(rawHeader.subarray(0, 8))})`,
+    );
   }
   const major = view.getUint32(4, true);
   const size = view.getUint32(12, true);

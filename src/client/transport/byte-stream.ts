@@ -4,7 +4,7 @@
  * When more than `highWater` bytes are buffered unread, the socket is paused until they are consumed.
  */
 import type {Socket} from 'node:net';
-import {SpiceError} from '../errors.js';
+import {SpiceError, timeoutError} from '../errors.js';
 
 interface Pending {
   n: number;
@@ -113,7 +113,7 @@ export class ByteStream {
       if (timeoutMs !== undefined && timeoutMs > 0) {
         p.timer = setTimeout(() => {
           if (this.pending === p) this.pending = null;
-          reject(new SpiceError('timeout', `timed out after ${timeoutMs} ms waiting for ${what} from the server`));
+          reject(timeoutError(`${what} from the server`, timeoutMs));
         }, timeoutMs);
       }
       this.pending = p;

@@ -6,6 +6,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import {readFileSync} from 'node:fs';
+import {performance} from 'node:perf_hooks';
 import {SpiceError} from '../errors.js';
 
 export interface TlsOptions {
@@ -53,10 +54,15 @@ function subjectText(cert: tls.PeerCertificate): string {
     .join(',');
 }
 
-export function openSocket(endpoint: Endpoint, timeoutMs: number): Promise<net.Socket> {
+/** A connected socket and how long the TCP handshake took (one network round trip; ~0 on unix sockets). */
+export type OpenedSocket = net.Socket & {connectMs?: number};
+
+export function openSocket(endpoint: Endpoint, timeoutMs: number): Promise<OpenedSocket> {
   return new Promise((resolve, reject) => {
-    let socket: net.Socket;
+    let socket: OpenedSocket;
     let settled = false;
+    const t0 = performance.now();
+    const stamp = () => (socket.connectMs = performance.now() - t0);
     const where = describeEndpoint(endpoint);
     const done = (err: Error | null) => {
       if (settled) return;
@@ -83,40 +89,63 @@ export function openSocket(endpoint: Endpoint, timeoutMs: number): Promise<net.S
         }
       }
       const isIp = net.isIP(endpoint.host) !== 0;
+      // Verification runs after the handshake (not as a handshake abort): spice-server's TLS side stalls for
+      // later clients when a client tears a handshake down, so a refused certificate is closed gracefully.
       socket = tls.connect({
         host: endpoint.host,
         port: endpoint.port,
         ca,
         servername: isIp ? undefined : endpoint.host,
-        rejectUnauthorized: !o.insecure,
-        checkServerIdentity: (host, cert) => {
-          if (o.insecure) return undefined;
-          if (o.hostSubject) {
-            return subjectMatches(o.hostSubject, cert)
-              ? undefined
-              : new Error(`certificate subject '${subjectText(cert)}' does not match --host-subject '${o.hostSubject}'`);
-          }
-          return tls.checkServerIdentity(host, cert);
-        },
+        rejectUnauthorized: false,
       });
+      const tlsSocket = socket as tls.TLSSocket;
+      socket.once('connect', stamp);
       socket.once('secureConnect', () => {
+        const problem = o.insecure ? undefined : verifyPeer(tlsSocket, endpoint.host, o);
+        if (problem) {
+          settled = true;
+          clearTimeout(timer);
+          tlsSocket.end();
+          setTimeout(() => tlsSocket.destroy(), 1000).unref();
+          reject(new SpiceError('tls', `TLS verification of ${where} failed: ${problem}. Check --ca-file and --host-subject, or pass --insecure to skip verification.`));
+          return;
+        }
         socket.setNoDelay(true);
         done(null);
       });
-      socket.once('error', (err: NodeJS.ErrnoException) => {
-        if (err.code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME/.test(err.code) || /certificate|subject/.test(err.message)) {
-          done(new SpiceError('tls', `TLS verification of ${where} failed: ${err.message}. Check --ca-file and --host-subject, or pass --insecure to skip verification.`, {cause: err}));
-        } else done(connectError(err, where));
-      });
+      socket.once('error', (err: NodeJS.ErrnoException) => done(connectError(err, where)));
     } else {
       socket = endpoint.kind === 'unix' ? net.connect({path: endpoint.path}) : net.connect({host: endpoint.host, port: endpoint.port});
       socket.once('connect', () => {
+        stamp();
         socket.setNoDelay(true);
         done(null);
       });
       socket.once('error', (err) => done(connectError(err, where)));
     }
   });
+}
+
+const certProblems: Record<string, string> = {
+  SELF_SIGNED_CERT_IN_CHAIN: "the server's certificate is signed by a CA that is not trusted",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "the server's certificate is self-signed and not trusted",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the server's certificate cannot be verified against the trusted CAs",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "the issuer of the server's certificate is not among the trusted CAs",
+  CERT_HAS_EXPIRED: "the server's certificate has expired",
+  CERT_NOT_YET_VALID: "the server's certificate is not valid yet",
+};
+
+/** Why the peer's certificate is not acceptable, or undefined when it is. */
+function verifyPeer(socket: tls.TLSSocket, host: string, o: TlsOptions): string | undefined {
+  if (!socket.authorized) {
+    const code = String(socket.authorizationError ?? 'UNTRUSTED');
+    return `${certProblems[code] ?? 'the certificate is not trusted'} (${code})`;
+  }
+  const cert = socket.getPeerCertificate();
+  if (o.hostSubject) {
+    return subjectMatches(o.hostSubject, cert) ? undefined : `certificate subject '${subjectText(cert)}' does not match --host-subject '${o.hostSubject}'`;
+  }
+  return tls.checkServerIdentity(host, cert)?.message;
 }
 
 function connectError(err: NodeJS.ErrnoException, where: string): SpiceError {
