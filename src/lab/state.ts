@@ -173,19 +173,25 @@ export function cleanupXDisplay(info: Pick<LabTargetInfo, 'display'>): void {
 
 /**
  * Stops a target known only by its facts (e.g. from the state file, in another process):
- * its PIDs in reverse order (process groups, SIGTERM then SIGKILL), then X leftovers;
+ * its PIDs (process groups, SIGTERM then SIGKILL; Xspice: the server first, others: the server last), then X leftovers;
  * removes it from the state file and, when extra.removeDirOnStop is "1", its directory.
  */
 export async function stopTargetInfo(info: LabTargetInfo, root?: string): Promise<void> {
   const starts = pidStartTimes(info);
   const errors: string[] = [];
-  for (let i = info.pids.length - 1; i >= 0; i--) {
-    const pid = info.pids[i]!;
-    try {
-      await stopProcess(pid, {startTime: starts[i], graceMs: 3000});
-    } catch (err) {
-      errors.push((err as Error).message);
-    }
+  const stopOne = (i: number) =>
+    stopProcess(info.pids[i]!, {startTime: starts[i], graceMs: 3000}).catch((err: Error) => {
+      errors.push(err.message);
+    });
+  const helpers = info.pids.map((_, i) => i).filter((i) => i > 0);
+  if (info.kind === 'xspice') {
+    // Xorg first: its X clients and spice-vdagent then exit at once.
+    if (info.pids.length > 0) await stopOne(0);
+    await Promise.all(helpers.map(stopOne));
+  } else {
+    // Helpers together, then the server (pids[0]).
+    await Promise.all(helpers.map(stopOne));
+    if (info.pids.length > 0) await stopOne(0);
   }
   cleanupXDisplay(info);
   removeFromState(info.name, root);

@@ -261,13 +261,15 @@ export async function startXspice(opts: XspiceOptions = {}): Promise<LabTarget> 
     stopped = true;
     if (exitHandler) process.off('exit', exitHandler);
     const errors: string[] = [];
-    for (const p of [...started].reverse()) {
-      try {
-        await stopProcess(p.pid, {startTime: p.startTime, graceMs: 3000});
-      } catch (err) {
-        errors.push((err as Error).message);
-      }
-    }
+    const stopOne = (p: SpawnedProcess) =>
+      stopProcess(p.pid, {startTime: p.startTime, graceMs: 3000}).catch((err: Error) => {
+        errors.push(err.message);
+      });
+    // Xorg first: its clients and spice-vdagent then exit at once (spice-vdagent alone takes
+    // ~0.7 s to act on SIGTERM); then whatever is left, together.
+    const [server, ...rest] = started;
+    if (server) await stopOne(server);
+    await Promise.all(rest.map(stopOne));
     cleanupXDisplay({display: `:${display}`});
     if (register) removeFromState(name, root);
     if (!(opts.keepDir || process.env.SPICE_CLI_LAB_KEEP)) rmSync(dir, {recursive: true, force: true});
