@@ -52,9 +52,11 @@ export abstract class SessionCommand extends SpiceCommand {
     'host-subject': Flags.string({description: 'Expected server certificate subject, e.g. "C=XX,O=Org,CN=host" (instead of the host name check).', helpGroup: 'CONNECTION'}),
     insecure: Flags.boolean({description: 'Do not verify the server certificate (TLS).', default: false, helpGroup: 'CONNECTION'}),
     timeout: Flags.integer({description: 'Seconds any single wait may take before exit 40.', default: 10, min: 1, helpGroup: 'CONNECTION'}),
+    record: Flags.string({description: 'Record every protocol message of the session to FILE (.spicerec; never holds the password).', helpGroup: 'CONNECTION'}),
   };
 
   protected logger!: Logger;
+  private recorder?: import('../client/recording/writer.js').RecordingWriter;
 
   protected async sessionOptions(flags: {
     'password-file'?: string;
@@ -63,9 +65,15 @@ export abstract class SessionCommand extends SpiceCommand {
     insecure: boolean;
     timeout: number;
     verbose: boolean;
+    record?: string;
   }): Promise<SessionOptions> {
     this.logger = createLogger(flags.verbose ? 'trace' : 'warn');
+    if (flags.record) {
+      const {RecordingWriter} = await import('../client/recording/writer.js');
+      this.recorder = new RecordingWriter(flags.record, `spice-cli ${this.id ?? ''}`, {argv: this.argv.filter((a) => !a.includes('password'))});
+    }
     return {
+      tap: this.recorder?.tap,
       password: passwordFromFlags(flags['password-file']),
       caFile: flags['ca-file'],
       hostSubject: flags['host-subject'],
@@ -83,15 +91,21 @@ export abstract class SessionCommand extends SpiceCommand {
   /** Connects; on a refused password with no password given and a terminal, asks once and retries. */
   protected async openSession(uri: string, opts: SessionOptions): Promise<SpiceSession> {
     const {SpiceSession} = await import('../client/session.js');
+    let session: SpiceSession;
     try {
-      return await SpiceSession.connect(uri, opts);
+      session = await SpiceSession.connect(uri, opts);
     } catch (e) {
       if (e instanceof SpiceError && e.kind === 'auth' && opts.password === undefined && canPrompt()) {
         const password = await promptPassword();
-        return SpiceSession.connect(uri, {...opts, password});
-      }
-      throw e;
+        session = await SpiceSession.connect(uri, {...opts, password});
+      } else throw e;
     }
+    return session;
+  }
+
+  protected override async finally(err: Error | undefined): Promise<void> {
+    this.recorder?.close();
+    return super.finally(err);
   }
 }
 

@@ -47,6 +47,8 @@ export interface QemuOptions {
   password?: string;
   /** TLS on a second port: true makes a lab CA and server certificate; or a dir with ca-cert.pem, server-cert.pem, server-key.pem. */
   tls?: boolean | {caDir: string};
+  /** Channels that must use TLS (QEMU's tls-channel=, e.g. ['main'] or ['display']); a plain link of those gets NEED_SECURED. */
+  tlsChannels?: string[];
   /** Target name (also the directory name); default qemu-N. */
   name?: string;
   /** Guest RAM; default 128 (bios) or 256 (linux). */
@@ -206,6 +208,7 @@ async function launch(
         hostSubject = await certSubject(path.join(x509Dir, 'server-cert.pem'));
       }
       spice.push(`tls-port=${tlsPort}`, `x509-dir=${x509Dir}`);
+      for (const ch of opts.tlsChannels ?? []) spice.push(`tls-channel=${ch}`);
     }
   }
   const args: string[] = ['-name', name, '-M', 'pc', '-accel', 'tcg', '-m', String(opts.memoryMb ?? (mode === 'linux' ? 256 : 128))];

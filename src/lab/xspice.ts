@@ -304,11 +304,9 @@ export async function startXspice(opts: XspiceOptions = {}): Promise<LabTarget> 
     if (opts.audio) {
       const audioDir = join(dir, 'audio');
       mkdirSync(audioDir);
-      const fifo = join(audioDir, 'playback.fifo');
-      const r = spawnSync('mkfifo', ['-m', '0600', fifo], {encoding: 'utf8'});
-      if (r.status !== 0) throw new Error(`mkfifo ${fifo} failed: ${(r.stderr || r.error?.message || '').trim()}`);
+      // The FIFO itself is made once Xorg listens: Xspice opens only FIFOs created after it starts (inotify).
       env.XSPICE_PLAYBACK_FIFO_DIR = audioDir;
-      extra.audioFifo = fifo;
+      extra.audioFifo = join(audioDir, 'playback.fifo');
       extra.audioFormat = 's16le,2ch,48000Hz';
     }
     const agentDir = join(dir, 'vdagent');
@@ -366,6 +364,16 @@ export async function startXspice(opts: XspiceOptions = {}): Promise<LabTarget> 
     }
 
     const s = started0!;
+
+    if (extra.audioFifo) {
+      const fifo = extra.audioFifo;
+      const r = spawnSync('mkfifo', ['-m', '0600', fifo], {encoding: 'utf8'});
+      if (r.status !== 0) throw new Error(`mkfifo ${fifo} failed: ${(r.stderr || r.error?.message || '').trim()}`);
+      // Xspice logs "playback: opened FIFO 'playback.fifo'" once it holds it open for reading.
+      await waitFor('Xspice to open the audio FIFO', () => tailFile(extra.xorgLog!, 20_000).includes("opened FIFO 'playback.fifo'"), startTimeout, {
+        abortIf: () => (!isAlive(s.xorg.pid) ? `Xorg exited; log ${join(dir, 'xorg.out')}` : undefined),
+      });
+    }
 
     // Guest agent: the daemon on Xspice's virtio socket, then the X session agent.
     if (vdagent) {

@@ -80,6 +80,7 @@ export class Channel extends EventEmitter {
 
   /** Starts the read loop; resolves when the channel ends, with the reason. */
   run(): Promise<Error> {
+    this.onLinked();
     return this.readLoop().then(
       () => new SpiceError('connection-lost', `${this.name} channel closed`),
       (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
@@ -130,21 +131,7 @@ export class Channel extends EventEmitter {
 
   /** Runs the sub-messages of a SpiceSubMessageList at `offset` in `body` (LIST, or the full header's sub_list). */
   private async dispatchSubList(body: Uint8Array, offset: number): Promise<void> {
-    const v = new DataView(body.buffer, body.byteOffset, body.byteLength);
-    const need = (at: number, n: number) => {
-      if (at < 0 || at + n > body.length) throw new WireError(`${this.name}: sub-message list points outside the message`);
-    };
-    need(offset, 2);
-    const count = v.getUint16(offset, true);
-    need(offset + 2, count * 4);
-    for (let i = 0; i < count; i++) {
-      const at = v.getUint32(offset + 2 + i * 4, true);
-      need(at, 6);
-      const type = v.getUint16(at, true);
-      const size = v.getUint32(at + 2, true);
-      need(at + 6, size);
-      await this.dispatch(type, body.subarray(at + 6, at + 6 + size));
-    }
+    for (const sub of subMessages(body, offset, this.name)) await this.dispatch(sub.type, sub.body);
   }
 
   private async dispatch(type: number, body: Uint8Array): Promise<void> {
@@ -181,8 +168,9 @@ export class Channel extends EventEmitter {
         this.send(CommonClient.PONG, {id: m.id, timestamp: m.timestamp});
         break;
       case CommonServer.NOTIFY.type: {
-        const sev = m.severity === NotifySeverity.ERROR ? 'error' : m.severity === NotifySeverity.WARN ? 'warn' : 'info';
-        this.log[sev](`${this.name}: server notice: ${m.message}`);
+        // Notices are shown with --verbose; only server errors reach the default log level.
+        const sev = nameOf(NotifySeverity, m.severity).toLowerCase();
+        this.log[m.severity === NotifySeverity.ERROR ? 'warn' : 'info'](`${this.name}: server notice (${sev}): ${m.message}`);
         this.emit('notify', {severity: nameOf(NotifySeverity, m.severity), message: m.message as string});
         break;
       }
@@ -238,6 +226,9 @@ export class Channel extends EventEmitter {
     for (const w of ready) w.resolve();
   }
 
+  /** Called once the channel is linked, before the first message is read: send the channel's opening messages. */
+  protected onLinked(): void {}
+
   /** Handles a channel-specific (type > 100) message. Default: ignore. */
   protected onMessage(def: MessageDef, _value: unknown, _body: Uint8Array): void | Promise<void> {
     this.log.debug(`${this.name}: no handler for ${def.name}`);
@@ -289,3 +280,23 @@ export class Channel extends EventEmitter {
 }
 
 export type {WireContext};
+
+/** The sub-messages of a SpiceSubMessageList at `offset` in `body`: u16 count, u32 offsets, each {u16 type, u32 size, body}. */
+export function subMessages(body: Uint8Array, offset: number, where = 'message'): Array<{type: number; body: Uint8Array}> {
+  const v = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  const need = (at: number, n: number) => {
+    if (at < 0 || at + n > body.length) throw new WireError(`${where}: sub-message list points outside the message`);
+  };
+  need(offset, 2);
+  const count = v.getUint16(offset, true);
+  need(offset + 2, count * 4);
+  const out: Array<{type: number; body: Uint8Array}> = [];
+  for (let i = 0; i < count; i++) {
+    const at = v.getUint32(offset + 2 + i * 4, true);
+    need(at, 6);
+    const size = v.getUint32(at + 2, true);
+    need(at + 6, size);
+    out.push({type: v.getUint16(at, true), body: body.subarray(at + 6, at + 6 + size)});
+  }
+  return out;
+}

@@ -68,6 +68,20 @@ export function reserved(n: number): Layout<undefined, never> & {derive: () => u
   };
 }
 
+/**
+ * A NUL that servers put after a counted string (NOTIFY's message): read if present (and anything after
+ * it ignored), always written.
+ */
+export const trailingNul: Layout<undefined, never> & {derive: () => undefined} = {
+  name: 'trailing NUL',
+  read(r) {
+    r.take(r.remaining, 'trailing bytes');
+    return undefined;
+  },
+  write: (w) => w.u8(0),
+  derive: () => undefined,
+};
+
 // ---------------------------------------------------------------- counts and sizes
 /**
  * A count computed from the fields read so far (spice.proto's `image_size(bpp, width, rows)`, for one).

@@ -1,5 +1,5 @@
 /** Messages of spice.proto's BaseChannel, shared by every channel (types 1–100). */
-import {array, bytes, lengthOf, struct, text, u16, u32, u64, u8} from '../layout.js';
+import {array, bytes, lengthOf, struct, text, trailingNul, u16, u32, u64, u8} from '../layout.js';
 import {empty, message} from '../message.js';
 
 export const ChannelWait = struct('ChannelWait', {channel_type: u8, channel_id: u8, message_serial: u64});
@@ -27,8 +27,10 @@ export const CommonServer = {
       severity: u32,
       visibility: u32,
       what: u32,
-      message_len: lengthOf('message', u32, {plus: 1}),
-      message: text('message_len', {nul: true}),
+      // message_len counts the text without its NUL; spice-server sends the NUL after it anyway.
+      message_len: lengthOf('message', u32),
+      message: text('message_len'),
+      nul: trailingNul,
     }),
   ),
   /** The body is a SubMessageList; the channel dispatches each sub-message, not LIST itself. */

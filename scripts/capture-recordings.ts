@@ -1,0 +1,73 @@
+/**
+ * Captures the protocol traffic of real lab servers into recordings/*.spicerec, for the offline tests
+ * that decode and re-encode every recorded message (test/wire/recordings.test.ts).
+ *
+ *   npx tsx scripts/capture-recordings.ts [xspice|qemu ...]
+ *
+ * Each capture starts a lab target, links every channel, lets traffic flow for a few seconds (drawing
+ * X clients, a tone into the audio FIFO), and stops the target. The recordings hold no password.
+ */
+import {openSync, writeSync, closeSync, mkdirSync} from 'node:fs';
+import {join} from 'node:path';
+import {SpiceSession} from '../src/client/session.js';
+import {RecordingWriter} from '../src/client/recording/writer.js';
+import {defaultXClients, startXspice} from '../src/lab/xspice.js';
+import {startQemu} from '../src/lab/qemu.js';
+import type {LabTarget} from '../src/lab/types.js';
+
+const outDir = join(import.meta.dirname, '..', 'recordings');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function capture(name: string, description: string, target: LabTarget, meta: Record<string, unknown>, during: () => Promise<void>): Promise<void> {
+  const path = join(outDir, `${name}.spicerec`);
+  const rec = new RecordingWriter(path, description, meta);
+  try {
+    const s = await SpiceSession.connect(target.uri, {tap: rec.tap, timeoutMs: 15_000});
+    await during();
+    s.close();
+  } finally {
+    rec.close();
+    await target.stop();
+  }
+  console.log(`${path}: ${rec.messages} messages`);
+}
+
+/** 1 s of a 440 Hz tone, S16LE stereo 48 kHz, written to the playback FIFO. */
+function tone(fifo: string): void {
+  const frames = 48000;
+  const buf = Buffer.alloc(frames * 4);
+  for (let i = 0; i < frames; i++) {
+    const v = Math.round(Math.sin((2 * Math.PI * 440 * i) / 48000) * 12000);
+    buf.writeInt16LE(v, i * 4);
+    buf.writeInt16LE(v, i * 4 + 2);
+  }
+  const fd = openSync(fifo, 'w');
+  writeSync(fd, buf);
+  closeSync(fd);
+}
+
+const jobs: Record<string, () => Promise<void>> = {
+  async xspice() {
+    // A second xterm scrolls text once we are connected: COPY_BITS, FILL and many small images.
+    const scroller = {command: 'xterm', args: ['-geometry', '80x20+300+300', '-e', 'sh', '-c', 'sleep 1; for i in $(seq 1 120); do echo "line $i: the quick brown fox"; done; sleep 60']};
+    const t = await startXspice({audio: true, compression: 'auto_glz', clients: [...defaultXClients(), scroller]});
+    await capture('xspice-desktop', 'Xspice (spice-server 0.15), 1024x768, auto_glz, xterm + xlogo + a scrolling xterm, audio FIFO with a 1 s tone', t, {server: 'xspice', compression: 'auto_glz', audio: true}, async () => {
+      await sleep(1500);
+      tone(t.extra.audioFifo!);
+      await sleep(2000);
+    });
+  },
+  async qemu() {
+    const t = await startQemu({mode: 'bios', allDevices: true, ports: ['org.example.port', 'org.spice-space.webdav.0']});
+    await capture('qemu-bios-all-devices', 'QEMU 7.2 TCG, qxl, SeaBIOS screen, agent port, 2 usbredir slots, audio, smartcard, tablet, a named port and the webdav port', t, {server: 'qemu', mode: 'bios', allDevices: true}, async () => {
+      await sleep(3000);
+    });
+  },
+};
+
+mkdirSync(outDir, {recursive: true});
+const wanted = process.argv.slice(2);
+for (const [name, job] of Object.entries(jobs)) {
+  if (wanted.length && !wanted.includes(name)) continue;
+  await job();
+}

@@ -1,0 +1,22 @@
+/**
+ * The display channel. This stage links it and announces the client caches (DISPLAY INIT), so that the
+ * server streams the display; drawing into surfaces comes with the canvas (display/ and codecs/).
+ */
+import {DisplayClient} from '../wire/messages/display.js';
+import {Channel} from './channel.js';
+
+/** spice-gtk's sizes: an 80 MB pixmap cache and a GLZ window of 12–64 MB, both given in 4-byte pixels. */
+export const PIXMAP_CACHE_BYTES = 80 * 1024 * 1024;
+export const GLZ_WINDOW_BYTES = 16 * 1024 * 1024;
+
+export class DisplayChannel extends Channel {
+  protected override onLinked(): void {
+    // Cache id 1 and dictionary id 1 on every display channel: they share one pixmap cache and one GLZ window.
+    this.send(DisplayClient.INIT, {
+      pixmap_cache_id: 1,
+      pixmap_cache_size: BigInt(PIXMAP_CACHE_BYTES / 4),
+      glz_dictionary_id: 1,
+      glz_dictionary_window_size: GLZ_WINDOW_BYTES / 4,
+    });
+  }
+}
