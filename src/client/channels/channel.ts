@@ -59,6 +59,7 @@ export class Channel extends EventEmitter {
   readonly wireContext: {caps: Set<string>};
   pings = 0;
   messagesIn = 0;
+  private readonly unknownTypes = new Set<number>();
 
   constructor(
     readonly type: number,
@@ -141,7 +142,8 @@ export class Channel extends EventEmitter {
     }
     const def = serverMessage(this.type, type);
     if (!def) {
-      this.log.warn(`${this.name}: ignoring unknown message type ${type} (${body.length} bytes)`);
+      if (!this.unknownTypes.has(type)) this.log.warn(`${this.name}: ignoring unknown message type ${type} (${body.length} bytes; further ones not reported)`);
+      this.unknownTypes.add(type);
       return;
     }
     let value: unknown;
