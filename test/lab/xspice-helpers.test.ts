@@ -7,7 +7,7 @@ import {join} from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
 import {SpiceError} from '../../src/client/errors.js';
 import {installCommand, MissingPackageError, missingLabPackages, requirePrograms} from '../../src/lab/install.js';
-import {displayInUse, freeDisplay, freePort, freePorts, isListeningProc, waitForPath, waitForPort} from '../../src/lab/ports.js';
+import {displayInUse, freeDisplay, freePort, freePorts, isListeningProc, waitFor, waitForPath, waitForPort} from '../../src/lab/ports.js';
 import {isAlive, processStartTime, spawnDetached, stopProcess} from '../../src/lab/processes.js';
 import {addToState, readState, removeFromState} from '../../src/lab/state.js';
 import {generateLabTls, generateUnrelatedCa} from '../../src/lab/tls.js';
@@ -73,7 +73,8 @@ describe('processes', () => {
     expect(isAlive(p.pid)).toBe(true);
     expect(p.startTime).toBe(processStartTime(p.pid));
     expect(isAlive(p.pid, '1')).toBe(false); // another start time: not the same process
-    await waitForPath(log, 1000);
+    // Under load the shell may not have run `echo` yet when the log file appears: wait for the line.
+    await waitFor('the shell to start', () => existsSync(log) && readFileSync(log, 'utf8').includes('started'), 5000);
     const t0 = Date.now();
     await stopProcess(p.pid, {graceMs: 300});
     expect(Date.now() - t0).toBeLessThan(3000);
