@@ -14,7 +14,7 @@ export function passwordFromFlags(passwordFile: string | undefined, env = proces
       throw new SpiceError('usage', `cannot read --password-file ${passwordFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
-  return env.SPICE_PASSWORD;
+  return env.SPICE_PASSWORD || undefined; // an empty variable is no password
 }
 
 export function canPrompt(): boolean {

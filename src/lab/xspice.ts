@@ -7,7 +7,7 @@
  * an audio playback FIFO, compression/streaming settings, and X clients to draw something.
  */
 import {spawnSync} from 'node:child_process';
-import {existsSync, mkdirSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {SpiceError} from '../client/errors.js';
 import {MissingPackageError, PROGRAMS, requirePrograms, which} from './install.js';
@@ -399,13 +399,11 @@ export async function startXspice(opts: XspiceOptions = {}): Promise<LabTarget> 
         env: {...process.env, DISPLAY: `:${s.display}`, HOME: home},
       });
       started.push(agent);
-      // The session agent registers with the daemon over udcs; wait until the daemon says so.
-      await waitFor(
-        'spice-vdagent to register with spice-vdagentd',
-        () => /new client|opening vdagent virtio|agent connected|client connected/i.test(tailFile(join(dir, 'vdagentd.log'), 50_000)),
-        startTimeout,
-        {abortIf: () => (!isAlive(agent.pid) ? `spice-vdagent exited:\n${tailFile(join(dir, 'vdagent.log'))}` : undefined)},
-      ).catch(() => undefined); // best effort: the log wording differs between versions
+      // The agent is up for SPICE clients once spice-vdagentd holds a connection on Xspice's virtio socket
+      // (a connected entry, state 03, for that path in /proc/net/unix); only then does INIT say agent_connected.
+      await waitFor('spice-vdagentd to connect to the Xspice virtio socket', () => unixSocketConnected(virtio), startTimeout, {
+        abortIf: () => (!isAlive(agent.pid) ? `spice-vdagent exited:\n${tailFile(join(dir, 'vdagent.log'))}` : undefined),
+      });
     }
 
     // X clients.
@@ -499,4 +497,15 @@ export function countTopLevelWindows(display: number | string): number {
   if (r.status !== 0) return 0;
   const m = /^\s+(\d+) child(?:ren)?[.:]/m.exec(r.stdout);
   return m ? Number(m[1]) : 0;
+}
+
+/** Whether some process holds a connected (state 03) unix socket bound to this path. */
+function unixSocketConnected(path: string): boolean {
+  try {
+    return readFileSync('/proc/net/unix', 'utf8')
+      .split('\n')
+      .some((line) => line.endsWith(` ${path}`) && line.trim().split(/\s+/)[5] === '03');
+  } catch {
+    return false;
+  }
 }

@@ -127,3 +127,39 @@ describe('TLS', () => {
     expect(r.code, r.stderr).toBe(0);
   });
 });
+
+describe('password prompt on a terminal', () => {
+  it('asks for the password without echo when the server refuses an empty one', async () => {
+    const t = await start({password: 'tty-pw'});
+    // util-linux `script` gives the CLI a pseudo-terminal; the password is typed once the prompt is up.
+    const {spawn} = await import('node:child_process');
+    const {BIN} = await import('../support/cli.js');
+    const child = spawn('script', ['-qec', `${process.execPath} ${BIN} info --uri ${t.uri}`, '/dev/null'], {
+      env: {...process.env, SPICE_PASSWORD: '', SPICE_URI: ''},
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('SPICE password:') && !out.includes('typed')) {
+        out += '(typed)';
+        child.stdin.write('tty-pw\r');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(out).toMatch(/SPICE password:/);
+    expect(out).toMatch(/Channels\s+4/);
+    expect(out).not.toContain('tty-pw'); // not echoed
+    expect(code).toBe(0);
+  });
+});
+
+describe('guest agent', () => {
+  it('reports the agent connected when spice-vdagent runs', async () => {
+    const t = await start({vdagent: true});
+    const r = await runCli(['info', '--uri', t.uri, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.agentConnected).toBe(true);
+    expect(out.mouseModes.supported).toEqual(['server', 'client']);
+  });
+});
