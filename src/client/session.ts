@@ -10,7 +10,7 @@ import {ByteStream} from './transport/byte-stream.js';
 import {openSocket, type Endpoint, type TlsOptions} from './transport/connect.js';
 import {parseSpiceUri, type SpiceTarget} from './transport/uri.js';
 import {link, LinkRefused} from './link/handshake.js';
-import {Channel, type ChannelContext, type LinkedSocket, type WireTap} from './channels/channel.js';
+import {Channel, type ChannelContext, type DisplayOptions, type LinkedSocket, type WireTap} from './channels/channel.js';
 import {MainChannel} from './channels/main.js';
 import {createChannel} from './channels/registry.js';
 import {advertisedCaps, COMMON_CAPS} from './channels/advertised-caps.js';
@@ -23,6 +23,8 @@ export interface SessionOptions extends TlsOptions {
   logger?: Logger;
   /** Sees every message that crosses the wire (recorder, tests). */
   tap?: WireTap;
+  /** Display options: the image compression to ask for, and caps to add for capture tools. */
+  display?: DisplayOptions;
   /** Link only these channel types (default: all the server lists). */
   channelFilter?: (type: number, id: number) => boolean;
 }
@@ -64,6 +66,7 @@ export class SpiceSession extends EventEmitter {
       findChannel: (type, id) => session?.findChannel(type, id),
       timeoutMs: opts.timeoutMs,
       tap: opts.tap,
+      display: opts.display,
     };
     const mainLink = await linkChannel(target, opts, 0, ChannelType.MAIN, 0, remaining);
     const main = new MainChannel(ChannelType.MAIN, 0, mainLink, ctx);
@@ -192,7 +195,7 @@ async function linkOn(endpoint: Endpoint, opts: SessionOptions, connectionId: nu
   const socket = await openSocket(endpoint, remaining());
   const stream = new ByteStream(socket);
   try {
-    const caps = advertisedCaps(type);
+    const caps = [...advertisedCaps(type), ...(type === ChannelType.DISPLAY ? (opts.display?.extraCaps ?? []) : [])];
     const out = await link(stream, {
       connectionId,
       channelType: type,

@@ -24,6 +24,13 @@ export type WireDirection = 'in' | 'out';
 /** Called with every message body that crosses the wire (for recordings and tests). */
 export type WireTap = (channel: Channel, dir: WireDirection, type: number, body: Uint8Array) => void;
 
+export interface DisplayOptions {
+  /** SpiceImageCompression to send in PREFERRED_COMPRESSION (when the server has the cap). */
+  preferredCompression?: number;
+  /** Display caps to advertise on top of the implemented ones (capture tools only). */
+  extraCaps?: number[];
+}
+
 export interface ChannelContext {
   logger: Logger;
   /** Finds another channel of the session, for WAIT_FOR_CHANNELS. */
@@ -31,6 +38,7 @@ export interface ChannelContext {
   /** Upper bound on any wait the channel does on its own (WAIT_FOR_CHANNELS). */
   timeoutMs: number;
   tap?: WireTap;
+  display?: DisplayOptions;
 }
 
 export interface LinkedSocket {

@@ -2,6 +2,7 @@
  * The display channel. This stage links it and announces the client caches (DISPLAY INIT), so that the
  * server streams the display; drawing into surfaces comes with the canvas (display/ and codecs/).
  */
+import {DisplayCap} from '../wire/caps.js';
 import {DisplayClient} from '../wire/messages/display.js';
 import {Channel} from './channel.js';
 
@@ -18,5 +19,9 @@ export class DisplayChannel extends Channel {
       glz_dictionary_id: 1,
       glz_dictionary_window_size: GLZ_WINDOW_BYTES / 4,
     });
+    const preferred = this.ctx.display?.preferredCompression;
+    if (preferred !== undefined && this.link.serverChannelCaps.includes(DisplayCap.PREF_COMPRESSION)) {
+      this.send(DisplayClient.PREFERRED_COMPRESSION, {image_compression: preferred});
+    }
   }
 }
