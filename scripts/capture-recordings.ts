@@ -7,6 +7,7 @@
  * Each capture starts a lab target, links every channel, lets traffic flow for a few seconds (drawing
  * X clients, a tone into the audio FIFO), and stops the target. The recordings hold no password.
  */
+import {execFileSync} from 'node:child_process';
 import {openSync, writeSync, closeSync, mkdirSync} from 'node:fs';
 import {join} from 'node:path';
 import {SpiceSession} from '../src/client/session.js';
@@ -18,11 +19,19 @@ import type {LabTarget} from '../src/lab/types.js';
 const outDir = join(import.meta.dirname, '..', 'recordings');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function capture(name: string, description: string, target: LabTarget, meta: Record<string, unknown>, during: () => Promise<void>): Promise<void> {
+async function capture(
+  name: string,
+  description: string,
+  target: LabTarget,
+  meta: Record<string, unknown>,
+  during: () => Promise<void>,
+  onConnect?: (s: SpiceSession) => void,
+): Promise<void> {
   const path = join(outDir, `${name}.spicerec`);
   const rec = new RecordingWriter(path, description, meta);
   try {
     const s = await SpiceSession.connect(target.uri, {tap: rec.tap, timeoutMs: 15_000});
+    onConnect?.(s);
     await during();
     s.close();
   } finally {
@@ -47,6 +56,19 @@ function tone(fifo: string): void {
 }
 
 const jobs: Record<string, () => Promise<void>> = {
+  async agent() {
+    // The guest agent (spice-vdagent) and the pointer: AGENT_CONNECTED/DATA, MOUSE_MODE, cursor SET/MOVE.
+    const t = await startXspice({vdagent: true});
+    const x = (...args: string[]) => execFileSync('xdotool', args, {env: {...process.env, DISPLAY: t.display!}});
+    await capture('xspice-agent', 'Xspice with spice-vdagent: agent messages, a mouse mode switch, pointer moves over xterm and the root window', t, {server: 'xspice', vdagent: true}, async () => {
+      await sleep(500);
+      for (const [px, py] of [[100, 100], [700, 500], [50, 60], [900, 700]]) {
+        x('mousemove', String(px), String(py));
+        await sleep(250);
+      }
+      await sleep(500);
+    }, (s) => s.main.requestMouseMode(2));
+  },
   async xspice() {
     // A second xterm scrolls text once we are connected: COPY_BITS, FILL and many small images.
     const scroller = {command: 'xterm', args: ['-geometry', '80x20+300+300', '-e', 'sh', '-c', 'sleep 1; for i in $(seq 1 120); do echo "line $i: the quick brown fox"; done; sleep 60']};
