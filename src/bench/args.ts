@@ -1,0 +1,28 @@
+/** Command line of `npm run bench`: --runs N, --target xspice|qemu|both. */
+import {BENCH_TARGETS, type BenchTargetKind} from './targets.js';
+
+export interface BenchArgs {
+  runs: number;
+  targets: BenchTargetKind[];
+}
+
+export const BENCH_USAGE = 'usage: node dist/bench/run.js [--runs N (default 15)] [--target xspice|qemu|both (default both)]';
+
+export function parseBenchArgs(argv: string[]): BenchArgs {
+  const args: BenchArgs = {runs: 15, targets: [...BENCH_TARGETS]};
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split('=', 2);
+    const value = () => inline ?? argv[++i] ?? '';
+    if (flag === '--runs') {
+      const v = value();
+      args.runs = Number(v);
+      if (!/^\d+$/.test(v) || args.runs < 1) throw new Error(`--runs: expected a positive integer, got "${v}"\n${BENCH_USAGE}`);
+    } else if (flag === '--target') {
+      const v = value();
+      if (v === 'both') args.targets = [...BENCH_TARGETS];
+      else if ((BENCH_TARGETS as readonly string[]).includes(v)) args.targets = [v as BenchTargetKind];
+      else throw new Error(`--target: expected xspice, qemu or both, got "${v}"\n${BENCH_USAGE}`);
+    } else throw new Error(`unknown argument "${argv[i]}"\n${BENCH_USAGE}`);
+  }
+  return args;
+}

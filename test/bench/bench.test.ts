@@ -1,0 +1,61 @@
+/**
+ * `npm run bench` end to end, tiny: two rounds against Xspice, as a process (the built dist/bench/run.js;
+ * `npm test` builds first). Checks the JSON shape and that every number is positive and finite; no
+ * assertion on speed.
+ */
+import {spawn} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
+import {describe, expect, it} from 'vitest';
+
+const RUN_JS = fileURLToPath(new URL('../../dist/bench/run.js', import.meta.url));
+
+function runBench(args: string[], timeoutMs: number): Promise<{code: number | null; stdout: string; stderr: string}> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [RUN_JS, ...args], {stdio: ['ignore', 'pipe', 'pipe']});
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGINT'); // the bench stops its lab target on SIGINT
+      reject(new Error(`bench did not finish within ${timeoutMs} ms\n${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({code, stdout, stderr});
+    });
+  });
+}
+
+function expectSummary(s: unknown, runs: number): void {
+  expect(s).toMatchObject({n: runs});
+  for (const key of ['median', 'p90', 'min', 'max'] as const) {
+    const v = (s as Record<string, number>)[key];
+    expect(Number.isFinite(v) && v > 0, `${key} = ${v}`).toBe(true);
+  }
+}
+
+describe('npm run bench', () => {
+  it('measures spice-cli and spice-gtk on Xspice and prints the JSON report', async () => {
+    const r = await runBench(['--runs', '2', '--target', 'xspice'], 150_000);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/round 2\/2/);
+    const report = JSON.parse(r.stdout);
+    expect(report.machine.cpus).toBeGreaterThan(0);
+    expect(report.machine.node).toBe(process.version);
+    expect(Object.keys(report.targets)).toEqual(['xspice']);
+    const x = report.targets.xspice;
+    expect(x.channels).toBe(4);
+    expect(x.spiceGtk.channels).toBe(4);
+    for (const s of [x.spiceCli.inProcess, x.spiceCli.process, x.spiceGtk.inProcess, x.spiceGtk.process, x.spiceGtk.spicyScreenshot]) expectSummary(s, 2);
+    expect(x.spiceGtk.spicyScreenshot.note).toMatch(/not the same work/);
+    for (const v of [x.ratio.inProcess, x.ratio.process]) expect(Number.isFinite(v) && v > 0).toBe(true);
+    expectSummary(report.cliVersion, 2);
+  }, 180_000);
+
+  it('rejects a bad --target', async () => {
+    const r = await runBench(['--target', 'vnc'], 30_000);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--target: expected xspice, qemu or both/);
+  });
+});
