@@ -1,0 +1,764 @@
+/**
+ * SPICE QUIC (SpiceImage type QUIC): the lossless, SFALIC-derived image codec. Written from the format
+ * facts of spice-common's quic.c / quic_tmpl.c / quic_family_tmpl.c and canvas_base.c (no code taken from
+ * them); the output is bit for bit what spice-gtk's canvas decodes.
+ *
+ * Stream: little-endian u32 words read as one bit string, most significant bit of each word first. A
+ * header of five words (magic "QUIC", version 0, type, width, height), then the image row by row, top row
+ * first. Types: GRAY 1 (one 8-bit plane), RGB16 2 (three 5-bit planes, x1r5g5b5), RGB24 3 and RGB32 4
+ * (three 8-bit planes; identical streams), RGBA 5 (the three RGB planes, then an 8-bit alpha plane,
+ * interleaved row by row).
+ *
+ * Per plane and pixel the decoder predicts the sample (row 0: the left neighbour, the first pixel of a row
+ * is 0 on row 0 and the pixel above elsewhere; other pixels: the floor of the mean of left and above),
+ * reads a folded residual (0, -1, 1, -2, ...) coded with one of `bpc` Golomb-Rice codes whose length is
+ * capped at 26 bits by an escape, and adds it modulo 2^bpc. The code is the best one so far of a context
+ * bucket picked by the previous pixel's folded residual in the same plane (buckets of 1, 2, 4, ...
+ * values); each bucket keeps per-code running lengths, updated only at pseudo-random pixels (a fixed
+ * 256-entry table masked by a "wait mask" that widens every 2048 pixels, up to 63) and halved past a
+ * threshold. Where the row above holds two equal pixels and the two pixels to the left are equal, a run
+ * of copies of the left pixel is MELCODE-coded (an adaptive 32-state run-length code). The RGB planes of
+ * an image share one adaptive state (wait mask, run code), but each has its own buckets; the alpha
+ * (and gray) plane has its own state.
+ *
+ * Details that the output depends on, all reproduced here:
+ * - the previous-residual context of a pixel that follows a run is whatever that column held when last
+ *   coded (a run does not overwrite it); a row's "left of pixel 0" context is the previous row's first
+ *   residual (0 on row 0);
+ * - a run never crosses the 2048-pixel segment boundaries where the wait mask changes;
+ * - escaped residuals are truncated to a byte, contexts are used modulo 2^bpc.
+ *
+ * Output, as spice-gtk's canvas (canvas_get_quic) makes it: RGB32, RGB24 → 'xrgb' with the top byte 0
+ * (quic.c clears the pad byte, and the canvas uses a pixman x8r8g8b8 image); RGBA → 'argb', the alpha
+ * plane as decoded (no premultiplication step: the server sends pixman's premultiplied a8r8g8b8 bytes);
+ * RGB16 → 'xrgb', each 5-bit sample v widened to (v << 3) | (v >> 2) as quic.c's RGB16-to-RGB32 path does
+ * on 32-bit canvases (the same widening pixman applies to x1r5g5b5 on 16-bit ones). GRAY: quic.c decodes
+ * it, but spice-gtk's canvas refuses it (spice-server never sends it); we return 'xrgb' grey
+ * (0x00vvvvvv).
+ *
+ * Bad input: like quic.c, running out of data anywhere is an error (the reader supplies zeros past the
+ * end and the overrun is detected after each row, so at most one row is decoded from padding); a run
+ * longer than the rest of its segment is an error; trailing data is ignored (a stream's last 1-3 bytes
+ * that do not make a whole word are never read). The image size in the header is checked before
+ * anything is allocated; the caller compares it with the SpiceImage descriptor, as the canvas does.
+ */
+import {checkDimensions, corrupt, type PixelFormat, type Pixels} from './pixels.js';
+import {
+  CHAOS,
+  EXPAND_5,
+  type Family,
+  FAMILY_5,
+  FAMILY_8,
+  LOW_MASK,
+  MELC_LEN,
+  MELC_STATES,
+  QUIC_MAGIC,
+  QUIC_VERSION,
+  QuicType,
+  WM_TRIGGER,
+  WMI_MAX,
+  WMI_NEXT,
+} from './quic-tables.js';
+
+export {QuicType} from './quic-tables.js';
+
+const QUIC = 'QUIC';
+/** Header words, plus the one more word the 32-bit look-ahead window holds when the image data starts. */
+const HEADER_WORDS = 5;
+
+export interface QuicHeader {
+  type: QuicType;
+  width: number;
+  height: number;
+}
+
+/** The bit string: a 32-bit window on it (`word`), the word being consumed and how many of its bits are left. */
+class BitReader {
+  word = 0;
+  next = 0;
+  avail = 0;
+  /** Index of the next word to load; past `nw` the reader yields zeros and the stream has overrun. */
+  wp = 0;
+  constructor(
+    readonly words: Int32Array,
+    readonly nw: number,
+  ) {
+    this.word = this.next = nw > 0 ? words[0]! : 0;
+    this.wp = 1;
+  }
+
+  get overrun(): boolean {
+    return this.wp > this.nw;
+  }
+}
+
+/** Drops `len` (1..31) bits from the window. */
+function eat(rd: BitReader, len: number): void {
+  const avail = rd.avail;
+  if (avail >= len) {
+    rd.avail = avail - len;
+    rd.word = (rd.word << len) | (rd.next >>> rd.avail);
+  } else {
+    const d = len - avail;
+    const w = (rd.word << len) | (rd.next << d);
+    const next = rd.wp < rd.nw ? rd.words[rd.wp]! : 0;
+    rd.wp++;
+    rd.next = next;
+    rd.avail = 32 - d;
+    rd.word = w | (next >>> rd.avail);
+  }
+}
+
+function eat32(rd: BitReader): void {
+  eat(rd, 16);
+  eat(rd, 16);
+}
+
+/** The adaptive state a set of planes shares: model-update schedule and run-length code. */
+class CodingState {
+  waitcnt = 0;
+  seed = 0xff;
+  wmidx = 0;
+  wmileft = WMI_NEXT;
+  trigger: number = WM_TRIGGER[0]!;
+  melcstate = 0;
+  melclen: number = MELC_LEN[0]!;
+  melcorder = 1;
+}
+
+/** One plane's model: per bucket, code-length counters and the best code; and the row of residuals. */
+class PlaneModel {
+  readonly counters: Uint32Array;
+  readonly best: Uint8Array;
+  /** Folded residuals of the current row, shifted by one: corr[x + 1] is column x, corr[0] the row's left context. */
+  readonly corr: Uint8Array;
+  constructor(fam: Family, width: number) {
+    this.counters = new Uint32Array(fam.nBuckets * 8);
+    this.best = new Uint8Array(fam.nBuckets).fill(fam.bpc - 1);
+    this.corr = new Uint8Array(width + 1);
+  }
+}
+
+/** Adds the lengths `v` would have had in each code to bucket `ctx`'s counters and picks the best code. */
+function updateModel(m: PlaneModel, fam: Family, ctx: number, v: number, trigger: number): void {
+  const b = fam.bucketOf[ctx]!;
+  const cnt = m.counters;
+  const cl = fam.codeLen;
+  const base = b << 3;
+  const vb = v << 3;
+  let code = fam.bpc - 1;
+  let bestLen = cnt[base + code]! + cl[vb + code]!;
+  cnt[base + code] = bestLen;
+  for (let l = code - 1; l >= 0; l--) {
+    const n = cnt[base + l]! + cl[vb + l]!;
+    cnt[base + l] = n;
+    if (n < bestLen) {
+      code = l;
+      bestLen = n;
+    }
+  }
+  m.best[b] = code;
+  if (bestLen > trigger) for (let l = 0; l < fam.bpc; l++) cnt[base + l] = cnt[base + l]! >>> 1;
+}
+
+/** Reads a MELCODE run length; more than `limit` pixels is an error. */
+function readRun(rd: BitReader, st: CodingState, limit: number): number {
+  let run = 0;
+  for (;;) {
+    let ones = Math.clz32(~rd.word);
+    if (ones > 8) ones = 8;
+    for (let k = 0; k < ones; k++) {
+      run += st.melcorder;
+      if (st.melcstate < MELC_STATES - 1) {
+        st.melclen = MELC_LEN[++st.melcstate]!;
+        st.melcorder = 1 << st.melclen;
+      }
+    }
+    if (ones < 8) {
+      eat(rd, ones + 1);
+      break;
+    }
+    eat(rd, 8);
+    // Only grows from here: stop reading a run that is already too long (quic.c reads it all, then fails).
+    if (run > limit) throw badRun(run, limit);
+  }
+  if (st.melclen) {
+    run += rd.word >>> (32 - st.melclen);
+    eat(rd, st.melclen);
+  }
+  if (st.melcstate) {
+    st.melclen = MELC_LEN[--st.melcstate]!;
+    st.melcorder = 1 << st.melclen;
+  }
+  if (run > limit) throw badRun(run, limit);
+  return run;
+}
+
+const badRun = (run: number, limit: number) => corrupt(QUIC, `run of ${run} pixels where only ${limit} are left`);
+
+/*
+ * The two row decoders below (three RGB planes; one plane) are the hot loops. They keep the bit reader in
+ * locals and repeat the symbol decoding inline for speed; each symbol is:
+ *   l = best code of the bucket of the previous residual; z = leading zeros of the window;
+ *   z < alt[l]: Golomb-Rice, z + 1 + l bits, value (z << l) | low l bits of the codeword;
+ *   else: escape, escLen[l] bits, value nGR[l] + the codeword's low bits (truncated to a byte).
+ * then the window drops the codeword's bits.
+ *
+ * On row 0 (`first`) the prediction is the left neighbour and there are no runs; the loops get that from
+ * the same formula by reading "above" as the current row one column to the left: (a + a) >> 1 = a.
+ */
+
+function rgbRow(
+  rd: BitReader,
+  st: CodingState,
+  fam: Family,
+  mr: PlaneModel,
+  mg: PlaneModel,
+  mb: PlaneModel,
+  w: number,
+  first: boolean,
+  pR: Uint8Array,
+  pG: Uint8Array,
+  pB: Uint8Array,
+  R: Uint8Array,
+  G: Uint8Array,
+  B: Uint8Array,
+): void {
+  const words = rd.words;
+  const nw = rd.nw;
+  let word = rd.word;
+  let next = rd.next;
+  let avail = rd.avail;
+  let wp = rd.wp;
+  const mask = fam.mask;
+  const unfold = fam.unfold;
+  const bucketOf = fam.bucketOf;
+  const alt = fam.alt;
+  const nGR = fam.nGR;
+  const escLen = fam.escLen;
+  const escMask = fam.escMask;
+  const kR = mr.corr;
+  const kG = mg.corr;
+  const kB = mb.corr;
+  const bR = mr.best;
+  const bG = mg.best;
+  const bB = mb.best;
+  // Row 0: "above" is the left neighbour (d = 1), pixel 0 has 0 above and no left context; no runs.
+  const d = first ? 1 : 0;
+  const runFrom = first ? 0x7fffffff : 3;
+  if (first) {
+    pR = R;
+    pG = G;
+    pB = B;
+    kR[0] = kG[0] = kB[0] = 0;
+  } else {
+    kR[0] = kR[1]!;
+    kG[0] = kG[1]!;
+    kB[0] = kB[1]!;
+  }
+  let waitcnt = st.waitcnt;
+  let seed = st.seed;
+  let pos = 0;
+  let l = 0;
+  let z = 0;
+  let len = 0;
+  let v = 0;
+  let dd = 0;
+  while (pos < w) {
+    const wmidx = st.wmidx;
+    const wmask = LOW_MASK[wmidx]!;
+    const trigger = st.trigger;
+    const whole = wmidx < WMI_MAX && st.wmileft <= w - pos;
+    const end = whole ? pos + st.wmileft : w;
+    let i = pos;
+    let stop = pos + waitcnt;
+    let runAt = 0;
+    if (i === 0) {
+      // Red.
+      l = bR[bucketOf[kR[0]!]!]!;
+      z = Math.clz32(word);
+      if (z < alt[l]!) {
+        len = z + 1 + l;
+        v = (z << l) | ((word >>> (32 - len)) & ((1 << l) - 1));
+      } else {
+        len = escLen[l]!;
+        v = (nGR[l]! + ((word >>> (32 - len)) & escMask[l]!)) & 0xff;
+      }
+      if (avail >= len) {
+        avail -= len;
+        word = (word << len) | (next >>> avail);
+      } else {
+        dd = len - avail;
+        word = (word << len) | (next << dd);
+        next = wp < nw ? words[wp]! : 0;
+        wp++;
+        avail = 32 - dd;
+        word |= next >>> avail;
+      }
+      kR[1] = v;
+      R[0] = (unfold[v]! + (first ? 0 : pR[0]!)) & mask;
+      // Green.
+      l = bG[bucketOf[kG[0]!]!]!;
+      z = Math.clz32(word);
+      if (z < alt[l]!) {
+        len = z + 1 + l;
+        v = (z << l) | ((word >>> (32 - len)) & ((1 << l) - 1));
+      } else {
+        len = escLen[l]!;
+        v = (nGR[l]! + ((word >>> (32 - len)) & escMask[l]!)) & 0xff;
+      }
+      if (avail >= len) {
+        avail -= len;
+        word = (word << len) | (next >>> avail);
+      } else {
+        dd = len - avail;
+        word = (word << len) | (next << dd);
+        next = wp < nw ? words[wp]! : 0;
+        wp++;
+        avail = 32 - dd;
+        word |= next >>> avail;
+      }
+      kG[1] = v;
+      G[0] = (unfold[v]! + (first ? 0 : pG[0]!)) & mask;
+      // Blue.
+      l = bB[bucketOf[kB[0]!]!]!;
+      z = Math.clz32(word);
+      if (z < alt[l]!) {
+        len = z + 1 + l;
+        v = (z << l) | ((word >>> (32 - len)) & ((1 << l) - 1));
+      } else {
+        len = escLen[l]!;
+        v = (nGR[l]! + ((word >>> (32 - len)) & escMask[l]!)) & 0xff;
+      }
+      if (avail >= len) {
+        avail -= len;
+        word = (word << len) | (next >>> avail);
+      } else {
+        dd = len - avail;
+        word = (word << len) | (next << dd);
+        next = wp < nw ? words[wp]! : 0;
+        wp++;
+        avail = 32 - dd;
+        word |= next >>> avail;
+      }
+      kB[1] = v;
+      B[0] = (unfold[v]! + (first ? 0 : pB[0]!)) & mask;
+      if (stop === 0) {
+        updateModel(mr, fam, kR[0]!, kR[1]!, trigger);
+        updateModel(mg, fam, kG[0]!, kG[1]!, trigger);
+        updateModel(mb, fam, kB[0]!, kB[1]!, trigger);
+        seed = (seed + 1) & 0xff;
+        stop = 1 + (CHAOS[seed]! & wmask);
+      }
+      i = 1;
+    }
+    while (i < end) {
+      if (
+        i >= runFrom &&
+        i !== runAt &&
+        pR[i - 1] === pR[i] &&
+        pG[i - 1] === pG[i] &&
+        pB[i - 1] === pB[i] &&
+        R[i - 1] === R[i - 2] &&
+        G[i - 1] === G[i - 2] &&
+        B[i - 1] === B[i - 2]
+      ) {
+        runAt = i;
+        rd.word = word;
+        rd.next = next;
+        rd.avail = avail;
+        rd.wp = wp;
+        const n = readRun(rd, st, end - i);
+        word = rd.word;
+        next = rd.next;
+        avail = rd.avail;
+        wp = rd.wp;
+        if (n > 0) {
+          const r = R[i - 1]!;
+          const g = G[i - 1]!;
+          const b = B[i - 1]!;
+          const e = i + n;
+          for (let j = i; j < e; j++) {
+            R[j] = r;
+            G[j] = g;
+            B[j] = b;
+          }
+          i = e;
+          stop += n;
+        }
+        continue;
+      }
+      // Red.
+      l = bR[bucketOf[kR[i]!]!]!;
+      z = Math.clz32(word);
+      if (z < alt[l]!) {
+        len = z + 1 + l;
+        v = (z << l) | ((word >>> (32 - len)) & ((1 << l) - 1));
+      } else {
+        len = escLen[l]!;
+        v = (nGR[l]! + ((word >>> (32 - len)) & escMask[l]!)) & 0xff;
+      }
+      if (avail >= len) {
+        avail -= len;
+        word = (word << len) | (next >>> avail);
+      } else {
+        dd = len - avail;
+        word = (word << len) | (next << dd);
+        next = wp < nw ? words[wp]! : 0;
+        wp++;
+        avail = 32 - dd;
+        word |= next >>> avail;
+      }
+      kR[i + 1] = v;
+      R[i] = (unfold[v]! + ((R[i - 1]! + pR[i - d]!) >>> 1)) & mask;
+      // Green.
+      l = bG[bucketOf[kG[i]!]!]!;
+      z = Math.clz32(word);
+      if (z < alt[l]!) {
+        len = z + 1 + l;
+        v = (z << l) | ((word >>> (32 - len)) & ((1 << l) - 1));
+      } else {
+        len = escLen[l]!;
+        v = (nGR[l]! + ((word >>> (32 - len)) & escMask[l]!)) & 0xff;
+      }
+      if (avail >= len) {
+        avail -= len;
+        word = (word << len) | (next >>> avail);
+      } else {
+        dd = len - avail;
+        word = (word << len) | (next << dd);
+        next = wp < nw ? words[wp]! : 0;
+        wp++;
+        avail = 32 - dd;
+        word |= next >>> avail;
+      }
+      kG[i + 1] = v;
+      G[i] = (unfold[v]! + ((G[i - 1]! + pG[i - d]!) >>> 1)) & mask;
+      // Blue.
+      l = bB[bucketOf[kB[i]!]!]!;
+      z = Math.clz32(word);
+      if (z < alt[l]!) {
+        len = z + 1 + l;
+        v = (z << l) | ((word >>> (32 - len)) & ((1 << l) - 1));
+      } else {
+        len = escLen[l]!;
+        v = (nGR[l]! + ((word >>> (32 - len)) & escMask[l]!)) & 0xff;
+      }
+      if (avail >= len) {
+        avail -= len;
+        word = (word << len) | (next >>> avail);
+      } else {
+        dd = len - avail;
+        word = (word << len) | (next << dd);
+        next = wp < nw ? words[wp]! : 0;
+        wp++;
+        avail = 32 - dd;
+        word |= next >>> avail;
+      }
+      kB[i + 1] = v;
+      B[i] = (unfold[v]! + ((B[i - 1]! + pB[i - d]!) >>> 1)) & mask;
+      if (i === stop) {
+        updateModel(mr, fam, kR[i]!, kR[i + 1]!, trigger);
+        updateModel(mg, fam, kG[i]!, kG[i + 1]!, trigger);
+        updateModel(mb, fam, kB[i]!, kB[i + 1]!, trigger);
+        seed = (seed + 1) & 0xff;
+        stop = i + 1 + (CHAOS[seed]! & wmask);
+      }
+      i++;
+    }
+    waitcnt = stop - end;
+    if (whole) {
+      st.wmidx = wmidx + 1;
+      st.trigger = WM_TRIGGER[wmidx + 1]!;
+      st.wmileft = WMI_NEXT;
+    } else if (wmidx < WMI_MAX) {
+      st.wmileft -= end - pos;
+    }
+    pos = end;
+  }
+  st.waitcnt = waitcnt;
+  st.seed = seed;
+  rd.word = word;
+  rd.next = next;
+  rd.avail = avail;
+  rd.wp = wp;
+}
+
+/** One 8-bit plane (alpha of RGBA, or GRAY); same scheme as rgbRow with its own state. */
+function planeRow(
+  rd: BitReader,
+  st: CodingState,
+  fam: Family,
+  m: PlaneModel,
+  w: number,
+  first: boolean,
+  p: Uint8Array,
+  c: Uint8Array,
+): void {
+  const words = rd.words;
+  const nw = rd.nw;
+  let word = rd.word;
+  let next = rd.next;
+  let avail = rd.avail;
+  let wp = rd.wp;
+  const mask = fam.mask;
+  const unfold = fam.unfold;
+  const bucketOf = fam.bucketOf;
+  const alt = fam.alt;
+  const nGR = fam.nGR;
+  const escLen = fam.escLen;
+  const escMask = fam.escMask;
+  const k = m.corr;
+  const best = m.best;
+  const d = first ? 1 : 0;
+  const runFrom = first ? 0x7fffffff : 3;
+  if (first) {
+    p = c;
+    k[0] = 0;
+  } else {
+    k[0] = k[1]!;
+  }
+  let waitcnt = st.waitcnt;
+  let seed = st.seed;
+  let pos = 0;
+  let l = 0;
+  let z = 0;
+  let len = 0;
+  let v = 0;
+  let dd = 0;
+  while (pos < w) {
+    const wmidx = st.wmidx;
+    const wmask = LOW_MASK[wmidx]!;
+    const trigger = st.trigger;
+    const whole = wmidx < WMI_MAX && st.wmileft <= w - pos;
+    const end = whole ? pos + st.wmileft : w;
+    let i = pos;
+    let stop = pos + waitcnt;
+    let runAt = 0;
+    if (i === 0) {
+      l = best[bucketOf[k[0]!]!]!;
+      z = Math.clz32(word);
+      if (z < alt[l]!) {
+        len = z + 1 + l;
+        v = (z << l) | ((word >>> (32 - len)) & ((1 << l) - 1));
+      } else {
+        len = escLen[l]!;
+        v = (nGR[l]! + ((word >>> (32 - len)) & escMask[l]!)) & 0xff;
+      }
+      if (avail >= len) {
+        avail -= len;
+        word = (word << len) | (next >>> avail);
+      } else {
+        dd = len - avail;
+        word = (word << len) | (next << dd);
+        next = wp < nw ? words[wp]! : 0;
+        wp++;
+        avail = 32 - dd;
+        word |= next >>> avail;
+      }
+      k[1] = v;
+      c[0] = (unfold[v]! + (first ? 0 : p[0]!)) & mask;
+      if (stop === 0) {
+        updateModel(m, fam, k[0]!, k[1]!, trigger);
+        seed = (seed + 1) & 0xff;
+        stop = 1 + (CHAOS[seed]! & wmask);
+      }
+      i = 1;
+    }
+    while (i < end) {
+      if (i >= runFrom && i !== runAt && p[i - 1] === p[i] && c[i - 1] === c[i - 2]) {
+        runAt = i;
+        rd.word = word;
+        rd.next = next;
+        rd.avail = avail;
+        rd.wp = wp;
+        const n = readRun(rd, st, end - i);
+        word = rd.word;
+        next = rd.next;
+        avail = rd.avail;
+        wp = rd.wp;
+        if (n > 0) {
+          c.fill(c[i - 1]!, i, i + n);
+          i += n;
+          stop += n;
+        }
+        continue;
+      }
+      l = best[bucketOf[k[i]!]!]!;
+      z = Math.clz32(word);
+      if (z < alt[l]!) {
+        len = z + 1 + l;
+        v = (z << l) | ((word >>> (32 - len)) & ((1 << l) - 1));
+      } else {
+        len = escLen[l]!;
+        v = (nGR[l]! + ((word >>> (32 - len)) & escMask[l]!)) & 0xff;
+      }
+      if (avail >= len) {
+        avail -= len;
+        word = (word << len) | (next >>> avail);
+      } else {
+        dd = len - avail;
+        word = (word << len) | (next << dd);
+        next = wp < nw ? words[wp]! : 0;
+        wp++;
+        avail = 32 - dd;
+        word |= next >>> avail;
+      }
+      k[i + 1] = v;
+      c[i] = (unfold[v]! + ((c[i - 1]! + p[i - d]!) >>> 1)) & mask;
+      if (i === stop) {
+        updateModel(m, fam, k[i]!, k[i + 1]!, trigger);
+        seed = (seed + 1) & 0xff;
+        stop = i + 1 + (CHAOS[seed]! & wmask);
+      }
+      i++;
+    }
+    waitcnt = stop - end;
+    if (whole) {
+      st.wmidx = wmidx + 1;
+      st.trigger = WM_TRIGGER[wmidx + 1]!;
+      st.wmileft = WMI_NEXT;
+    } else if (wmidx < WMI_MAX) {
+      st.wmileft -= end - pos;
+    }
+    pos = end;
+  }
+  st.waitcnt = waitcnt;
+  st.seed = seed;
+  rd.word = word;
+  rd.next = next;
+  rd.avail = avail;
+  rd.wp = wp;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** The stream as 32-bit words (a view when aligned, else a copy); a last partial word is not used. */
+function toWords(data: Uint8Array): Int32Array {
+  const nw = data.length >>> 2;
+  if (LITTLE_ENDIAN && (data.byteOffset & 3) === 0) return new Int32Array(data.buffer, data.byteOffset, nw);
+  const words = new Int32Array(nw);
+  if (LITTLE_ENDIAN) {
+    new Uint8Array(words.buffer).set(data.subarray(0, nw * 4));
+  } else {
+    const dv = new DataView(data.buffer, data.byteOffset, nw * 4);
+    for (let i = 0; i < nw; i++) words[i] = dv.getInt32(i * 4, true);
+  }
+  return words;
+}
+
+function channelsOf(type: number): number {
+  switch (type) {
+    case QuicType.GRAY:
+      return 1;
+    case QuicType.RGB16:
+    case QuicType.RGB24:
+    case QuicType.RGB32:
+      return 3;
+    case QuicType.RGBA:
+      return 4;
+    default:
+      return 0;
+  }
+}
+
+function openStream(data: Uint8Array): {rd: BitReader; header: QuicHeader} {
+  const nw = data.length >>> 2;
+  if (nw <= HEADER_WORDS) throw corrupt(QUIC, `${data.length} bytes, too short for the header`);
+  const rd = new BitReader(toWords(data), nw);
+  const field = () => {
+    const x = rd.word >>> 0;
+    eat32(rd);
+    return x;
+  };
+  const magic = field();
+  if (magic !== QUIC_MAGIC) throw corrupt(QUIC, `bad magic 0x${magic.toString(16)}`);
+  const version = field();
+  if (version !== QUIC_VERSION) throw corrupt(QUIC, `unsupported version 0x${version.toString(16)}`);
+  const type = field();
+  const width = field();
+  const height = field();
+  if (channelsOf(type) === 0) throw corrupt(QUIC, `unknown image type ${type}`);
+  checkDimensions(width, height, QUIC);
+  return {rd, header: {type, width, height}};
+}
+
+/** Reads and checks the header only (type, size): lets a caller compare it with the image descriptor. */
+export function readQuicHeader(data: Uint8Array): QuicHeader {
+  return openStream(data).header;
+}
+
+/** Decodes a QUIC stream (SpiceImage QUIC data) to pixels; throws a protocol error on bad input. */
+export function decodeQuic(data: Uint8Array): Pixels {
+  const {rd, header} = openStream(data);
+  const {type, width: w, height: h} = header;
+  const nch = channelsOf(type);
+  // Every row codes at least its first pixel (one codeword of 1+ bits per plane) and the 32-bit window
+  // must stay inside the data: a stream shorter than that fails anyway, so refuse it before allocating.
+  if (rd.nw * 32 < (HEADER_WORDS + 1) * 32 + h * nch) throw corrupt(QUIC, `${data.length} bytes cannot hold ${h} rows`);
+
+  const format: PixelFormat = type === QuicType.RGBA ? 'argb' : 'xrgb';
+  const out = new Uint32Array(w * h);
+  const overrun = (y: number) => corrupt(QUIC, `data ends before row ${y} of ${h}`);
+
+  if (type === QuicType.GRAY) {
+    const fam = FAMILY_8;
+    const st = new CodingState();
+    const m = new PlaneModel(fam, w);
+    let prev = new Uint8Array(w);
+    let cur = new Uint8Array(w);
+    for (let y = 0, o = 0; y < h; y++, o += w) {
+      planeRow(rd, st, fam, m, w, y === 0, prev, cur);
+      if (rd.overrun) throw overrun(y);
+      for (let x = 0; x < w; x++) out[o + x] = cur[x]! * 0x010101;
+      const t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return {width: w, height: h, format, data: out};
+  }
+
+  const fam = type === QuicType.RGB16 ? FAMILY_5 : FAMILY_8;
+  const st = new CodingState();
+  const mr = new PlaneModel(fam, w);
+  const mg = new PlaneModel(fam, w);
+  const mb = new PlaneModel(fam, w);
+  let pR = new Uint8Array(w);
+  let pG = new Uint8Array(w);
+  let pB = new Uint8Array(w);
+  let R = new Uint8Array(w);
+  let G = new Uint8Array(w);
+  let B = new Uint8Array(w);
+  const alpha = type === QuicType.RGBA;
+  const stA = alpha ? new CodingState() : st;
+  const mA = alpha ? new PlaneModel(FAMILY_8, w) : mr;
+  let pA = new Uint8Array(alpha ? w : 0);
+  let A = new Uint8Array(alpha ? w : 0);
+
+  for (let y = 0, o = 0; y < h; y++, o += w) {
+    const first = y === 0;
+    rgbRow(rd, st, fam, mr, mg, mb, w, first, pR, pG, pB, R, G, B);
+    if (alpha) planeRow(rd, stA, FAMILY_8, mA, w, first, pA, A);
+    if (rd.overrun) throw overrun(y);
+    if (alpha) {
+      for (let x = 0; x < w; x++) out[o + x] = (A[x]! << 24) | (R[x]! << 16) | (G[x]! << 8) | B[x]!;
+    } else if (fam === FAMILY_5) {
+      for (let x = 0; x < w; x++) out[o + x] = (EXPAND_5[R[x]!]! << 16) | (EXPAND_5[G[x]!]! << 8) | EXPAND_5[B[x]!]!;
+    } else {
+      for (let x = 0; x < w; x++) out[o + x] = (R[x]! << 16) | (G[x]! << 8) | B[x]!;
+    }
+    let t = pR;
+    pR = R;
+    R = t;
+    t = pG;
+    pG = G;
+    G = t;
+    t = pB;
+    pB = B;
+    B = t;
+    t = pA;
+    pA = A;
+    A = t;
+  }
+  return {width: w, height: h, format, data: out};
+}
