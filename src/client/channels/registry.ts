@@ -2,6 +2,7 @@
 import {Channel, type ChannelContext, type LinkedSocket} from './channel.js';
 import {MainChannel} from './main.js';
 import {DisplayChannel} from './display.js';
+import {InputsChannel} from './inputs.js';
 import {ChannelType} from '../wire/enums.js';
 
 type ChannelClass = new (type: number, id: number, link: LinkedSocket, ctx: ChannelContext) => Channel;
@@ -9,6 +10,7 @@ type ChannelClass = new (type: number, id: number, link: LinkedSocket, ctx: Chan
 const classes: Partial<Record<number, ChannelClass>> = {
   [ChannelType.MAIN]: MainChannel,
   [ChannelType.DISPLAY]: DisplayChannel,
+  [ChannelType.INPUTS]: InputsChannel,
 };
 
 export function createChannel(type: number, id: number, link: LinkedSocket, ctx: ChannelContext): Channel {

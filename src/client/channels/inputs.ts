@@ -1,0 +1,182 @@
+/**
+ * The inputs channel (protocol map §6): the guest's lock-key state (INIT, KEY_MODIFIERS), key presses
+ * and releases as PC set-1 scancodes (KEY_DOWN/KEY_UP, KEY_SCANCODE for byte sequences), and our lock
+ * state to the server (KEY_MODIFIERS).
+ *
+ * The channel remembers every key it pressed and not yet released: releaseAll() lets them go, and close()
+ * does so before the socket ends, so an error or Ctrl-C never leaves a key (or Shift, or Ctrl) held in
+ * the guest. Pacing and text → keystrokes live in src/client/input/.
+ *
+ * The mouse (MOUSE_MOTION with motion-ack throttling, MOUSE_POSITION, PRESS/RELEASE) comes next and
+ * belongs here too: MOUSE_MOTION_ACK is already counted.
+ */
+import {SpiceError} from '../errors.js';
+import {InputsCap} from '../wire/caps.js';
+import {KeyboardModifierFlags} from '../wire/enums.js';
+import type {MessageDef} from '../wire/message.js';
+import {InputsClient, InputsServer} from '../wire/messages/inputs.js';
+import {formatScancode, packScancode, type Scancode} from '../input/scancodes.js';
+import {Channel} from './channel.js';
+
+export interface LockState {
+  capsLock: boolean;
+  numLock: boolean;
+  scrollLock: boolean;
+}
+
+export function lockState(flags: number): LockState {
+  return {
+    capsLock: (flags & KeyboardModifierFlags.CAPS_LOCK) !== 0,
+    numLock: (flags & KeyboardModifierFlags.NUM_LOCK) !== 0,
+    scrollLock: (flags & KeyboardModifierFlags.SCROLL_LOCK) !== 0,
+  };
+}
+
+export function lockFlags(s: Partial<LockState>): number {
+  return (
+    (s.capsLock ? KeyboardModifierFlags.CAPS_LOCK : 0) |
+    (s.numLock ? KeyboardModifierFlags.NUM_LOCK : 0) |
+    (s.scrollLock ? KeyboardModifierFlags.SCROLL_LOCK : 0)
+  );
+}
+
+/** One key event as sent, for callers that report or time what they sent. */
+export interface KeyEvent {
+  scancode: Scancode;
+  down: boolean;
+  /** performance.now() when it was written to the socket. */
+  at: number;
+}
+
+export class InputsChannel extends Channel {
+  /** The guest's lock keys (KeyboardModifierFlags), from INIT and then KEY_MODIFIERS; undefined before INIT. */
+  modifiers?: number;
+  /** Keys pressed and not yet released, in press order. */
+  private readonly held: Scancode[] = [];
+  /** MOUSE_MOTION_ACKs received (for the mouse's motion throttling). */
+  motionAcks = 0;
+  keyEventsSent = 0;
+  /** Called with every key event sent (latency hooks, tests). */
+  onKeyEvent?: (e: KeyEvent) => void;
+  private initWaiters: Array<() => void> = [];
+
+  protected override onMessage(def: MessageDef, m: any): void {
+    switch (def.type) {
+      case InputsServer.INIT.type:
+        this.modifiers = m.keyboard_modifiers;
+        this.emit('init', m.keyboard_modifiers);
+        for (const w of this.initWaiters.splice(0)) w();
+        break;
+      case InputsServer.KEY_MODIFIERS.type:
+        this.modifiers = m.modifiers;
+        this.emit('modifiers', m.modifiers);
+        break;
+      case InputsServer.MOUSE_MOTION_ACK.type:
+        this.motionAcks++;
+        this.emit('motion-ack');
+        break;
+      default:
+        super.onMessage(def, m, new Uint8Array(0));
+    }
+  }
+
+  get locks(): LockState {
+    return lockState(this.modifiers ?? 0);
+  }
+
+  /** Resolves once the server's INIT (the guest's lock state) has arrived. */
+  waitInit(timeoutMs: number): Promise<number> {
+    if (this.modifiers !== undefined) return Promise.resolve(this.modifiers);
+    if (this.isClosed) return Promise.reject(new SpiceError('connection-lost', 'the inputs channel closed before its INIT message'));
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve(this.modifiers ?? 0);
+      };
+      const timer = setTimeout(() => {
+        this.initWaiters = this.initWaiters.filter((w) => w !== done);
+        reject(new SpiceError('timeout', `timed out after ${timeoutMs} ms waiting for the inputs channel INIT message`));
+      }, timeoutMs);
+      this.initWaiters.push(done);
+    });
+  }
+
+  /** Whether the server takes KEY_SCANCODE (raw byte sequences). */
+  get hasKeyScancode(): boolean {
+    return this.link.serverChannelCaps.includes(InputsCap.KEY_SCANCODE);
+  }
+
+  keyDown(sc: Scancode): void {
+    this.requireOpen();
+    const code = packScancode(sc, false);
+    if (!this.held.includes(sc)) this.held.push(sc);
+    this.send(InputsClient.KEY_DOWN, {code});
+    this.sent(sc, true);
+  }
+
+  keyUp(sc: Scancode): void {
+    this.requireOpen();
+    const code = packScancode(sc, true);
+    const i = this.held.indexOf(sc);
+    if (i >= 0) this.held.splice(i, 1);
+    this.send(InputsClient.KEY_UP, {code});
+    this.sent(sc, false);
+  }
+
+  /**
+   * Sends raw set-1 bytes in one KEY_SCANCODE message (the server pushes them in order, atomically).
+   * Without the server cap the caller must fall back to KEY_DOWN/KEY_UP.
+   */
+  scancodes(bytes: readonly number[]): void {
+    this.requireOpen();
+    if (!this.hasKeyScancode) throw new SpiceError('protocol', 'the server does not take KEY_SCANCODE (inputs cap KEY_SCANCODE missing)');
+    if (!bytes.length || bytes.some((b) => !Number.isInteger(b) || b < 1 || b > 0xff)) {
+      throw new RangeError(`KEY_SCANCODE bytes must be 1..255: ${bytes.join(',')}`);
+    }
+    this.send(InputsClient.KEY_SCANCODE, {data: Uint8Array.from(bytes)});
+    this.keyEventsSent++;
+  }
+
+  /** Asks the server to set the guest's lock keys (it presses Caps/Num/Scroll Lock for those that differ). */
+  setLockModifiers(flags: number): void {
+    this.requireOpen();
+    this.send(InputsClient.KEY_MODIFIERS, {modifiers: flags & 0x7});
+  }
+
+  /** Keys currently held down by us. */
+  get heldKeys(): readonly Scancode[] {
+    return this.held;
+  }
+
+  /** Releases every key still held, modifiers last (in reverse press order). Returns how many. */
+  releaseAll(): number {
+    if (this.isClosed) return 0;
+    const keys = [...this.held].reverse();
+    for (const sc of keys) {
+      try {
+        this.keyUp(sc);
+      } catch (e) {
+        this.log.warn(`inputs: could not release ${formatScancode(sc)}: ${(e as Error).message}`);
+      }
+    }
+    this.held.length = 0;
+    return keys.length;
+  }
+
+  override close(): void {
+    if (!this.isClosed) {
+      const n = this.releaseAll();
+      if (n) this.log.debug(`inputs: released ${n} held key(s) before closing`);
+    }
+    super.close();
+  }
+
+  private sent(scancode: Scancode, down: boolean): void {
+    this.keyEventsSent++;
+    this.onKeyEvent?.({scancode, down, at: performance.now()});
+  }
+
+  private requireOpen(): void {
+    if (this.isClosed) throw new SpiceError('connection-lost', 'the inputs channel is closed');
+  }
+}

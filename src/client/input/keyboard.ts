@@ -1,0 +1,121 @@
+/**
+ * Paced keystrokes over the inputs channel. A real guest's keyboard is a device with a small queue
+ * (QEMU's PS/2 keyboard drops bytes sent in a burst), so every key event is scheduled: modifiers down a
+ * short gap apart, the key held for the hold time, modifiers up, and the next keystroke no sooner than
+ * 1/rate after this one started. The schedule is absolute (no drift), every wait can be aborted, and
+ * whatever happens every key pressed is released before play() returns or throws.
+ */
+import {performance} from 'node:perf_hooks';
+import {SpiceError} from '../errors.js';
+import type {InputsChannel} from '../channels/inputs.js';
+import type {Stroke} from './layout.js';
+import {PAUSE_BREAK_CODE, scancodeBytes, SC} from './scancodes.js';
+
+/** Keystrokes per second by default: see README ("Typing") for how it was chosen. */
+export const DEFAULT_RATE = 40;
+export const MAX_RATE = 1000;
+
+export interface Pacing {
+  /** Keystrokes (key press + release, its modifiers included) per second. */
+  rate: number;
+  /** How long the key is held down, in ms. */
+  holdMs: number;
+  /** Gap between a modifier and the next event of the same keystroke, in ms. */
+  gapMs: number;
+}
+
+/** The pacing for a rate, with an optional hold time: the hold defaults to 40% of a keystroke's period (≤ 50 ms). */
+export function pacingFor(rate: number = DEFAULT_RATE, holdMs?: number): Pacing {
+  if (!(rate > 0) || rate > MAX_RATE) throw new SpiceError('usage', `invalid rate ${rate}: expected 0 < keys per second ≤ ${MAX_RATE}`);
+  if (holdMs !== undefined && !(holdMs >= 0 && holdMs <= 60_000)) throw new SpiceError('usage', `invalid hold time ${holdMs} ms: expected 0 to 60000`);
+  const period = 1000 / rate;
+  return {
+    rate,
+    holdMs: holdMs ?? Math.min(50, Math.max(1, period * 0.4)),
+    gapMs: Math.min(10, Math.max(0.5, period / 8)),
+  };
+}
+
+export interface PlayReport {
+  /** Keystrokes sent (dead keys and Caps Lock toggles included). */
+  keystrokes: number;
+  /** KEY_DOWN / KEY_UP / KEY_SCANCODE messages sent. */
+  events: number;
+  /** From the first event to the last, in ms. */
+  ms: number;
+}
+
+/** Thrown when the signal aborts play() (Ctrl-C); every key is released by then. */
+export class Interrupted extends Error {
+  constructor(readonly done: number, readonly total: number) {
+    super(`interrupted after ${done} of ${total} keystrokes; every key was released`);
+    this.name = 'Interrupted';
+  }
+}
+
+export class Keyboard {
+  constructor(
+    readonly channel: InputsChannel,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  /** Sends the strokes with the pacing; resolves once the last key is released. */
+  async play(strokes: readonly Stroke[], pacing: Pacing): Promise<PlayReport> {
+    const ch = this.channel;
+    const period = 1000 / pacing.rate;
+    const events0 = ch.keyEventsSent;
+    const t0 = performance.now();
+    let next = t0;
+    let done = 0;
+    try {
+      for (const s of strokes) {
+        const start = next;
+        let at = start;
+        for (const m of s.hold) {
+          await this.until(at, done, strokes.length);
+          ch.keyDown(m);
+          at += pacing.gapMs;
+        }
+        await this.until(at, done, strokes.length);
+        if (s.scancode === SC.PAUSE && ch.hasKeyScancode) {
+          // Press and release in one message: see scancodes.ts on Pause.
+          ch.scancodes([...scancodeBytes(PAUSE_BREAK_CODE, false), ...scancodeBytes(PAUSE_BREAK_CODE, true)]);
+        } else {
+          ch.keyDown(s.scancode);
+          at += pacing.holdMs;
+          await this.until(at, done, strokes.length);
+          ch.keyUp(s.scancode);
+        }
+        for (const m of [...s.hold].reverse()) {
+          at += pacing.gapMs;
+          await this.until(at, done, strokes.length);
+          ch.keyUp(m);
+        }
+        done++;
+        next = Math.max(start + period, at + pacing.gapMs);
+      }
+    } finally {
+      // On an error or an abort, nothing stays pressed.
+      if (ch.heldKeys.length) ch.releaseAll();
+    }
+    return {keystrokes: done, events: ch.keyEventsSent - events0, ms: Math.round((performance.now() - t0) * 10) / 10};
+  }
+
+  private until(at: number, done: number, total: number): Promise<void> {
+    if (this.signal?.aborted) return Promise.reject(new Interrupted(done, total));
+    if (this.channel.isClosed) return Promise.reject(new SpiceError('connection-lost', `the inputs channel closed after ${done} of ${total} keystrokes`));
+    const wait = at - performance.now();
+    if (wait < 0.5) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(new Interrupted(done, total));
+      };
+      const timer = setTimeout(() => {
+        this.signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, wait);
+      this.signal?.addEventListener('abort', onAbort, {once: true});
+    });
+  }
+}
