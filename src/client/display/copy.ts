@@ -130,7 +130,7 @@ export function transparent(
       dstH: box.bottom - box.top,
     };
     if (g.dstW <= 0 || g.dstH <= 0) return [];
-    const pic = {...scalePicture(img, g, 1), filter: Filter.NEAREST};
+    const pic = {...scalePicture(img, g, 1, img.fmt), filter: Filter.NEAREST};
     const scaled = allocImg(img.fmt, g.dstW, g.dstH);
     compositeSrcRegion(scaled, region.translate(-g.dstX, -g.dstY), pic, 0, 0);
     colorkeyRegion(dst, region, scaled, g.dstX, g.dstY, key);

@@ -20,6 +20,11 @@ export interface SourcePicture {
   transform: Transform | null;
   filter: number;
   repeat: number;
+  /**
+   * Sample the 32-bit values as they are, x byte included, instead of reading x8r8g8b8 as opaque: what
+   * pixman's fast paths do for x8r8g8b8 to x8r8g8b8 SRC scaling (the x byte is carried like a channel).
+   */
+  raw?: boolean;
 }
 
 /** repeat(): false when a NONE coordinate falls outside. */
@@ -44,9 +49,11 @@ function pixelAt(p: SourcePicture, x: number, y: number): number {
   const {img} = p;
   if (p.repeat === Repeat.NONE) {
     if (x < 0 || y < 0 || x >= img.width || y >= img.height) return 0;
-    return fetchArgb(img, x, y);
+  } else {
+    x = wrap(p.repeat, x, img.width);
+    y = wrap(p.repeat, y, img.height);
   }
-  return fetchArgb(img, wrap(p.repeat, x, img.width), wrap(p.repeat, y, img.height));
+  return p.raw ? img.data[y * img.stride + x]! : fetchArgb(img, x, y);
 }
 
 /** pixman's bilinear_interpolation with 8-bit weights (7-bit weights shifted left once). */
@@ -76,7 +83,7 @@ const fixedFloor = (v: number) => Math.floor(v / 65536);
 export function fetchRow(p: SourcePicture, x: number, y: number, width: number, out: Uint32Array): void {
   const {img} = p;
   if (!p.transform) {
-    if (p.repeat === Repeat.NONE && y >= 0 && y < img.height && x >= 0 && x + width <= img.width && img.fmt === 'a8r8g8b8') {
+    if (p.repeat === Repeat.NONE && y >= 0 && y < img.height && x >= 0 && x + width <= img.width && (img.fmt === 'a8r8g8b8' || p.raw)) {
       const row = y * img.stride + x;
       out.set((img.data as Uint32Array).subarray(row, row + width));
       return;

@@ -22,7 +22,8 @@ export interface ScaleGeometry {
   dstH: number;
 }
 
-export function scalePicture(src: Img, g: ScaleGeometry, scaleMode: number): SourcePicture {
+/** `dstFmt`: the format the samples are stored in (x8r8g8b8 to x8r8g8b8 samples raw values). */
+export function scalePicture(src: Img, g: ScaleGeometry, scaleMode: number, dstFmt: Img['fmt']): SourcePicture {
   const fsx = Math.floor((g.srcW * 65536) / g.dstW) | 0;
   const fsy = Math.floor((g.srcH * 65536) / g.dstH) | 0;
   return {
@@ -30,6 +31,7 @@ export function scalePicture(src: Img, g: ScaleGeometry, scaleMode: number): Sou
     transform: [fsx, 0, (g.srcX * 65536) | 0, 0, fsy, (g.srcY * 65536) | 0],
     filter: scaleMode === ImageScaleMode.NEAREST ? Filter.NEAREST : Filter.BILINEAR,
     repeat: Repeat.NONE,
+    raw: src.fmt === 'x8r8g8b8' && dstFmt === 'x8r8g8b8',
   };
 }
 
@@ -52,12 +54,13 @@ export function compositeSrcRegion(dst: Img, region: Region, pic: SourcePicture,
 
 /** Draws src's area scaled onto the box, inside `region`, with a binary rop. */
 export function scaleRegion(dst: Img, region: Region, src: Img, g: ScaleGeometry, scaleMode: number, rop: Rop): void {
-  const pic = scalePicture(src, g, scaleMode);
   if (rop === Rop.COPY) {
+    const pic = scalePicture(src, g, scaleMode, dst.fmt);
     compositeSrcRegion(dst, region, pic, g.dstX, g.dstY);
     return;
   }
   // spice-gtk scales into a temporary image of the source's format, then blits it with the rop.
+  const pic = scalePicture(src, g, scaleMode, src.fmt);
   const scaled = allocImg(src.fmt, g.dstW, g.dstH);
   compositeSrcRegion(scaled, region.translate(-g.dstX, -g.dstY), pic, 0, 0);
   blitRegion(dst, region, scaled, g.dstX, g.dstY, rop);

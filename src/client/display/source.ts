@@ -22,14 +22,14 @@ export function imageForTarget(p: Pixels, dst: Img): Img {
 }
 
 /**
- * A view of `src` to read with raw blits into `dst`: images converted as above, surfaces as they are (a
- * copy when the source is the destination itself, so that overlapping reads see the old pixels; converted
- * when the pixel sizes differ, where spice-gtk would assert).
+ * A view of `src` to read with raw blits into `dst`: images converted as above, surfaces as they are
+ * (converted when the pixel sizes differ, where spice-gtk would assert). A surface drawn onto itself is
+ * read in place, as spice-gtk does: overlapping areas see pixels already written by the same draw, rows
+ * going top-down (see README).
  */
 export function sourceImg(src: Source, dst: Surface): Img {
   if (isSurface(src)) {
     let img: Img = src;
-    if (src === dst) img = cropImg(src, 0, 0, src.width, src.height);
     if (bppOf(img.fmt) !== bppOf(dst.fmt)) img = convertImg(img, targetFormat(dst, img.fmt === 'a8r8g8b8'));
     return img;
   }

@@ -1,0 +1,2 @@
+// Op runners registered as ops are implemented.
+export {};
