@@ -21,7 +21,8 @@ import {RecordingWriter} from '../src/client/recording/writer.js';
 import {DisplayCap} from '../src/client/wire/caps.js';
 import {ImageCompression} from '../src/client/wire/enums.js';
 import {startXspice, type XspiceOptions} from '../src/lab/xspice.js';
-import {captureRoot, encodeXwd} from '../src/lab/xwd.js';
+import {captureRoot} from '../src/lab/xwd.js';
+import {richDesktopClients} from '../src/lab/desktop.js';
 
 interface Mode {
   xspice: Partial<XspiceOptions>;
@@ -47,19 +48,6 @@ export const MODES: Record<string, Mode> = {
 const out = join(import.meta.dirname, '..', 'recordings');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function photoXwd(path: string): void {
-  // Smooth gradients with fine texture: what auto_lz sends as QUIC.
-  writeFileSync(
-    path,
-    encodeXwd(256, 192, (x, y) => {
-      const r = Math.round(128 + 100 * Math.sin(x / 23) * Math.cos(y / 31));
-      const g = Math.round(128 + 90 * Math.sin((x + y) / 17));
-      const b = Math.round(((x * 7 + y * 13) % 64) + 120 + 40 * Math.cos(y / 9));
-      return (r << 16) | (g << 8) | b;
-    }),
-  );
-}
-
 async function toPng(rgb: Buffer, width: number, height: number, path: string): Promise<void> {
   await sharp(rgb, {raw: {width, height, channels: 3}}).png({compressionLevel: 9}).toFile(path);
 }
@@ -84,18 +72,10 @@ function ppmToRgb(ppm: Buffer): {width: number; height: number; rgb: Buffer} {
 async function captureMode(name: string, mode: Mode): Promise<void> {
   const work = join(out, '.work');
   mkdirSync(work, {recursive: true});
-  const photo = join(work, 'photo.xwd');
-  photoXwd(photo);
-  const colours = 'printf "\\033[31mred \\033[32mgreen \\033[33myellow \\033[34mblue \\033[35mmagenta \\033[36mcyan\\033[0m\\n\\033[1mbold\\033[0m \\033[7minverse\\033[0m plain\\n"; ls -la /usr/lib | head -20; sleep 600';
   const scroller = 'sleep 1.5; for i in $(seq 1 60); do echo "line $i of the scrolling xterm"; done; sleep 600';
   const t = await startXspice({
     ...mode.xspice,
-    clients: [
-      {command: 'xterm', args: ['-geometry', '80x24+0+0', '-e', 'sh', '-c', colours]},
-      {command: 'xlogo', args: ['-geometry', '200x200+600+20']},
-      {command: 'xwud', args: ['-in', photo, '-geometry', '+600+300']},
-      {command: 'xterm', args: ['-geometry', '60x10+100+450', '-e', 'sh', '-c', scroller]},
-    ],
+    clients: [...richDesktopClients(work), {command: 'xterm', args: ['-geometry', '60x10+100+450', '-e', 'sh', '-c', scroller]}],
   });
   try {
     execFileSync('xdotool', ['mousemove', '1023', '767'], {env: {...process.env, DISPLAY: t.display!}});

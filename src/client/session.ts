@@ -12,6 +12,8 @@ import {parseSpiceUri, type SpiceTarget} from './transport/uri.js';
 import {link, LinkRefused} from './link/handshake.js';
 import {Channel, type ChannelContext, type DisplayOptions, type LinkedSocket, type WireTap} from './channels/channel.js';
 import {MainChannel} from './channels/main.js';
+import {DisplayChannel} from './channels/display.js';
+import type {DisplayLayer} from './display/layer.js';
 import {createChannel} from './channels/registry.js';
 import {advertisedCaps, COMMON_CAPS} from './channels/advertised-caps.js';
 import {ChannelType, channelTypeName, LinkErr} from './wire/enums.js';
@@ -25,6 +27,8 @@ export interface SessionOptions extends TlsOptions {
   tap?: WireTap;
   /** Display options: the image compression to ask for, and caps to add for capture tools. */
   display?: DisplayOptions;
+  /** Decode and draw the display into surfaces (screenshots, waits on the screen). Default false. */
+  render?: boolean;
   /** Link only these channel types (default: all the server lists). */
   channelFilter?: (type: number, id: number) => boolean;
 }
@@ -42,6 +46,8 @@ export class SpiceSession extends EventEmitter {
   readonly target: SpiceTarget;
   readonly main: MainChannel;
   readonly channels: ChannelState[] = [];
+  /** The display layer (surfaces, canvas), when the session was opened with render: true. */
+  display?: DisplayLayer;
   private closed = false;
   private closeError: SpiceError | null = null;
 
@@ -68,11 +74,14 @@ export class SpiceSession extends EventEmitter {
       tap: opts.tap,
       display: opts.display,
     };
+    // Loaded before anything is linked: no await may sit between a channel's start and our listeners.
+    const layerModule = opts.render ? await import('./display/layer.js') : undefined;
     const mainLink = await linkChannel(target, opts, 0, ChannelType.MAIN, 0, remaining);
     const main = new MainChannel(ChannelType.MAIN, 0, mainLink, ctx);
     session = new SpiceSession(target, main, opts);
     session.channels.push({type: ChannelType.MAIN, id: 0, name: 'main', channel: main, tls: mainLink.tls});
     session.watch(main);
+    if (layerModule) session.display = new layerModule.DisplayLayer(logger, opts.timeoutMs);
     try {
       const init = await session.waitEvent<{session_id: number}>(main, 'init', 'the main channel INIT message', remaining());
       main.attachChannels();
@@ -98,6 +107,7 @@ export class SpiceSession extends EventEmitter {
       }
       state.tls = linked.tls;
       state.channel = createChannel(type, id, linked, ctx);
+      if (this.display && state.channel instanceof DisplayChannel) this.display.attach(state.channel);
       this.watch(state.channel);
       this.emit('channel-up', state);
     } catch (e) {
@@ -115,7 +125,8 @@ export class SpiceSession extends EventEmitter {
       const err = reason instanceof SpiceError ? reason : new SpiceError('protocol', `${channel.name}: internal error: ${reason.message}`, {cause: reason});
       if (channel === this.main || err.kind === 'protocol') {
         this.closeError ??= err;
-        this.emit('error', err);
+        // 'failed', not 'error': an EventEmitter 'error' without a listener would throw past every handler.
+        this.emit('failed', err);
         this.close();
       } else {
         this.opts.logger?.warn(`${channel.name}: ${err.message}`);
@@ -130,13 +141,13 @@ export class SpiceSession extends EventEmitter {
       const cleanup = () => {
         clearTimeout(timer);
         emitter.off(event, onEvent);
-        this.off('error', onError);
+        this.off('failed', onError);
       };
       const onEvent = (v: T) => (cleanup(), resolve(v));
       const onError = (e: Error) => (cleanup(), reject(e));
       const timer = setTimeout(() => (cleanup(), reject(timeoutError(what, timeoutMs))), timeoutMs);
       emitter.on(event, onEvent);
-      this.on('error', onError);
+      this.on('failed', onError);
     });
   }
 
@@ -152,6 +163,7 @@ export class SpiceSession extends EventEmitter {
     if (this.closed) return;
     this.closed = true;
     for (const c of this.channels) c.channel?.close();
+    this.display?.end(this.closeError ?? new SpiceError('connection-lost', 'the session was closed'));
     this.emit('closed', this.closeError);
   }
 }

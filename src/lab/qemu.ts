@@ -220,6 +220,8 @@ async function launch(
   } else {
     spice.push('disable-ticketing=on');
   }
+  // No network card: no iPXE network boot, so the BIOS screen settles within a second ("No bootable device").
+  args.push('-nic', 'none');
   args.push('-vga', 'qxl', '-display', 'none', '-spice', spice.join(','));
   args.push('-daemonize', '-pidfile', pidFile, '-D', debugLog);
   args.push('-qmp', `unix:${qmp},server=on,wait=off`, '-monitor', 'none', '-parallel', 'none');

@@ -3,14 +3,25 @@
  * server streams the display; drawing into surfaces comes with the canvas (display/ and codecs/).
  */
 import {DisplayCap} from '../wire/caps.js';
+import type {MessageDef} from '../wire/message.js';
 import {DisplayClient} from '../wire/messages/display.js';
 import {Channel} from './channel.js';
+
+/** Receives every display message in order; the channel counts a message processed once it resolves. */
+export type DisplayConsumer = (def: MessageDef, value: unknown) => void | Promise<void>;
 
 /** spice-gtk's sizes: an 80 MB pixmap cache and a GLZ window of 12–64 MB, both given in 4-byte pixels. */
 export const PIXMAP_CACHE_BYTES = 80 * 1024 * 1024;
 export const GLZ_WINDOW_BYTES = 16 * 1024 * 1024;
 
 export class DisplayChannel extends Channel {
+  /** The display layer (surfaces, canvas) that draws this channel's messages; set by the session. */
+  consumer?: DisplayConsumer;
+
+  protected override async onMessage(def: MessageDef, value: unknown): Promise<void> {
+    await this.consumer?.(def, value);
+  }
+
   protected override onLinked(): void {
     // Cache id 1 and dictionary id 1 on every display channel: they share one pixmap cache and one GLZ window.
     this.send(DisplayClient.INIT, {

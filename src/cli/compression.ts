@@ -1,0 +1,34 @@
+/** The --compression flag of commands that render the display, and what it asks the server for. */
+import {Flags} from '@oclif/core';
+import {DisplayCap} from '../client/wire/caps.js';
+import {ImageCompression} from '../client/wire/enums.js';
+import type {DisplayOptions} from '../client/channels/channel.js';
+
+export const COMPRESSIONS = ['auto', 'server', 'quic', 'lz', 'glz', 'lz4', 'off'] as const;
+export type CompressionChoice = (typeof COMPRESSIONS)[number];
+
+export const compressionFlag = Flags.string({
+  description: 'Image compression to ask the server for (PREFERRED_COMPRESSION): auto (what decodes fastest here), server (its own setting), quic, lz, glz, lz4, off.',
+  options: [...COMPRESSIONS],
+  default: 'auto',
+});
+
+/** `auto` asks for AUTO_LZ: LZ and QUIC decode fast here, and it avoids GLZ's cross-channel waits. */
+export function preferredCompression(choice: string | undefined): DisplayOptions {
+  switch (choice as CompressionChoice) {
+    case 'server':
+      return {};
+    case 'quic':
+      return {preferredCompression: ImageCompression.QUIC};
+    case 'lz':
+      return {preferredCompression: ImageCompression.LZ};
+    case 'glz':
+      return {preferredCompression: ImageCompression.GLZ};
+    case 'lz4':
+      return {preferredCompression: ImageCompression.LZ4, extraCaps: [DisplayCap.LZ4_COMPRESSION]};
+    case 'off':
+      return {preferredCompression: ImageCompression.OFF};
+    default:
+      return {preferredCompression: ImageCompression.AUTO_LZ};
+  }
+}

@@ -1,0 +1,270 @@
+/**
+ * The display layer of one display channel: it takes the channel's decoded messages in order, resolves
+ * images (codecs, the session's pixmap cache and GLZ window, this channel's palette cache, SURFACE
+ * references), draws them into surfaces with the canvas, and reports damage. Surfaces stay in the server's
+ * native layout; conversion happens only on export.
+ */
+import {EventEmitter} from 'node:events';
+import {performance} from 'node:perf_hooks';
+import {SpiceError} from '../errors.js';
+import type {Logger} from '../log.js';
+import {decodeImage} from '../codecs/index.js';
+import {GlzWindow} from '../codecs/glz-window.js';
+import type {Pixels} from '../codecs/pixels.js';
+import {BitmapFlags, BrushType, ClipType, ImageFlags, ImageType, SurfaceFlags} from '../wire/enums.js';
+import type {MessageDef} from '../wire/message.js';
+import type {Image} from '../wire/messages/image.js';
+import {ImageCache, PaletteCache} from './image-cache.js';
+import {createSurface, type Surface} from './surface.js';
+import type {Brush, Mask, Rect, Source} from './types.js';
+import * as canvasModule from './canvas.js';
+
+/** Draws whose canvas op may not exist yet report a clear error instead of drawing wrongly. */
+type AnyOp = (...args: any[]) => Rect[] | Rect | null;
+const canvas = canvasModule as unknown as Record<string, AnyOp>;
+function op(name: string): AnyOp {
+  const f = canvas[name];
+  if (!f) throw new SpiceError('protocol', `display: ${name} drawing is not supported yet`);
+  return f;
+}
+
+/** State shared by every display channel of a session (cache id 1 and GLZ dictionary id 1). */
+export class SharedDisplayState {
+  readonly images: ImageCache;
+  readonly glz: GlzWindow;
+  constructor(opts: {glzWindowPixels: number; timeoutMs: number}) {
+    this.images = new ImageCache(opts.timeoutMs);
+    this.glz = new GlzWindow(opts.glzWindowPixels, {timeoutMs: opts.timeoutMs});
+  }
+}
+
+export interface Head {
+  monitorId: number;
+  surfaceId: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface DamageEvent {
+  channelId: number;
+  surfaceId: number;
+  rects: Rect[];
+  /** performance.now() when the draw was applied. */
+  at: number;
+}
+
+type AnyMsg = any;
+
+export class DisplayRenderer extends EventEmitter {
+  readonly surfaces = new Map<number, Surface>();
+  primaryId: number | undefined;
+  /** MARK seen since the primary surface was (re)created: the first frame is complete. */
+  marked = false;
+  heads: Head[] = [];
+  lastDrawAt = 0;
+  draws = 0;
+  private readonly palettes = new PaletteCache();
+
+  constructor(
+    readonly channelId: number,
+    private readonly shared: SharedDisplayState,
+    private readonly log: Logger,
+  ) {
+    super();
+  }
+
+  get primary(): Surface | undefined {
+    return this.primaryId === undefined ? undefined : this.surfaces.get(this.primaryId);
+  }
+
+  /** Handles one display message (the channel awaits this, so WAIT_FOR_CHANNELS sees it as processed). */
+  async handle(def: MessageDef, m: AnyMsg): Promise<void> {
+    switch (def.name) {
+      case 'SURFACE_CREATE': {
+        const s = createSurface(m.surface_id, m.width, m.height, m.format);
+        this.surfaces.set(m.surface_id, s);
+        if (m.flags & SurfaceFlags.PRIMARY) {
+          this.primaryId = m.surface_id;
+          this.marked = false;
+          if (this.heads.length === 0) this.heads = [{monitorId: 0, surfaceId: m.surface_id, x: 0, y: 0, width: m.width, height: m.height}];
+          this.emit('primary', s);
+        }
+        return;
+      }
+      case 'SURFACE_DESTROY':
+        this.surfaces.delete(m.surface_id);
+        if (m.surface_id === this.primaryId) {
+          this.primaryId = undefined;
+          this.marked = false;
+        }
+        return;
+      case 'MARK':
+        this.marked = true;
+        this.emit('mark');
+        return;
+      case 'RESET':
+        this.palettes.clear();
+        this.marked = false;
+        return;
+      case 'INVAL_LIST':
+        for (const r of m.resources as Array<{id: bigint}>) this.shared.images.remove(r.id);
+        return;
+      case 'INVAL_ALL_PIXMAPS':
+        // The wait list was honoured by the channel before this message reached us (WAIT_FOR_CHANNELS semantics).
+        this.shared.images.clear();
+        return;
+      case 'INVAL_PALETTE':
+        this.palettes.remove(m.id);
+        return;
+      case 'INVAL_ALL_PALETTES':
+        this.palettes.clear();
+        return;
+      case 'MONITORS_CONFIG':
+        this.heads = (m.heads as AnyMsg[]).map((h) => ({monitorId: h.monitor_id, surfaceId: h.surface_id, x: h.x, y: h.y, width: h.width, height: h.height}));
+        this.emit('monitors', this.heads);
+        return;
+      case 'COPY_BITS': {
+        const dst = this.surface(m.base.surface_id);
+        this.damaged(dst, op('copyBits')(dst, m.base.box, clipOf(m.base), m.src_pos));
+        return;
+      }
+      default:
+        if (def.name.startsWith('DRAW_')) await this.draw(def.name, m);
+        else if (def.name.startsWith('STREAM_')) this.emit('stream', def.name, m);
+    }
+  }
+
+  private async draw(name: string, m: AnyMsg): Promise<void> {
+    const dst = this.surface(m.base.surface_id);
+    const box: Rect = m.base.box;
+    const clip = clipOf(m.base);
+    const d = m.data;
+    let damage: Rect[] | Rect | null = null;
+    switch (name) {
+      case 'DRAW_FILL':
+        damage = op('fill')(dst, box, clip, await this.brush(d.brush), d.rop_descriptor, await this.mask(d.mask));
+        break;
+      case 'DRAW_COPY':
+        damage = op('copy')(dst, box, clip, await this.source(d.src_bitmap), d.src_area, d.rop_descriptor, d.scale_mode, await this.mask(d.mask));
+        break;
+      case 'DRAW_BLEND':
+        damage = op('blend')(dst, box, clip, await this.source(d.src_bitmap), d.src_area, d.rop_descriptor, d.scale_mode, await this.mask(d.mask));
+        break;
+      case 'DRAW_OPAQUE':
+        damage = op('opaque')(
+          dst,
+          box,
+          clip,
+          await this.source(d.src_bitmap),
+          d.src_area,
+          await this.brush(d.brush),
+          d.rop_descriptor,
+          d.scale_mode,
+          await this.mask(d.mask),
+        );
+        break;
+      case 'DRAW_BLACKNESS':
+        damage = op('blackness')(dst, box, clip, await this.mask(d.mask));
+        break;
+      case 'DRAW_WHITENESS':
+        damage = op('whiteness')(dst, box, clip, await this.mask(d.mask));
+        break;
+      case 'DRAW_INVERS':
+        damage = op('invers')(dst, box, clip, await this.mask(d.mask));
+        break;
+      case 'DRAW_ROP3':
+        damage = op('rop3')(dst, box, clip, await this.source(d.src_bitmap), d.src_area, await this.brush(d.brush), d.rop3, d.scale_mode, await this.mask(d.mask));
+        break;
+      case 'DRAW_TRANSPARENT':
+        damage = op('transparent')(dst, box, clip, await this.source(d.src_bitmap), d.src_area, d.src_color, d.true_color);
+        break;
+      case 'DRAW_ALPHA_BLEND':
+        damage = op('alphaBlend')(dst, box, clip, await this.source(d.src_bitmap), d.src_area, d.alpha, d.alpha_flags);
+        break;
+      case 'DRAW_STROKE':
+        damage = op('stroke')(dst, box, clip, d.path, d.attr, await this.brush(d.brush), d.fore_mode, d.back_mode);
+        break;
+      case 'DRAW_TEXT':
+        damage = op('text')(dst, box, clip, d.str, d.back_area, await this.brush(d.fore_brush), await this.brush(d.back_brush), d.fore_mode, d.back_mode);
+        break;
+      case 'DRAW_COMPOSITE':
+        damage = op('composite')(dst, box, clip, {
+          flags: d.flags,
+          src: await this.source(d.src_bitmap),
+          mask: d.mask_bitmap ? await this.source(d.mask_bitmap) : null,
+          srcTransform: d.src_transform ?? null,
+          maskTransform: d.mask_transform ?? null,
+          srcOrigin: d.src_origin,
+          maskOrigin: d.mask_origin,
+        });
+        break;
+      default:
+        this.log.debug(`display: ignoring ${name}`);
+        return;
+    }
+    this.damaged(dst, damage);
+  }
+
+  private damaged(dst: Surface, damage: Rect[] | Rect | null): void {
+    this.draws++;
+    this.lastDrawAt = performance.now();
+    const rects = damage == null ? [] : Array.isArray(damage) ? damage : [damage];
+    const ev: DamageEvent = {channelId: this.channelId, surfaceId: dst.id, rects, at: this.lastDrawAt};
+    this.emit('damage', ev);
+  }
+
+  private surface(id: number): Surface {
+    const s = this.surfaces.get(id);
+    if (!s) throw new SpiceError('protocol', `display: draw to surface ${id}, which does not exist`);
+    return s;
+  }
+
+  /** Resolves a SpiceImage to pixels or a surface, keeping the pixmap cache as the server directs. */
+  async source(image: Image | null): Promise<Source> {
+    if (!image) throw new SpiceError('protocol', 'display: draw without a source image');
+    const d = image.descriptor;
+    switch (d.type) {
+      case ImageType.FROM_CACHE:
+        return this.shared.images.get(d.id, false);
+      case ImageType.FROM_CACHE_LOSSLESS:
+        return this.shared.images.get(d.id, true);
+      case ImageType.SURFACE:
+        return this.surface(image.surface!.surface_id);
+    }
+    const pixels = await decodeImage(image, {glz: this.shared.glz, palette: (ref: Parameters<DisplayRenderer['palette']>[0]) => this.palette(ref)});
+    if (d.flags & ImageFlags.HIGH_BITS_SET && pixels.format === 'xrgb') forceOpaque(pixels);
+    if (d.flags & ImageFlags.CACHE_ME) this.shared.images.put(d.id, pixels, d.type === ImageType.JPEG || d.type === ImageType.JPEG_ALPHA);
+    else if (d.flags & ImageFlags.CACHE_REPLACE_ME) this.shared.images.put(d.id, pixels, false);
+    return pixels;
+  }
+
+  private palette(ref: {flags: number; palette_id?: bigint; palette?: {unique: bigint; ents: number[]} | null}): Uint32Array | null {
+    if (ref.flags & BitmapFlags.PAL_FROM_CACHE) return this.palettes.get(ref.palette_id!);
+    if (!ref.palette) return null;
+    const ents = Uint32Array.from(ref.palette.ents);
+    if (ref.flags & BitmapFlags.PAL_CACHE_ME) this.palettes.put(ref.palette.unique, ents);
+    return ents;
+  }
+
+  private async brush(b: AnyMsg): Promise<Brush> {
+    if (b.type === BrushType.SOLID) return {type: 'solid', color: b.color};
+    if (b.type === BrushType.PATTERN) return {type: 'pattern', pixels: await this.source(b.pattern.pat), pos: b.pattern.pos};
+    return {type: 'none'};
+  }
+
+  private async mask(q: AnyMsg): Promise<Mask | null> {
+    if (!q?.bitmap) return null;
+    return {pixels: await this.source(q.bitmap), pos: q.pos, invert: (q.flags & 1) !== 0};
+  }
+}
+
+function clipOf(base: {clip: {type: number; rects?: {rects: Rect[]}}}): Rect[] | null {
+  return base.clip.type === ClipType.RECTS ? (base.clip.rects?.rects ?? []) : null;
+}
+
+function forceOpaque(p: Pixels): void {
+  const d = p.data;
+  for (let i = 0; i < d.length; i++) d[i] = (d[i]! | 0xff000000) >>> 0;
+}
