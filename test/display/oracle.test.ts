@@ -91,6 +91,13 @@ const areaAndBox = (rng: Rng, cmds: Cmd[], slot: number, scaled: boolean) => {
   return {area, box: {left, top, right: left + w, bottom: top + h}};
 };
 
+/** The ternary ops spice-common's rop3.c has handlers for (it aborts on the others). */
+const ROP3_IMPLEMENTED = Array.from({length: 256}, (_, i) => i).filter((i) => {
+  // An op is missing when it does not depend on all three operands... except the ones rop3.c lists anyway.
+  const dependsOn = (bit: number) => [0, 1, 2, 3, 4, 5, 6, 7].some((k) => ((i >> k) & 1) !== ((i >> (k ^ bit)) & 1));
+  return dependsOn(4) && dependsOn(2) && dependsOn(1);
+});
+
 describe.skipIf(!binary)('canvas vs spice-common (reference runner)', () => {
   it('FILL: solid, pattern and no brush, every rop, clips and masks', () => {
     compare('fill', (rng, cmds, fmt) => {
@@ -141,6 +148,22 @@ describe.skipIf(!binary)('canvas vs spice-common (reference runner)', () => {
       const {area, box} = areaAndBox(rng, cmds, slot, rng.chance(0.3));
       cmds.push({c: 'draw', op: 312, sid: 0, box, clip: g.clip(rng), fields: [{img: slot}, {rect: area}, rng.u32(), rng.chance(0.5) ? rng.u32() : 0]});
     });
+  });
+
+  it('ROP3: the ternary ops spice-common implements, solid and pattern brushes, 1:1 and scaled', () => {
+    compare('rop3', (rng, cmds, fmt) => {
+      const slot = withImage(rng, cmds, 12, fmt, false);
+      const {area, box} = areaAndBox(rng, cmds, slot, rng.chance(0.3));
+      const brush = g.brush(rng, cmds, 10, fmt);
+      // A pattern origin right of or below the box makes rop3.c read memory before the pattern: keep it left/above.
+      if (brush.type === 2) {
+        brush.x = Math.min(brush.x!, box.left);
+        brush.y = Math.min(brush.y!, box.top);
+      }
+      const mask = g.mask(rng, cmds, 11);
+      const op = rng.pick(ROP3_IMPLEMENTED);
+      cmds.push({c: 'draw', op: 309, sid: 0, box, clip: g.clip(rng), fields: [{img: slot}, {rect: area}, {brush}, op, rng.int(0, 1), {mask}]});
+    }, g.FORMATS.filter((f) => f !== SurfaceFmt['8_A']));
   });
 
   it('COPY_BITS: overlapping in every direction, clips', () => {

@@ -4,6 +4,7 @@
  */
 export {copy, blend, opaque, transparent} from './copy.js';
 export {copyBits} from './copy-bits.js';
+export {rop3} from './rop3.js';
 export {fill, blackness, whiteness, invers} from './fill.js';
 export {decodeMaskBitmap} from './mask.js';
 export {createSurface, Surface, surfaceToRgba, type SurfaceFormat} from './surface.js';

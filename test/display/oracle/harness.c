@@ -110,6 +110,7 @@ static void rd_rect(SpiceRect *r)
 
 static void rd_brush(SpiceBrush *b)
 {
+    memset(b, 0, sizeof(*b));
     b->type = rd();
     if (b->type == SPICE_BRUSH_TYPE_SOLID) {
         b->u.color = (uint32_t)rd();
