@@ -23,7 +23,7 @@
  * inside its image, and it may not reach further back than win_head_dist (the server's encoder never
  * does), so a damaged stream fails at once instead of waiting for an image that will not come.
  */
-import {LZ_MAGIC, LZ_VERSION, LzType, readU32BE, rgb555Table} from './lz-common.js';
+import {LZ_MAGIC, LZ_VERSION, LzType, newPixelBuffer, readU32BE, rgb555Table} from './lz-common.js';
 import type {GlzWindow} from './glz-window.js';
 import {checkDimensions, corrupt, type Pixels} from './pixels.js';
 
@@ -318,7 +318,7 @@ export async function decodeGlz(data: Uint8Array, window: GlzWindow, opts: GlzOp
   try {
     checkHeader(h);
     const {width, height} = h;
-    out = new Uint32Array(width * height);
+    out = newPixelBuffer(width * height);
     const refs = new Refs(h.id, h.winHeadDist, window);
     const st: State = {ip: GLZ_HEADER_SIZE, op: 0};
     const bpp = h.type === LzType.RGB16 ? 2 : 3;

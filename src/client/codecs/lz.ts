@@ -20,6 +20,7 @@
  */
 import {
   flipRows,
+  newPixelBuffer,
   isPaletteType,
   LZ_MAGIC,
   LZ_VERSION,
@@ -129,6 +130,62 @@ function bytePass(src: Uint8Array, ip: number, out: Uint8Array): number {
         ip += n;
         op += n;
       }
+    }
+  }
+  return ip;
+}
+
+/**
+ * The alpha pass (RGBA's second pass, XXXA): one-byte units like bytePass, written into the top byte of
+ * each 32-bit pixel (out8 views the pixels; pixel i's alpha is byte 4i + 3, little-endian).
+ */
+function alphaPass(src: Uint8Array, ip: number, out8: Uint8Array): number {
+  const end = src.length;
+  const limit = out8.length >> 2;
+  let op = 0;
+  while (op < limit) {
+    if (ip >= end) throw cutShort();
+    const ctrl = src[ip++]!;
+    if (ctrl >= 32) {
+      let len = ctrl >>> 5;
+      let ofs = (ctrl & 31) << 8;
+      if (len === 7) {
+        let code;
+        do {
+          if (ip >= end) throw cutShort();
+          code = src[ip++]!;
+          len += code;
+        } while (code === 255);
+      }
+      if (ip >= end) throw cutShort();
+      const code = src[ip++]!;
+      ofs += code;
+      if (code === 255 && ofs === (31 << 8) + 255) {
+        if (ip + 2 > end) throw cutShort();
+        ofs = ((src[ip]! << 8) | src[ip + 1]!) + MAX_DISTANCE;
+        ip += 2;
+      }
+      ofs += 1;
+      len += 2;
+      const ref = op - ofs;
+      if (ref < 0) throw badRef(op, ofs);
+      if (op + len > limit) throw overrun(op, len, limit);
+      let d = (op << 2) | 3;
+      const stop = d + (len << 2);
+      if (ofs === 1) {
+        const a = out8[d - 4]!;
+        for (; d < stop; d += 4) out8[d] = a;
+      } else {
+        for (let s = (ref << 2) | 3; d < stop; d += 4, s += 4) out8[d] = out8[s]!;
+      }
+      op += len;
+    } else {
+      const n = ctrl + 1;
+      if (op + n > limit) throw overrun(op, n, limit);
+      if (ip + n > end) throw cutShort();
+      let d = (op << 2) | 3;
+      for (const stop = ip + n; ip < stop; d += 4) out8[d] = src[ip++]!;
+      op += n;
     }
   }
   return ip;
@@ -306,35 +363,32 @@ export function decodeLz(data: Uint8Array, opts: LzOptions = {}): Pixels {
   switch (type) {
     case LzType.RGB24:
     case LzType.RGB32:
-      out = new Uint32Array(npix);
+      out = newPixelBuffer(npix);
       ip = rgb32Pass(data, ip, out);
       checkEnd(ip, data);
       if (!topDown) flipRows(out, width, height);
       break;
     case LzType.RGBA: {
-      out = new Uint32Array(npix);
+      out = newPixelBuffer(npix);
       ip = rgb32Pass(data, ip, out);
-      const alpha = new Uint8Array(npix);
-      ip = bytePass(data, ip, alpha);
+      ip = alphaPass(data, ip, new Uint8Array(out.buffer));
       checkEnd(ip, data);
       if (!topDown) flipRows(out, width, height);
-      mergeAlpha(out, alpha, width, height, true);
       format = 'argb';
       break;
     }
     case LzType.RGB16:
-      out = new Uint32Array(npix);
+      out = newPixelBuffer(npix);
       ip = rgb16Pass(data, ip, out);
       checkEnd(ip, data);
       if (!topDown) flipRows(out, width, height);
       break;
     case LzType.XXXA:
     case LzType.A8: {
-      out = new Uint32Array(npix);
-      const alpha = new Uint8Array(npix);
-      ip = bytePass(data, ip, alpha);
+      out = newPixelBuffer(npix);
+      ip = alphaPass(data, ip, new Uint8Array(out.buffer));
       checkEnd(ip, data);
-      mergeAlpha(out, alpha, width, height, topDown);
+      if (!topDown) flipRows(out, width, height);
       format = 'a8';
       break;
     }
@@ -345,7 +399,7 @@ export function decodeLz(data: Uint8Array, opts: LzOptions = {}): Pixels {
       const bytes = new Uint8Array(h.stride * height);
       ip = bytePass(data, ip, bytes);
       checkEnd(ip, data);
-      out = new Uint32Array(npix);
+      out = newPixelBuffer(npix);
       expandPalette(bytes, h, palette, out);
     }
   }
@@ -367,8 +421,14 @@ export function decodeLzAlphaInto(data: Uint8Array, pixels: Pixels, topDown?: bo
     throw corrupt(LZ, `alpha plane is ${h.topDown ? 'top-down' : 'bottom-up'}, the image flags say ${topDown ? 'top-down' : 'bottom-up'}`);
   }
   if (pixels.data.length < h.width * h.height) throw corrupt(LZ, 'target pixel buffer is smaller than the image');
-  const alpha = new Uint8Array(h.width * h.height);
-  checkEnd(bytePass(data, HEADER_SIZE, alpha), data);
-  mergeAlpha(pixels.data, alpha, h.width, h.height, h.topDown);
+  const px = pixels.data;
+  if (h.topDown) {
+    // Stream order is the image's: only the alpha bytes are written, straight into the pixels.
+    checkEnd(alphaPass(data, HEADER_SIZE, new Uint8Array(px.buffer, px.byteOffset, h.width * h.height * 4)), data);
+  } else {
+    const alpha = new Uint8Array(h.width * h.height);
+    checkEnd(bytePass(data, HEADER_SIZE, alpha), data);
+    mergeAlpha(px, alpha, h.width, h.height, false);
+  }
   pixels.format = 'argb';
 }

@@ -15,7 +15,7 @@
  * replication (pixman's x1r5g5b5 conversion).
  */
 import {BitmapFmt} from '../wire/enums.js';
-import {flipRows, rgb555Table} from './lz-common.js';
+import {flipRows, newPixelBuffer, rgb555Table} from './lz-common.js';
 import {checkDimensions, corrupt, type Pixels} from './pixels.js';
 
 const LZ4 = 'LZ4';
@@ -99,7 +99,7 @@ export function decodeLz4(data: Uint8Array, width: number, height: number): Pixe
   const need = rowBytes * height;
   // spice-gtk decodes into its surface: rows aligned to 4 bytes, so up to that much output is accepted.
   const capacity = ((rowBytes + 3) & ~3) * height;
-  const pixels = new Uint32Array(width * height);
+  const pixels = newPixelBuffer(width * height);
   const dst = bpp === 4 ? new Uint8Array(pixels.buffer) : new Uint8Array(capacity);
   // 32-bit rows have no padding: the pixel buffer is exactly the capacity.
   let op = 0;
