@@ -25,9 +25,10 @@ export function canPrompt(): boolean {
 export function promptPassword(question = 'SPICE password: '): Promise<string> {
   return new Promise((resolve, reject) => {
     const stdin = process.stdin;
+    // Echo off before the prompt shows: a password typed at once must not be echoed.
+    stdin.setRawMode(true);
     process.stderr.write(question);
     let value = '';
-    stdin.setRawMode(true);
     stdin.resume();
     stdin.setEncoding('utf8');
     const onData = (chunk: string) => {
