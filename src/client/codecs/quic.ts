@@ -128,19 +128,27 @@ class CodingState {
 
 /** One plane's model: per bucket, code-length counters and the best code; and the row of residuals. */
 class PlaneModel {
-  readonly counters: Uint32Array;
+  readonly counters: Int32Array;
   readonly best: Uint8Array;
   /** Folded residuals of the current row, shifted by one: corr[x + 1] is column x, corr[0] the row's left context. */
   readonly corr: Uint8Array;
   constructor(fam: Family, width: number) {
-    this.counters = new Uint32Array(fam.nBuckets * 8);
+    this.counters = new Int32Array(fam.nBuckets * 8);
     this.best = new Uint8Array(fam.nBuckets).fill(fam.bpc - 1);
     this.corr = new Uint8Array(width + 1);
   }
 }
 
-/** Adds the lengths `v` would have had in each code to bucket `ctx`'s counters and picks the best code. */
+/**
+ * Adds the lengths `v` would have had in each code to bucket `ctx`'s counters and picks the best code
+ * (the shortest total; on a tie the higher code), halving the counters once the best total passes the
+ * trigger.
+ */
 function updateModel(m: PlaneModel, fam: Family, ctx: number, v: number, trigger: number): void {
+  if (fam.bpc === 8) {
+    update8(m, fam.bucketOf[ctx]!, fam.codeLen, v << 3, trigger);
+    return;
+  }
   const b = fam.bucketOf[ctx]!;
   const cnt = m.counters;
   const cl = fam.codeLen;
@@ -158,7 +166,61 @@ function updateModel(m: PlaneModel, fam: Family, ctx: number, v: number, trigger
     }
   }
   m.best[b] = code;
-  if (bestLen > trigger) for (let l = 0; l < fam.bpc; l++) cnt[base + l] = cnt[base + l]! >>> 1;
+  if (bestLen > trigger) for (let l = 0; l < fam.bpc; l++) cnt[base + l] = cnt[base + l]! >> 1;
+}
+
+/** updateModel for the 8-bit family, unrolled (it runs for every pixel of an image's first 2048). */
+function update8(pm: PlaneModel, b: number, cl: Uint8Array, vb: number, trigger: number): void {
+  const cnt = pm.counters;
+  const k = b << 3;
+  const c7 = cnt[k + 7]! + cl[vb + 7]!;
+  const c6 = cnt[k + 6]! + cl[vb + 6]!;
+  const c5 = cnt[k + 5]! + cl[vb + 5]!;
+  const c4 = cnt[k + 4]! + cl[vb + 4]!;
+  const c3 = cnt[k + 3]! + cl[vb + 3]!;
+  const c2 = cnt[k + 2]! + cl[vb + 2]!;
+  const c1 = cnt[k + 1]! + cl[vb + 1]!;
+  const c0 = cnt[k]! + cl[vb]!;
+  let code = 7;
+  let m = c7;
+  if (c6 < m) {
+    code = 6;
+    m = c6;
+  }
+  if (c5 < m) {
+    code = 5;
+    m = c5;
+  }
+  if (c4 < m) {
+    code = 4;
+    m = c4;
+  }
+  if (c3 < m) {
+    code = 3;
+    m = c3;
+  }
+  if (c2 < m) {
+    code = 2;
+    m = c2;
+  }
+  if (c1 < m) {
+    code = 1;
+    m = c1;
+  }
+  if (c0 < m) {
+    code = 0;
+    m = c0;
+  }
+  pm.best[b] = code;
+  const s = m > trigger ? 1 : 0;
+  cnt[k] = c0 >> s;
+  cnt[k + 1] = c1 >> s;
+  cnt[k + 2] = c2 >> s;
+  cnt[k + 3] = c3 >> s;
+  cnt[k + 4] = c4 >> s;
+  cnt[k + 5] = c5 >> s;
+  cnt[k + 6] = c6 >> s;
+  cnt[k + 7] = c7 >> s;
 }
 
 /** Reads a MELCODE run length; more than `limit` pixels is an error. */
@@ -208,6 +270,11 @@ const badRun = (run: number, limit: number) => corrupt(QUIC, `run of ${run} pixe
  * the same formula by reading "above" as the current row one column to the left: (a + a) >> 1 = a.
  */
 
+/**
+ * One row of the three RGB planes, decoded straight into `out` at `o` as 0x00RRGGBB (the row above is at
+ * o - w; its top byte may already hold alpha, so pixel comparisons mask it off). 5-bit samples stay 5-bit
+ * here and are widened once the image is done.
+ */
 function rgbRow(
   rd: BitReader,
   st: CodingState,
@@ -216,13 +283,9 @@ function rgbRow(
   mg: PlaneModel,
   mb: PlaneModel,
   w: number,
+  out: Uint32Array,
+  o: number,
   first: boolean,
-  pR: Uint8Array,
-  pG: Uint8Array,
-  pB: Uint8Array,
-  R: Uint8Array,
-  G: Uint8Array,
-  B: Uint8Array,
 ): void {
   const words = rd.words;
   const nw = rd.nw;
@@ -243,13 +306,11 @@ function rgbRow(
   const bR = mr.best;
   const bG = mg.best;
   const bB = mb.best;
-  // Row 0: "above" is the left neighbour (d = 1), pixel 0 has 0 above and no left context; no runs.
-  const d = first ? 1 : 0;
+  // Row 0: "above" is the left neighbour (one column back in this row), pixel 0 has 0 above and no left
+  // context; no runs.
+  const po = first ? o - 1 : o - w;
   const runFrom = first ? 0x7fffffff : 3;
   if (first) {
-    pR = R;
-    pG = G;
-    pB = B;
     kR[0] = kG[0] = kB[0] = 0;
   } else {
     kR[0] = kR[1]!;
@@ -264,6 +325,12 @@ function rgbRow(
   let len = 0;
   let v = 0;
   let dd = 0;
+  let r = 0;
+  let g = 0;
+  let b = 0;
+  let up = 0;
+  /** The pixel left of the current one. */
+  let left = 0;
   while (pos < w) {
     const wmidx = st.wmidx;
     const wmask = LOW_MASK[wmidx]!;
@@ -274,6 +341,7 @@ function rgbRow(
     let stop = pos + waitcnt;
     let runAt = 0;
     if (i === 0) {
+      up = first ? 0 : out[po]!;
       // Red.
       l = bR[bucketOf[kR[0]!]!]!;
       z = Math.clz32(word);
@@ -296,7 +364,7 @@ function rgbRow(
         word |= next >>> avail;
       }
       kR[1] = v;
-      R[0] = (unfold[v]! + (first ? 0 : pR[0]!)) & mask;
+      r = (unfold[v]! + ((up >>> 16) & 0xff)) & mask;
       // Green.
       l = bG[bucketOf[kG[0]!]!]!;
       z = Math.clz32(word);
@@ -319,7 +387,7 @@ function rgbRow(
         word |= next >>> avail;
       }
       kG[1] = v;
-      G[0] = (unfold[v]! + (first ? 0 : pG[0]!)) & mask;
+      g = (unfold[v]! + ((up >>> 8) & 0xff)) & mask;
       // Blue.
       l = bB[bucketOf[kB[0]!]!]!;
       z = Math.clz32(word);
@@ -342,7 +410,9 @@ function rgbRow(
         word |= next >>> avail;
       }
       kB[1] = v;
-      B[0] = (unfold[v]! + (first ? 0 : pB[0]!)) & mask;
+      b = (unfold[v]! + (up & 0xff)) & mask;
+      left = (r << 16) | (g << 8) | b;
+      out[o] = left;
       if (stop === 0) {
         updateModel(mr, fam, kR[0]!, kR[1]!, trigger);
         updateModel(mg, fam, kG[0]!, kG[1]!, trigger);
@@ -351,17 +421,16 @@ function rgbRow(
         stop = 1 + (CHAOS[seed]! & wmask);
       }
       i = 1;
+    } else {
+      left = out[o + i - 1]!;
     }
     while (i < end) {
+      up = out[po + i]!;
       if (
         i >= runFrom &&
         i !== runAt &&
-        pR[i - 1] === pR[i] &&
-        pG[i - 1] === pG[i] &&
-        pB[i - 1] === pB[i] &&
-        R[i - 1] === R[i - 2] &&
-        G[i - 1] === G[i - 2] &&
-        B[i - 1] === B[i - 2]
+        ((out[po + i - 1]! ^ up) & 0xffffff) === 0 &&
+        ((out[o + i - 2]! ^ left) & 0xffffff) === 0
       ) {
         runAt = i;
         rd.word = word;
@@ -374,16 +443,10 @@ function rgbRow(
         avail = rd.avail;
         wp = rd.wp;
         if (n > 0) {
-          const r = R[i - 1]!;
-          const g = G[i - 1]!;
-          const b = B[i - 1]!;
-          const e = i + n;
-          for (let j = i; j < e; j++) {
-            R[j] = r;
-            G[j] = g;
-            B[j] = b;
-          }
-          i = e;
+          const e = o + i + n;
+          if (n > 16) out.fill(left, o + i, e);
+          else for (let j = o + i; j < e; j++) out[j] = left;
+          i += n;
           stop += n;
         }
         continue;
@@ -410,7 +473,7 @@ function rgbRow(
         word |= next >>> avail;
       }
       kR[i + 1] = v;
-      R[i] = (unfold[v]! + ((R[i - 1]! + pR[i - d]!) >>> 1)) & mask;
+      r = (unfold[v]! + ((((left >>> 16) & 0xff) + ((up >>> 16) & 0xff)) >>> 1)) & mask;
       // Green.
       l = bG[bucketOf[kG[i]!]!]!;
       z = Math.clz32(word);
@@ -433,7 +496,7 @@ function rgbRow(
         word |= next >>> avail;
       }
       kG[i + 1] = v;
-      G[i] = (unfold[v]! + ((G[i - 1]! + pG[i - d]!) >>> 1)) & mask;
+      g = (unfold[v]! + ((((left >>> 8) & 0xff) + ((up >>> 8) & 0xff)) >>> 1)) & mask;
       // Blue.
       l = bB[bucketOf[kB[i]!]!]!;
       z = Math.clz32(word);
@@ -456,7 +519,9 @@ function rgbRow(
         word |= next >>> avail;
       }
       kB[i + 1] = v;
-      B[i] = (unfold[v]! + ((B[i - 1]! + pB[i - d]!) >>> 1)) & mask;
+      b = (unfold[v]! + (((left & 0xff) + (up & 0xff)) >>> 1)) & mask;
+      left = (r << 16) | (g << 8) | b;
+      out[o + i] = left;
       if (i === stop) {
         updateModel(mr, fam, kR[i]!, kR[i + 1]!, trigger);
         updateModel(mg, fam, kG[i]!, kG[i + 1]!, trigger);
@@ -723,42 +788,31 @@ export function decodeQuic(data: Uint8Array): Pixels {
   const mr = new PlaneModel(fam, w);
   const mg = new PlaneModel(fam, w);
   const mb = new PlaneModel(fam, w);
-  let pR = new Uint8Array(w);
-  let pG = new Uint8Array(w);
-  let pB = new Uint8Array(w);
-  let R = new Uint8Array(w);
-  let G = new Uint8Array(w);
-  let B = new Uint8Array(w);
-  const alpha = type === QuicType.RGBA;
-  const stA = alpha ? new CodingState() : st;
-  const mA = alpha ? new PlaneModel(FAMILY_8, w) : mr;
-  let pA = new Uint8Array(alpha ? w : 0);
-  let A = new Uint8Array(alpha ? w : 0);
-
-  for (let y = 0, o = 0; y < h; y++, o += w) {
-    const first = y === 0;
-    rgbRow(rd, st, fam, mr, mg, mb, w, first, pR, pG, pB, R, G, B);
-    if (alpha) planeRow(rd, stA, FAMILY_8, mA, w, first, pA, A);
-    if (rd.overrun) throw overrun(y);
-    if (alpha) {
-      for (let x = 0; x < w; x++) out[o + x] = (A[x]! << 24) | (R[x]! << 16) | (G[x]! << 8) | B[x]!;
-    } else if (fam === FAMILY_5) {
-      for (let x = 0; x < w; x++) out[o + x] = (EXPAND_5[R[x]!]! << 16) | (EXPAND_5[G[x]!]! << 8) | EXPAND_5[B[x]!]!;
-    } else {
-      for (let x = 0; x < w; x++) out[o + x] = (R[x]! << 16) | (G[x]! << 8) | B[x]!;
+  if (type === QuicType.RGBA) {
+    const stA = new CodingState();
+    const mA = new PlaneModel(FAMILY_8, w);
+    let pA = new Uint8Array(w);
+    let A = new Uint8Array(w);
+    for (let y = 0, o = 0; y < h; y++, o += w) {
+      rgbRow(rd, st, fam, mr, mg, mb, w, out, o, y === 0);
+      planeRow(rd, stA, FAMILY_8, mA, w, y === 0, pA, A);
+      if (rd.overrun) throw overrun(y);
+      for (let x = 0; x < w; x++) out[o + x] |= A[x]! << 24;
+      const t = pA;
+      pA = A;
+      A = t;
     }
-    let t = pR;
-    pR = R;
-    R = t;
-    t = pG;
-    pG = G;
-    G = t;
-    t = pB;
-    pB = B;
-    B = t;
-    t = pA;
-    pA = A;
-    A = t;
+  } else {
+    for (let y = 0, o = 0; y < h; y++, o += w) {
+      rgbRow(rd, st, fam, mr, mg, mb, w, out, o, y === 0);
+      if (rd.overrun) throw overrun(y);
+    }
+    if (fam === FAMILY_5) {
+      for (let j = 0; j < out.length; j++) {
+        const p = out[j]!;
+        out[j] = (EXPAND_5[p >>> 16]! << 16) | (EXPAND_5[(p >>> 8) & 0x1f]! << 8) | EXPAND_5[p & 0x1f]!;
+      }
+    }
   }
   return {width: w, height: h, format, data: out};
 }
