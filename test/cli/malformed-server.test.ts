@@ -72,3 +72,26 @@ describe('malformed server messages', () => {
     expect(r.stderr).toMatch(/ignoring unknown message type 999/);
   });
 });
+
+describe('malformed display data', () => {
+  const DISPLAY = 2;
+  const DRAW_COPY = 304;
+
+  it('a corrupt image ends `screenshot` with a protocol error (exit 20), no trace', async () => {
+    const proxy = await startMutatingProxy(target.port!, (m) => {
+      if (m.channelType !== DISPLAY || m.type !== DRAW_COPY) return {action: 'pass'};
+      // Keep the draw header, destroy the compressed image: every byte after offset 80 flipped.
+      const body = Buffer.from(m.body);
+      for (let i = 80; i < body.length; i++) body[i] ^= 0x5a;
+      return {action: 'replace', bytes: miniMessage(DRAW_COPY, body.length, body)};
+    });
+    try {
+      const r = await runCli(['screenshot', '--uri', `spice://127.0.0.1:${proxy.port}`, '-o', '/dev/null', '--compression', 'lz', '--timeout', '5']);
+      expect(r.code, r.stderr).toBe(20);
+      expect(r.stderr).toMatch(/^spice-cli: .*(LZ|corrupt|truncated|image)/m);
+      noTrace(r.stderr);
+    } finally {
+      proxy.close();
+    }
+  });
+});
