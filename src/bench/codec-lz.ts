@@ -26,8 +26,8 @@ export const RECORDINGS_DIR = fileURLToPath(new URL('../../recordings/', import.
 const DISPLAY = 2;
 const LIST = 8;
 
-export interface RecordedImage {
-  /** Index of the draw message (in order, LIST sub-messages counted) in the recording. */
+export interface RecordedDraw {
+  /** 1-based index of the draw message (in order, LIST sub-messages counted) in the recording. */
   draw: number;
   /** Draw message name, e.g. DRAW_COPY. */
   message: string;
@@ -37,14 +37,19 @@ export interface RecordedImage {
   /** The draw's src_area and rop descriptor when it has them (COPY and friends). */
   srcArea?: {top: number; left: number; bottom: number; right: number};
   rop?: number;
-  image: Image;
+  /** Its source image, if it has one. */
+  image?: Image;
 }
+export type RecordedImage = RecordedDraw & {image: Image};
 
-/** Every source image of every display draw message in `recordings/xspice-<mode>.spicerec`, in order. */
-export function recordedImages(mode: string): RecordedImage[] {
+const drawCache = new Map<string, RecordedDraw[]>();
+
+/** Every display draw message (anything with a DisplayBase) of `recordings/xspice-<mode>.spicerec`, in order. */
+export function recordedDraws(mode: string): RecordedDraw[] {
+  const cached = drawCache.get(mode);
+  if (cached) return cached;
   const rec = readRecording(`${RECORDINGS_DIR}xspice-${mode}.spicerec`);
-  const out: RecordedImage[] = [];
-  let draw = 0;
+  const out: RecordedDraw[] = [];
   for (const m of rec.messages) {
     if (m.dir !== 'in' || m.channelType !== DISPLAY) continue;
     const parts = m.type === LIST ? subMessages(m.body, 0) : [{type: m.type, body: m.body}];
@@ -52,26 +57,29 @@ export function recordedImages(mode: string): RecordedImage[] {
       const def = serverMessage(DISPLAY, p.type);
       if (!def) continue;
       const v = decode(def.layout, p.body) as {
-        base?: {surface_id: number; box: RecordedImage['box']; clip: {type: number}};
-        data?: {src_bitmap?: Image | null; src_area?: RecordedImage['box']; rop_descriptor?: number};
+        base?: {surface_id: number; box: RecordedDraw['box']; clip: {type: number}};
+        data?: {src_bitmap?: Image | null; src_area?: RecordedDraw['box']; rop_descriptor?: number};
       };
       if (!v?.base?.box) continue;
-      draw++;
-      const img = v.data?.src_bitmap;
-      if (!img) continue;
       out.push({
-        draw,
+        draw: out.length + 1,
         message: def.name,
         surfaceId: v.base.surface_id,
         box: v.base.box,
         clipType: v.base.clip.type,
         srcArea: v.data?.src_area,
         rop: v.data?.rop_descriptor,
-        image: img,
+        image: v.data?.src_bitmap ?? undefined,
       });
     }
   }
+  drawCache.set(mode, out);
   return out;
+}
+
+/** The draws of `recordedDraws` that carry a source image. */
+export function recordedImages(mode: string): RecordedImage[] {
+  return recordedDraws(mode).filter((d): d is RecordedImage => d.image !== undefined);
 }
 
 // ---------------------------------------------------------------- spice-html5's lz.js
