@@ -97,8 +97,11 @@ export interface Family {
   escLen: Uint8Array;
   /** Per code l: mask of the escaped codeword's value bits. */
   escMask: Uint16Array;
-  /** codeLen[v * 8 + l]: length of the codeword of byte value v in code l (used by the model update). */
-  codeLen: Uint8Array;
+  /**
+   * Codeword lengths of byte value v in the codes, packed in pairs as the model's counters are:
+   * lenPairs[v * 4 + j] = len(v, code 2j) | len(v, code 2j + 1) << 16 (0 for codes >= bpc).
+   */
+  lenPairs: Int32Array;
   /** Folded residual → signed residual modulo 2^bpc: 0, -1, 1, -2, 2, ... (0 beyond the range). */
   unfold: Uint8Array;
   /** Context value (a previous folded residual) → bucket index: floor(log2(v + 1)), the last bucket open-ended. */
@@ -118,7 +121,7 @@ function makeFamily(bpc: number): Family {
   const nGR = new Uint16Array(8);
   const escLen = new Uint8Array(8);
   const escMask = new Uint16Array(8);
-  const codeLen = new Uint8Array(256 * 8);
+  const lenPairs = new Int32Array(256 * 4);
   for (let l = 0; l < bpc; l++) {
     // The escape prefix is as long as the length budget allows, but no longer than needed to cover the
     // values whose Golomb-Rice code would be longer.
@@ -129,7 +132,7 @@ function makeFamily(bpc: number): Family {
     nGR[l] = n;
     escLen[l] = a + suffix;
     escMask[l] = (1 << suffix) - 1;
-    for (let v = 0; v < 256; v++) codeLen[v * 8 + l] = v < n ? (v >> l) + l + 1 : a + suffix;
+    for (let v = 0; v < 256; v++) lenPairs[v * 4 + (l >> 1)] |= (v < n ? (v >> l) + l + 1 : a + suffix) << (16 * (l & 1));
   }
   const unfold = new Uint8Array(256);
   for (let s = 0; s < levels; s++) unfold[s] = s & 1 ? levels - 1 - (s >> 1) : s >> 1;
@@ -146,7 +149,7 @@ function makeFamily(bpc: number): Family {
   }
   // Contexts are looked up modulo 2^bpc.
   for (let v = levels; v < 256; v++) bucketOf[v] = bucketOf[v & (levels - 1)]!;
-  return {bpc, mask: levels - 1, alt, nGR, escLen, escMask, codeLen, unfold, bucketOf, nBuckets};
+  return {bpc, mask: levels - 1, alt, nGR, escLen, escMask, lenPairs, unfold, bucketOf, nBuckets};
 }
 
 export const FAMILY_8 = makeFamily(8);

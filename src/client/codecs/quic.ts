@@ -126,101 +126,138 @@ class CodingState {
   melcorder = 1;
 }
 
-/** One plane's model: per bucket, code-length counters and the best code; and the row of residuals. */
+/**
+ * One plane's model: per bucket, the running code-length totals of the codes and the best code; and the
+ * row of residuals. The totals never reach 2^16 (each update adds at most 26 to each, and they are halved
+ * as soon as the smallest passes a trigger of at most 900: they stay below 2 x 26 x 902), so they are
+ * kept two to an int32 (code 2j in the low half, 2j + 1 in the high half) and updated pairwise.
+ */
 class PlaneModel {
-  readonly counters: Int32Array;
-  readonly best: Uint8Array;
+  /** Room for the 8 buckets of the 8-bit family (the 5-bit one uses 5). */
+  readonly counters = new Int32Array(8 * 4);
+  readonly best = new Uint8Array(8);
   /** Folded residuals of the current row, shifted by one: corr[x + 1] is column x, corr[0] the row's left context. */
-  readonly corr: Uint8Array;
-  constructor(fam: Family, width: number) {
-    this.counters = new Int32Array(fam.nBuckets * 8);
-    this.best = new Uint8Array(fam.nBuckets).fill(fam.bpc - 1);
-    this.corr = new Uint8Array(width + 1);
+  corr = new Uint8Array(0);
+
+  /** Starts a new image. Row 0 writes every column of `corr` before any is read, so it is not cleared. */
+  reset(fam: Family, width: number): this {
+    this.counters.fill(0);
+    this.best.fill(fam.bpc - 1);
+    if (this.corr.length < width + 1) this.corr = new Uint8Array(width + 1);
+    return this;
   }
 }
 
 /**
- * Adds the lengths `v` would have had in each code to bucket `ctx`'s counters and picks the best code
- * (the shortest total; on a tie the higher code), halving the counters once the best total passes the
- * trigger.
+ * Models and row buffers are reused from one image to the next (decoding is synchronous, so only one
+ * image uses them at a time): allocating them costs more than decoding a small image.
  */
-function updateModel(m: PlaneModel, fam: Family, ctx: number, v: number, trigger: number): void {
-  if (fam.bpc === 8) {
-    update8(m, fam.bucketOf[ctx]!, fam.codeLen, v << 3, trigger);
-    return;
+const MODELS = [new PlaneModel(), new PlaneModel(), new PlaneModel(), new PlaneModel()];
+let rowA = new Uint8Array(0);
+let rowB = new Uint8Array(0);
+
+const BUCKET_OF_8 = FAMILY_8.bucketOf;
+const LEN_PAIRS_8 = FAMILY_8.lenPairs;
+
+/**
+ * The model update after coding value `v` with context `ctx`: adds the length `v` would have had in each
+ * code to the totals of ctx's bucket and makes the smallest total's code the bucket's best (on a tie the
+ * higher code); halves the totals once the smallest passes the trigger. 8-bit family, unrolled.
+ */
+function update8(m: PlaneModel, ctx: number, v: number, trigger: number): void {
+  const b = BUCKET_OF_8[ctx]!;
+  const cnt = m.counters;
+  const k = b << 2;
+  const q = v << 2;
+  let p0 = (cnt[k]! + LEN_PAIRS_8[q]!) | 0;
+  let p1 = (cnt[k + 1]! + LEN_PAIRS_8[q + 1]!) | 0;
+  let p2 = (cnt[k + 2]! + LEN_PAIRS_8[q + 2]!) | 0;
+  let p3 = (cnt[k + 3]! + LEN_PAIRS_8[q + 3]!) | 0;
+  let code = 7;
+  let min = p3 >>> 16;
+  let c = p3 & 0xffff;
+  if (c < min) {
+    code = 6;
+    min = c;
   }
+  c = p2 >>> 16;
+  if (c < min) {
+    code = 5;
+    min = c;
+  }
+  c = p2 & 0xffff;
+  if (c < min) {
+    code = 4;
+    min = c;
+  }
+  c = p1 >>> 16;
+  if (c < min) {
+    code = 3;
+    min = c;
+  }
+  c = p1 & 0xffff;
+  if (c < min) {
+    code = 2;
+    min = c;
+  }
+  c = p0 >>> 16;
+  if (c < min) {
+    code = 1;
+    min = c;
+  }
+  c = p0 & 0xffff;
+  if (c < min) {
+    code = 0;
+    min = c;
+  }
+  m.best[b] = code;
+  if (min > trigger) {
+    p0 = (p0 >>> 1) & 0x7fff7fff;
+    p1 = (p1 >>> 1) & 0x7fff7fff;
+    p2 = (p2 >>> 1) & 0x7fff7fff;
+    p3 = (p3 >>> 1) & 0x7fff7fff;
+  }
+  cnt[k] = p0;
+  cnt[k + 1] = p1;
+  cnt[k + 2] = p2;
+  cnt[k + 3] = p3;
+}
+
+/** update8 for any family (the 5-bit one). */
+function updateModel(m: PlaneModel, fam: Family, ctx: number, v: number, trigger: number): void {
   const b = fam.bucketOf[ctx]!;
   const cnt = m.counters;
-  const cl = fam.codeLen;
-  const base = b << 3;
-  const vb = v << 3;
+  const lp = fam.lenPairs;
+  const k = b << 2;
+  const q = v << 2;
+  for (let j = 0; j < 4; j++) cnt[k + j] = (cnt[k + j]! + lp[q + j]!) | 0;
   let code = fam.bpc - 1;
-  let bestLen = cnt[base + code]! + cl[vb + code]!;
-  cnt[base + code] = bestLen;
+  let min = (cnt[k + (code >> 1)]! >>> (16 * (code & 1))) & 0xffff;
   for (let l = code - 1; l >= 0; l--) {
-    const n = cnt[base + l]! + cl[vb + l]!;
-    cnt[base + l] = n;
-    if (n < bestLen) {
+    const c = (cnt[k + (l >> 1)]! >>> (16 * (l & 1))) & 0xffff;
+    if (c < min) {
       code = l;
-      bestLen = n;
+      min = c;
     }
   }
   m.best[b] = code;
-  if (bestLen > trigger) for (let l = 0; l < fam.bpc; l++) cnt[base + l] = cnt[base + l]! >> 1;
+  if (min > trigger) for (let j = 0; j < 4; j++) cnt[k + j] = (cnt[k + j]! >>> 1) & 0x7fff7fff;
 }
 
-/** updateModel for the 8-bit family, unrolled (it runs for every pixel of an image's first 2048). */
-function update8(pm: PlaneModel, b: number, cl: Uint8Array, vb: number, trigger: number): void {
-  const cnt = pm.counters;
-  const k = b << 3;
-  const c7 = cnt[k + 7]! + cl[vb + 7]!;
-  const c6 = cnt[k + 6]! + cl[vb + 6]!;
-  const c5 = cnt[k + 5]! + cl[vb + 5]!;
-  const c4 = cnt[k + 4]! + cl[vb + 4]!;
-  const c3 = cnt[k + 3]! + cl[vb + 3]!;
-  const c2 = cnt[k + 2]! + cl[vb + 2]!;
-  const c1 = cnt[k + 1]! + cl[vb + 1]!;
-  const c0 = cnt[k]! + cl[vb]!;
-  let code = 7;
-  let m = c7;
-  if (c6 < m) {
-    code = 6;
-    m = c6;
+/** The model update of the three RGB planes at column i (one call: the row loop is too big to inline it). */
+function updateRgb(fam: Family, mr: PlaneModel, mg: PlaneModel, mb: PlaneModel, i: number, trigger: number): void {
+  const kR = mr.corr;
+  const kG = mg.corr;
+  const kB = mb.corr;
+  if (fam.bpc === 8) {
+    update8(mr, kR[i]!, kR[i + 1]!, trigger);
+    update8(mg, kG[i]!, kG[i + 1]!, trigger);
+    update8(mb, kB[i]!, kB[i + 1]!, trigger);
+  } else {
+    updateModel(mr, fam, kR[i]!, kR[i + 1]!, trigger);
+    updateModel(mg, fam, kG[i]!, kG[i + 1]!, trigger);
+    updateModel(mb, fam, kB[i]!, kB[i + 1]!, trigger);
   }
-  if (c5 < m) {
-    code = 5;
-    m = c5;
-  }
-  if (c4 < m) {
-    code = 4;
-    m = c4;
-  }
-  if (c3 < m) {
-    code = 3;
-    m = c3;
-  }
-  if (c2 < m) {
-    code = 2;
-    m = c2;
-  }
-  if (c1 < m) {
-    code = 1;
-    m = c1;
-  }
-  if (c0 < m) {
-    code = 0;
-    m = c0;
-  }
-  pm.best[b] = code;
-  const s = m > trigger ? 1 : 0;
-  cnt[k] = c0 >> s;
-  cnt[k + 1] = c1 >> s;
-  cnt[k + 2] = c2 >> s;
-  cnt[k + 3] = c3 >> s;
-  cnt[k + 4] = c4 >> s;
-  cnt[k + 5] = c5 >> s;
-  cnt[k + 6] = c6 >> s;
-  cnt[k + 7] = c7 >> s;
 }
 
 /** Reads a MELCODE run length; more than `limit` pixels is an error. */
@@ -414,9 +451,7 @@ function rgbRow(
       left = (r << 16) | (g << 8) | b;
       out[o] = left;
       if (stop === 0) {
-        updateModel(mr, fam, kR[0]!, kR[1]!, trigger);
-        updateModel(mg, fam, kG[0]!, kG[1]!, trigger);
-        updateModel(mb, fam, kB[0]!, kB[1]!, trigger);
+        updateRgb(fam, mr, mg, mb, 0, trigger);
         seed = (seed + 1) & 0xff;
         stop = 1 + (CHAOS[seed]! & wmask);
       }
@@ -523,9 +558,7 @@ function rgbRow(
       left = (r << 16) | (g << 8) | b;
       out[o + i] = left;
       if (i === stop) {
-        updateModel(mr, fam, kR[i]!, kR[i + 1]!, trigger);
-        updateModel(mg, fam, kG[i]!, kG[i + 1]!, trigger);
-        updateModel(mb, fam, kB[i]!, kB[i + 1]!, trigger);
+        updateRgb(fam, mr, mg, mb, i, trigger);
         seed = (seed + 1) & 0xff;
         stop = i + 1 + (CHAOS[seed]! & wmask);
       }
@@ -624,7 +657,7 @@ function planeRow(
       k[1] = v;
       c[0] = (unfold[v]! + (first ? 0 : p[0]!)) & mask;
       if (stop === 0) {
-        updateModel(m, fam, k[0]!, k[1]!, trigger);
+        update8(m, k[0]!, k[1]!, trigger);
         seed = (seed + 1) & 0xff;
         stop = 1 + (CHAOS[seed]! & wmask);
       }
@@ -672,7 +705,7 @@ function planeRow(
       k[i + 1] = v;
       c[i] = (unfold[v]! + ((c[i - 1]! + p[i - d]!) >>> 1)) & mask;
       if (i === stop) {
-        updateModel(m, fam, k[i]!, k[i + 1]!, trigger);
+        update8(m, k[i]!, k[i + 1]!, trigger);
         seed = (seed + 1) & 0xff;
         stop = i + 1 + (CHAOS[seed]! & wmask);
       }
@@ -769,9 +802,13 @@ export function decodeQuic(data: Uint8Array): Pixels {
   if (type === QuicType.GRAY) {
     const fam = FAMILY_8;
     const st = new CodingState();
-    const m = new PlaneModel(fam, w);
-    let prev = new Uint8Array(w);
-    let cur = new Uint8Array(w);
+    const m = MODELS[0]!.reset(fam, w);
+    if (rowA.length < w) {
+      rowA = new Uint8Array(w);
+      rowB = new Uint8Array(w);
+    }
+    let prev = rowA;
+    let cur = rowB;
     for (let y = 0, o = 0; y < h; y++, o += w) {
       planeRow(rd, st, fam, m, w, y === 0, prev, cur);
       if (rd.overrun) throw overrun(y);
@@ -785,14 +822,18 @@ export function decodeQuic(data: Uint8Array): Pixels {
 
   const fam = type === QuicType.RGB16 ? FAMILY_5 : FAMILY_8;
   const st = new CodingState();
-  const mr = new PlaneModel(fam, w);
-  const mg = new PlaneModel(fam, w);
-  const mb = new PlaneModel(fam, w);
+  const mr = MODELS[0]!.reset(fam, w);
+  const mg = MODELS[1]!.reset(fam, w);
+  const mb = MODELS[2]!.reset(fam, w);
   if (type === QuicType.RGBA) {
     const stA = new CodingState();
-    const mA = new PlaneModel(FAMILY_8, w);
-    let pA = new Uint8Array(w);
-    let A = new Uint8Array(w);
+    const mA = MODELS[3]!.reset(FAMILY_8, w);
+    if (rowA.length < w) {
+      rowA = new Uint8Array(w);
+      rowB = new Uint8Array(w);
+    }
+    let pA = rowA;
+    let A = rowB;
     for (let y = 0, o = 0; y < h; y++, o += w) {
       rgbRow(rd, st, fam, mr, mg, mb, w, out, o, y === 0);
       planeRow(rd, stA, FAMILY_8, mA, w, y === 0, pA, A);
