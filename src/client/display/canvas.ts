@@ -3,6 +3,8 @@
  * canvas_base.c + sw_canvas.c on pixman). See README.md for the API and what is exact.
  */
 export {copy, blend, opaque, transparent} from './copy.js';
+export {alphaBlend} from './alpha-blend.js';
+export {composite, type CompositeInput, type WireTransform} from './composite.js';
 export {copyBits} from './copy-bits.js';
 export {rop3} from './rop3.js';
 export {fill, blackness, whiteness, invers} from './fill.js';

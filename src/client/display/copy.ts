@@ -12,7 +12,7 @@ import type {Region} from './region.js';
 import {Rop, ropdToRop} from './rop.js';
 import {scalePicture, scaleRegion, compositeSrcRegion} from './scale.js';
 import {allocImg, type Img} from './pixel-format.js';
-import {sourceImg} from './source.js';
+import {leaveScaled, sourceImg} from './source.js';
 import type {Surface} from './surface.js';
 import type {Brush, Mask, Rect, Source} from './types.js';
 import {Filter} from './sample.js';
@@ -20,7 +20,8 @@ import {Filter} from './sample.js';
 const sameSize = (a: Rect, b: Rect) => a.right - a.left === b.right - b.left && a.bottom - a.top === b.bottom - b.top;
 
 /** Puts src's area onto the box within `region`, 1:1 or scaled, with a binary rop. */
-function putSource(dst: Surface, region: Region, box: Rect, src: Img, srcArea: Rect, scaleMode: number, rop: Rop): void {
+function putSource(dst: Surface, region: Region, box: Rect, source: Source, srcArea: Rect, scaleMode: number, rop: Rop): void {
+  const src = sourceImg(source, dst);
   if (sameSize(box, srcArea)) {
     blitRegion(dst, region, src, box.left - srcArea.left, box.top - srcArea.top, rop);
     return;
@@ -37,6 +38,7 @@ function putSource(dst: Surface, region: Region, box: Rect, src: Img, srcArea: R
   };
   if (g.dstW <= 0 || g.dstH <= 0) return;
   scaleRegion(dst, region, src, g, scaleMode, rop);
+  leaveScaled(source, scaleMode === 1 ? Filter.NEAREST : Filter.GOOD);
 }
 
 /** COPY / BLEND: the source with the rop of `ropd` (INVERS_SRC, INVERS_DEST). Returns the rectangles drawn. */
@@ -53,7 +55,7 @@ export function copy(
   const region = drawRegion(dst, box, clip, mask);
   const rop = ropdToRop(ropd, 'src', 'dest');
   if (rop === Rop.NOOP || region.isEmpty) return [];
-  putSource(dst, region, box, sourceImg(src, dst), srcArea, scaleMode, rop);
+  putSource(dst, region, box, src, srcArea, scaleMode, rop);
   return region.rects();
 }
 
@@ -77,7 +79,7 @@ export function opaque(
   const region = drawRegion(dst, box, clip, mask);
   const rop = ropdToRop(ropd, 'brush', 'src');
   if (rop === Rop.NOOP || region.isEmpty) return [];
-  putSource(dst, region, box, sourceImg(src, dst), srcArea, scaleMode, Rop.COPY);
+  putSource(dst, region, box, src, srcArea, scaleMode, Rop.COPY);
   drawBrush(dst, region, brush, rop);
   return region.rects();
 }
@@ -134,6 +136,7 @@ export function transparent(
     const scaled = allocImg(img.fmt, g.dstW, g.dstH);
     compositeSrcRegion(scaled, region.translate(-g.dstX, -g.dstY), pic, 0, 0);
     colorkeyRegion(dst, region, scaled, g.dstX, g.dstY, key);
+    leaveScaled(src, Filter.NEAREST);
   }
   return region.rects();
 }

@@ -17,7 +17,7 @@ import {Rop} from './rop.js';
 import {compositeSrcRegion} from './scale.js';
 import {Filter, Repeat, type SourcePicture} from './sample.js';
 import {Region} from './region.js';
-import {sourceImg} from './source.js';
+import {leaveScaled, sourceImg} from './source.js';
 import type {Surface} from './surface.js';
 import type {Brush, Mask, Rect, Source} from './types.js';
 
@@ -94,6 +94,7 @@ export function rop3(
   let sy0 = srcArea.top;
   if (srcArea.right - srcArea.left !== width || srcArea.bottom - srcArea.top !== height) {
     s = scaleSource(s, srcArea, width, height, scaleMode);
+    leaveScaled(src, scaleMode === ImageScaleMode.NEAREST ? Filter.NEAREST : Filter.GOOD);
     sx0 = 0;
     sy0 = 0;
   }

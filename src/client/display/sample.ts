@@ -15,6 +15,18 @@ export type Transform = readonly [number, number, number, number, number, number
 
 export const IDENTITY: Transform = [0x10000, 0, 0, 0, 0x10000, 0];
 
+/** The sampling settings of a pixman image (pixman's defaults: no transform, NEAREST, repeat NONE). */
+export interface PictureState {
+  transform: Transform | null;
+  filter: number;
+  repeat: number;
+}
+
+/** pixman_image_set_transform: an identity transform is stored as none. */
+export function setTransform(state: PictureState, t: Transform | null): void {
+  state.transform = t && !(t[0] === 0x10000 && t[1] === 0 && t[2] === 0 && t[3] === 0 && t[4] === 0x10000 && t[5] === 0) ? t : null;
+}
+
 export interface SourcePicture {
   img: Img;
   transform: Transform | null;
@@ -25,6 +37,8 @@ export interface SourcePicture {
    * pixman's fast paths do for x8r8g8b8 to x8r8g8b8 SRC scaling (the x byte is carried like a channel).
    */
   raw?: boolean;
+  /** A pixman solid-fill picture of this a8r8g8b8 value (img is then ignored). */
+  solid?: number;
 }
 
 /** repeat(): false when a NONE coordinate falls outside. */
@@ -82,6 +96,10 @@ const fixedFloor = (v: number) => Math.floor(v / 65536);
  */
 export function fetchRow(p: SourcePicture, x: number, y: number, width: number, out: Uint32Array): void {
   const {img} = p;
+  if (p.solid !== undefined) {
+    out.fill(p.solid, 0, width);
+    return;
+  }
   if (!p.transform) {
     if (p.repeat === Repeat.NONE && y >= 0 && y < img.height && x >= 0 && x + width <= img.width && (img.fmt === 'a8r8g8b8' || p.raw)) {
       const row = y * img.stride + x;

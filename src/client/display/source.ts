@@ -41,3 +41,14 @@ export function originalImg(src: Source, dst: Surface): Img {
   if (isSurface(src)) return src === dst ? cropImg(src, 0, 0, src.width, src.height) : src;
   return pixelsImg(src);
 }
+
+/**
+ * What a spice-gtk scaling draw leaves on a surface's pixman image after reading it (scale_image,
+ * canvas_scale_surface, colorkey and blend scaling): no transform, repeat NONE, the filter it used.
+ */
+export function leaveScaled(src: Source, filter: number): void {
+  if (!isSurface(src)) return;
+  src.picture.transform = null;
+  src.picture.repeat = 0;
+  src.picture.filter = filter;
+}

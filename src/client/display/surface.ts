@@ -11,6 +11,7 @@ import {checkDimensions} from '../codecs/pixels.js';
 import {SpiceError} from '../errors.js';
 import {SurfaceFmt} from '../wire/enums.js';
 import {allocImg, fetchArgb, type Img, type PixFmt} from './pixel-format.js';
+import type {PictureState} from './sample.js';
 import type {Rect} from './types.js';
 
 export type SurfaceFormat = 1 | 8 | 16 | 32 | 80 | 96;
@@ -32,6 +33,12 @@ export class Surface implements Img {
   readonly fmt: PixFmt;
   readonly data: Uint32Array | Uint16Array | Uint8Array;
   readonly stride: number;
+  /**
+   * The transform, filter and repeat that spice-gtk last set on this surface's pixman image. They outlive
+   * the draw that set them (spice-gtk never resets some of them), and later draws that read the surface
+   * without setting them see them, as in spice-gtk.
+   */
+  readonly picture: PictureState = {transform: null, filter: 3, repeat: 0};
 
   constructor(
     readonly id: number,

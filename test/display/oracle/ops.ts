@@ -1,10 +1,33 @@
 /** Scenario runners of the ops beyond the GDI basics (registered into scenario.ts's extraOps). */
 import * as canvas from '../../../src/client/display/canvas.js';
-import {extraOps} from './scenario.js';
+import {extraOps, imageOf} from './scenario.js';
 
 extraOps.set(309, (dst, box, clip, r) => {
   const src = r.img();
   const area = r.rect();
   const brush = r.brush();
   canvas.rop3(dst, box, clip, src, area, brush, r.num(), r.num(), r.mask());
+});
+
+extraOps.set(313, (dst, box, clip, r) => {
+  const flags = r.num();
+  const alpha = r.num();
+  const src = r.img();
+  canvas.alphaBlend(dst, box, clip, src, r.rect(), alpha, flags);
+});
+
+extraOps.set(318, (dst, box, clip, r) => {
+  const flags = r.num();
+  const src = r.img();
+  const maskField = r.next() as {img: number};
+  const mask = maskField.img >= 0 ? imageOf(maskField.img) : null;
+  const t = () => {
+    const v = (r.next() as {transform: number[]}).transform;
+    return {t00: v[0]!, t01: v[1]!, t02: v[2]!, t10: v[3]!, t11: v[4]!, t12: v[5]!};
+  };
+  const srcTransform = t();
+  const maskTransform = t();
+  const srcOrigin = {x: r.num(), y: r.num()};
+  const maskOrigin = {x: r.num(), y: r.num()};
+  canvas.composite(dst, box, clip, {flags, src, mask, srcTransform, maskTransform, srcOrigin, maskOrigin});
 });

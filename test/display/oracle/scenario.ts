@@ -139,6 +139,11 @@ function bitmapPixels(d: BitmapDef): Pixels {
   return {width: d.width, height: d.height, format, data};
 }
 
+/** The source behind an image slot of the scenario being run (for op runners that read slots themselves). */
+export let imageOf: (slot: number) => Source = () => {
+  throw new Error('no scenario running');
+};
+
 /** Runs the scenario on the TS canvas; returns one array of native values per dump. */
 export function runOurs(cmds: Cmd[]): number[][] {
   const surfaces = new Map<number, Surface>();
@@ -154,6 +159,7 @@ export function runOurs(cmds: Cmd[]): number[][] {
     if (d.kind === 'surface') return surfaces.get(d.id)!;
     return canvas.decodeMaskBitmap({format: d.format, flags: d.flags, width: d.width, height: d.height, stride: d.stride, data: Uint8Array.from(d.bytes)});
   };
+  imageOf = source;
   for (const c of cmds) {
     switch (c.c) {
       case 'surface': {
