@@ -127,23 +127,28 @@ class CodingState {
 }
 
 /**
- * One plane's model: per bucket, the running code-length totals of the codes and the best code; and the
- * row of residuals. The totals never reach 2^16 (each update adds at most 26 to each, and they are halved
- * as soon as the smallest passes a trigger of at most 900: they stay below 2 x 26 x 902), so they are
- * kept two to an int32 (code 2j in the low half, 2j + 1 in the high half) and updated pairwise.
+ * The models of a set of planes (the three RGB planes, or one): per plane and bucket, the running
+ * code-length totals of the codes and the best code; and the row of residuals. The totals never reach
+ * 2^16 (each update adds at most 26 to each, and they are halved as soon as the smallest passes a trigger
+ * of at most 900: they stay below 2 x 26 x 902), so they are kept two to an int32 (code 2j in the low
+ * half, 2j + 1 in the high half) and updated pairwise.
  */
-class PlaneModel {
-  /** Room for the 8 buckets of the 8-bit family (the 5-bit one uses 5). */
-  readonly counters = new Int32Array(8 * 4);
-  readonly best = new Uint8Array(8);
-  /** Folded residuals of the current row, shifted by one: corr[x + 1] is column x, corr[0] the row's left context. */
-  corr = new Uint8Array(0);
+class Model {
+  /** Plane p, bucket b: words p * 32 + b * 4 .. + 3 (room for the 8 buckets of the 8-bit family). */
+  readonly counters = new Int32Array(3 * 32);
+  /** Plane p, bucket b: p * 8 + b. */
+  readonly best = new Uint8Array(3 * 8);
+  /**
+   * Folded residuals of the current row, one byte per plane (plane p in bits 8p..8p+7), shifted by one:
+   * corr[x + 1] is column x, corr[0] the row's left context.
+   */
+  corr = new Int32Array(0);
 
   /** Starts a new image. Row 0 writes every column of `corr` before any is read, so it is not cleared. */
   reset(fam: Family, width: number): this {
     this.counters.fill(0);
     this.best.fill(fam.bpc - 1);
-    if (this.corr.length < width + 1) this.corr = new Uint8Array(width + 1);
+    if (this.corr.length < width + 1) this.corr = new Int32Array(width + 1);
     return this;
   }
 }
@@ -152,7 +157,8 @@ class PlaneModel {
  * Models and row buffers are reused from one image to the next (decoding is synchronous, so only one
  * image uses them at a time): allocating them costs more than decoding a small image.
  */
-const MODELS = [new PlaneModel(), new PlaneModel(), new PlaneModel(), new PlaneModel()];
+const RGB_MODEL = new Model();
+const PLANE_MODEL = new Model();
 let rowA = new Uint8Array(0);
 let rowB = new Uint8Array(0);
 
@@ -160,14 +166,15 @@ const BUCKET_OF_8 = FAMILY_8.bucketOf;
 const LEN_PAIRS_8 = FAMILY_8.lenPairs;
 
 /**
- * The model update after coding value `v` with context `ctx`: adds the length `v` would have had in each
- * code to the totals of ctx's bucket and makes the smallest total's code the bucket's best (on a tie the
- * higher code); halves the totals once the smallest passes the trigger. 8-bit family, unrolled.
+ * The model update after coding value `v` with context `ctx` in plane p (co = p * 32, bo = p * 8): adds
+ * the length `v` would have had in each code to the totals of ctx's bucket and makes the smallest total's
+ * code the bucket's best (on a tie the higher code); halves the totals once the smallest passes the
+ * trigger. 8-bit family, unrolled.
  */
-function update8(m: PlaneModel, ctx: number, v: number, trigger: number): void {
+function update8(m: Model, co: number, bo: number, ctx: number, v: number, trigger: number): void {
   const b = BUCKET_OF_8[ctx]!;
   const cnt = m.counters;
-  const k = b << 2;
+  const k = co + (b << 2);
   const q = v << 2;
   let p0 = (cnt[k]! + LEN_PAIRS_8[q]!) | 0;
   let p1 = (cnt[k + 1]! + LEN_PAIRS_8[q + 1]!) | 0;
@@ -210,7 +217,7 @@ function update8(m: PlaneModel, ctx: number, v: number, trigger: number): void {
     code = 0;
     min = c;
   }
-  m.best[b] = code;
+  m.best[bo + b] = code;
   if (min > trigger) {
     p0 = (p0 >>> 1) & 0x7fff7fff;
     p1 = (p1 >>> 1) & 0x7fff7fff;
@@ -224,11 +231,11 @@ function update8(m: PlaneModel, ctx: number, v: number, trigger: number): void {
 }
 
 /** update8 for any family (the 5-bit one). */
-function updateModel(m: PlaneModel, fam: Family, ctx: number, v: number, trigger: number): void {
+function updateModel(m: Model, fam: Family, co: number, bo: number, ctx: number, v: number, trigger: number): void {
   const b = fam.bucketOf[ctx]!;
   const cnt = m.counters;
   const lp = fam.lenPairs;
-  const k = b << 2;
+  const k = co + (b << 2);
   const q = v << 2;
   for (let j = 0; j < 4; j++) cnt[k + j] = (cnt[k + j]! + lp[q + j]!) | 0;
   let code = fam.bpc - 1;
@@ -240,23 +247,23 @@ function updateModel(m: PlaneModel, fam: Family, ctx: number, v: number, trigger
       min = c;
     }
   }
-  m.best[b] = code;
+  m.best[bo + b] = code;
   if (min > trigger) for (let j = 0; j < 4; j++) cnt[k + j] = (cnt[k + j]! >>> 1) & 0x7fff7fff;
 }
 
-/** The model update of the three RGB planes at column i (one call: the row loop is too big to inline it). */
-function updateRgb(fam: Family, mr: PlaneModel, mg: PlaneModel, mb: PlaneModel, i: number, trigger: number): void {
-  const kR = mr.corr;
-  const kG = mg.corr;
-  const kB = mb.corr;
+/**
+ * The model update of the three RGB planes after a pixel: `ctx` and `v` hold the three planes' context
+ * and value bytes (one call: the row loop is too big for V8 to inline it).
+ */
+function updateRgb(m: Model, fam: Family, ctx: number, v: number, trigger: number): void {
   if (fam.bpc === 8) {
-    update8(mr, kR[i]!, kR[i + 1]!, trigger);
-    update8(mg, kG[i]!, kG[i + 1]!, trigger);
-    update8(mb, kB[i]!, kB[i + 1]!, trigger);
+    update8(m, 0, 0, ctx & 0xff, v & 0xff, trigger);
+    update8(m, 32, 8, (ctx >>> 8) & 0xff, (v >>> 8) & 0xff, trigger);
+    update8(m, 64, 16, ctx >>> 16, v >>> 16, trigger);
   } else {
-    updateModel(mr, fam, kR[i]!, kR[i + 1]!, trigger);
-    updateModel(mg, fam, kG[i]!, kG[i + 1]!, trigger);
-    updateModel(mb, fam, kB[i]!, kB[i + 1]!, trigger);
+    updateModel(m, fam, 0, 0, ctx & 0xff, v & 0xff, trigger);
+    updateModel(m, fam, 32, 8, (ctx >>> 8) & 0xff, (v >>> 8) & 0xff, trigger);
+    updateModel(m, fam, 64, 16, ctx >>> 16, v >>> 16, trigger);
   }
 }
 
@@ -316,9 +323,7 @@ function rgbRow(
   rd: BitReader,
   st: CodingState,
   fam: Family,
-  mr: PlaneModel,
-  mg: PlaneModel,
-  mb: PlaneModel,
+  m: Model,
   w: number,
   out: Uint32Array,
   o: number,
@@ -337,22 +342,16 @@ function rgbRow(
   const nGR = fam.nGR;
   const escLen = fam.escLen;
   const escMask = fam.escMask;
-  const kR = mr.corr;
-  const kG = mg.corr;
-  const kB = mb.corr;
-  const bR = mr.best;
-  const bG = mg.best;
-  const bB = mb.best;
+  const K = m.corr;
+  const best = m.best;
   // Row 0: "above" is the left neighbour (one column back in this row), pixel 0 has 0 above and no left
   // context; no runs.
   const po = first ? o - 1 : o - w;
   const runFrom = first ? 0x7fffffff : 3;
   if (first) {
-    kR[0] = kG[0] = kB[0] = 0;
+    K[0] = 0;
   } else {
-    kR[0] = kR[1]!;
-    kG[0] = kG[1]!;
-    kB[0] = kB[1]!;
+    K[0] = K[1]!;
   }
   let waitcnt = st.waitcnt;
   let seed = st.seed;
@@ -368,6 +367,9 @@ function rgbRow(
   let up = 0;
   /** The pixel left of the current one. */
   let left = 0;
+  /** Contexts (previous residuals) of the three planes, then the residuals just decoded. */
+  let ctx = 0;
+  let res = 0;
   while (pos < w) {
     const wmidx = st.wmidx;
     const wmask = LOW_MASK[wmidx]!;
@@ -379,8 +381,9 @@ function rgbRow(
     let runAt = 0;
     if (i === 0) {
       up = first ? 0 : out[po]!;
+      ctx = K[0]!;
       // Red.
-      l = bR[bucketOf[kR[0]!]!]!;
+      l = best[bucketOf[ctx & 0xff]!]!;
       z = Math.clz32(word);
       if (z < alt[l]!) {
         len = z + 1 + l;
@@ -400,10 +403,10 @@ function rgbRow(
         avail = 32 - dd;
         word |= next >>> avail;
       }
-      kR[1] = v;
+      res = v;
       r = (unfold[v]! + ((up >>> 16) & 0xff)) & mask;
       // Green.
-      l = bG[bucketOf[kG[0]!]!]!;
+      l = best[8 + bucketOf[(ctx >>> 8) & 0xff]!]!;
       z = Math.clz32(word);
       if (z < alt[l]!) {
         len = z + 1 + l;
@@ -423,10 +426,10 @@ function rgbRow(
         avail = 32 - dd;
         word |= next >>> avail;
       }
-      kG[1] = v;
+      res |= v << 8;
       g = (unfold[v]! + ((up >>> 8) & 0xff)) & mask;
       // Blue.
-      l = bB[bucketOf[kB[0]!]!]!;
+      l = best[16 + bucketOf[ctx >>> 16]!]!;
       z = Math.clz32(word);
       if (z < alt[l]!) {
         len = z + 1 + l;
@@ -446,12 +449,13 @@ function rgbRow(
         avail = 32 - dd;
         word |= next >>> avail;
       }
-      kB[1] = v;
+      res |= v << 16;
+      K[1] = res;
       b = (unfold[v]! + (up & 0xff)) & mask;
       left = (r << 16) | (g << 8) | b;
       out[o] = left;
       if (stop === 0) {
-        updateRgb(fam, mr, mg, mb, 0, trigger);
+        updateRgb(m, fam, ctx, res, trigger);
         seed = (seed + 1) & 0xff;
         stop = 1 + (CHAOS[seed]! & wmask);
       }
@@ -486,8 +490,9 @@ function rgbRow(
         }
         continue;
       }
+      ctx = K[i]!;
       // Red.
-      l = bR[bucketOf[kR[i]!]!]!;
+      l = best[bucketOf[ctx & 0xff]!]!;
       z = Math.clz32(word);
       if (z < alt[l]!) {
         len = z + 1 + l;
@@ -507,10 +512,10 @@ function rgbRow(
         avail = 32 - dd;
         word |= next >>> avail;
       }
-      kR[i + 1] = v;
+      res = v;
       r = (unfold[v]! + ((((left >>> 16) & 0xff) + ((up >>> 16) & 0xff)) >>> 1)) & mask;
       // Green.
-      l = bG[bucketOf[kG[i]!]!]!;
+      l = best[8 + bucketOf[(ctx >>> 8) & 0xff]!]!;
       z = Math.clz32(word);
       if (z < alt[l]!) {
         len = z + 1 + l;
@@ -530,10 +535,10 @@ function rgbRow(
         avail = 32 - dd;
         word |= next >>> avail;
       }
-      kG[i + 1] = v;
+      res |= v << 8;
       g = (unfold[v]! + ((((left >>> 8) & 0xff) + ((up >>> 8) & 0xff)) >>> 1)) & mask;
       // Blue.
-      l = bB[bucketOf[kB[i]!]!]!;
+      l = best[16 + bucketOf[ctx >>> 16]!]!;
       z = Math.clz32(word);
       if (z < alt[l]!) {
         len = z + 1 + l;
@@ -553,12 +558,13 @@ function rgbRow(
         avail = 32 - dd;
         word |= next >>> avail;
       }
-      kB[i + 1] = v;
+      res |= v << 16;
+      K[i + 1] = res;
       b = (unfold[v]! + (((left & 0xff) + (up & 0xff)) >>> 1)) & mask;
       left = (r << 16) | (g << 8) | b;
       out[o + i] = left;
       if (i === stop) {
-        updateRgb(fam, mr, mg, mb, i, trigger);
+        updateRgb(m, fam, ctx, res, trigger);
         seed = (seed + 1) & 0xff;
         stop = i + 1 + (CHAOS[seed]! & wmask);
       }
@@ -582,12 +588,11 @@ function rgbRow(
   rd.wp = wp;
 }
 
-/** One 8-bit plane (alpha of RGBA, or GRAY); same scheme as rgbRow with its own state. */
+/** One 8-bit plane (alpha of RGBA, or GRAY) in byte rows; same scheme as rgbRow, with its own state. */
 function planeRow(
   rd: BitReader,
   st: CodingState,
-  fam: Family,
-  m: PlaneModel,
+  m: Model,
   w: number,
   first: boolean,
   p: Uint8Array,
@@ -599,6 +604,7 @@ function planeRow(
   let next = rd.next;
   let avail = rd.avail;
   let wp = rd.wp;
+  const fam = FAMILY_8;
   const mask = fam.mask;
   const unfold = fam.unfold;
   const bucketOf = fam.bucketOf;
@@ -657,7 +663,7 @@ function planeRow(
       k[1] = v;
       c[0] = (unfold[v]! + (first ? 0 : p[0]!)) & mask;
       if (stop === 0) {
-        update8(m, k[0]!, k[1]!, trigger);
+        update8(m, 0, 0, k[0]!, k[1]!, trigger);
         seed = (seed + 1) & 0xff;
         stop = 1 + (CHAOS[seed]! & wmask);
       }
@@ -705,7 +711,7 @@ function planeRow(
       k[i + 1] = v;
       c[i] = (unfold[v]! + ((c[i - 1]! + p[i - d]!) >>> 1)) & mask;
       if (i === stop) {
-        update8(m, k[i]!, k[i + 1]!, trigger);
+        update8(m, 0, 0, k[i]!, k[i + 1]!, trigger);
         seed = (seed + 1) & 0xff;
         stop = i + 1 + (CHAOS[seed]! & wmask);
       }
@@ -802,7 +808,7 @@ export function decodeQuic(data: Uint8Array): Pixels {
   if (type === QuicType.GRAY) {
     const fam = FAMILY_8;
     const st = new CodingState();
-    const m = MODELS[0]!.reset(fam, w);
+    const m = PLANE_MODEL.reset(fam, w);
     if (rowA.length < w) {
       rowA = new Uint8Array(w);
       rowB = new Uint8Array(w);
@@ -810,7 +816,7 @@ export function decodeQuic(data: Uint8Array): Pixels {
     let prev = rowA;
     let cur = rowB;
     for (let y = 0, o = 0; y < h; y++, o += w) {
-      planeRow(rd, st, fam, m, w, y === 0, prev, cur);
+      planeRow(rd, st, m, w, y === 0, prev, cur);
       if (rd.overrun) throw overrun(y);
       for (let x = 0; x < w; x++) out[o + x] = cur[x]! * 0x010101;
       const t = prev;
@@ -822,12 +828,10 @@ export function decodeQuic(data: Uint8Array): Pixels {
 
   const fam = type === QuicType.RGB16 ? FAMILY_5 : FAMILY_8;
   const st = new CodingState();
-  const mr = MODELS[0]!.reset(fam, w);
-  const mg = MODELS[1]!.reset(fam, w);
-  const mb = MODELS[2]!.reset(fam, w);
+  const m = RGB_MODEL.reset(fam, w);
   if (type === QuicType.RGBA) {
     const stA = new CodingState();
-    const mA = MODELS[3]!.reset(FAMILY_8, w);
+    const mA = PLANE_MODEL.reset(FAMILY_8, w);
     if (rowA.length < w) {
       rowA = new Uint8Array(w);
       rowB = new Uint8Array(w);
@@ -835,8 +839,8 @@ export function decodeQuic(data: Uint8Array): Pixels {
     let pA = rowA;
     let A = rowB;
     for (let y = 0, o = 0; y < h; y++, o += w) {
-      rgbRow(rd, st, fam, mr, mg, mb, w, out, o, y === 0);
-      planeRow(rd, stA, FAMILY_8, mA, w, y === 0, pA, A);
+      rgbRow(rd, st, fam, m, w, out, o, y === 0);
+      planeRow(rd, stA, mA, w, y === 0, pA, A);
       if (rd.overrun) throw overrun(y);
       for (let x = 0; x < w; x++) out[o + x] |= A[x]! << 24;
       const t = pA;
@@ -845,7 +849,7 @@ export function decodeQuic(data: Uint8Array): Pixels {
     }
   } else {
     for (let y = 0, o = 0; y < h; y++, o += w) {
-      rgbRow(rd, st, fam, mr, mg, mb, w, out, o, y === 0);
+      rgbRow(rd, st, fam, m, w, out, o, y === 0);
       if (rd.overrun) throw overrun(y);
     }
     if (fam === FAMILY_5) {
