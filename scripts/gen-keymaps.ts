@@ -335,7 +335,7 @@ function generate(): void {
           if (!s) continue;
           direct.add(s);
           if (!caps) {
-            const cost = (c & Mod.SHIFT ? 1 : 0) + (c & Mod.MOD5 ? 1 : 0);
+            const cost = (c & Mod.SHIFT ? 1 : 0) + (c & Mod.MOD5 ? 2 : 0); // as KeyboardLayout ranks them
             costOff.set(s, Math.min(cost, costOff.get(s) ?? 9));
           }
         }

@@ -105,12 +105,13 @@ export class KeyboardLayout {
   ) {
     this.name = data.name;
     this.description = data.description;
-    const combos: Array<{mods: number; hold: Scancode[]}> = [
-      {mods: 0, hold: []},
-      {mods: Mod.SHIFT, hold: [SC.LSHIFT]},
+    // The cheapest way wins: no modifier, then Shift, then AltGr (a level-2 symbol is what a typist uses), then both.
+    const combos: Array<{mods: number; hold: Scancode[]; cost: number}> = [
+      {mods: 0, hold: [], cost: 0},
+      {mods: Mod.SHIFT, hold: [SC.LSHIFT], cost: 1},
     ];
     const l3 = data.levelThree;
-    if (l3) combos.push({mods: l3.mod, hold: [l3.scancode]}, {mods: Mod.SHIFT | l3.mod, hold: [SC.LSHIFT, l3.scancode]});
+    if (l3) combos.push({mods: l3.mod, hold: [l3.scancode], cost: 2}, {mods: Mod.SHIFT | l3.mod, hold: [SC.LSHIFT, l3.scancode], cost: 3});
     this.direct = [new Map(), new Map()];
     for (const [i, caps] of [false, true].entries()) {
       const map = this.direct[i]!;
@@ -119,7 +120,7 @@ export class KeyboardLayout {
           const sym = symbolOf(row, types, c.mods | (caps ? Mod.LOCK : 0));
           if (!sym) continue;
           const prev = map.get(sym);
-          if (!prev || c.hold.length < prev.cost) map.set(sym, {scancode: row[0], hold: c.hold, cost: c.hold.length});
+          if (!prev || c.cost < prev.cost) map.set(sym, {scancode: row[0], hold: c.hold, cost: c.cost});
         }
       }
     }
