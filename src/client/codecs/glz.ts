@@ -23,7 +23,7 @@
  * inside its image, and it may not reach further back than win_head_dist (the server's encoder never
  * does), so a damaged stream fails at once instead of waiting for an image that will not come.
  */
-import {LZ_MAGIC, LZ_VERSION, LzType, newPixelBuffer, readU32BE, rgb555Table} from './lz-common.js';
+import {LZ_MAGIC, LZ_VERSION, LzType, MAX_UNITS_PER_BYTE, newPixelBuffer, readU32BE, rgb555Table} from './lz-common.js';
 import type {GlzWindow} from './glz-window.js';
 import {checkDimensions, corrupt, type Pixels} from './pixels.js';
 
@@ -61,7 +61,7 @@ export function readGlzHeader(data: Uint8Array): GlzHeader {
   };
 }
 
-function checkHeader(h: GlzHeader): void {
+function checkHeader(h: GlzHeader, size: number): void {
   switch (h.type) {
     case LzType.RGB16:
     case LzType.RGB24:
@@ -78,6 +78,9 @@ function checkHeader(h: GlzHeader): void {
       throw corrupt(GLZ, `unsupported image type ${h.type}`);
   }
   checkDimensions(h.width, h.height, GLZ);
+  if (h.width * h.height > (size - GLZ_HEADER_SIZE) * MAX_UNITS_PER_BYTE) {
+    throw corrupt(GLZ, `${size} bytes cannot hold a ${h.width}x${h.height} image`);
+  }
 }
 
 const cutShort = () => corrupt(GLZ, 'data ends in the middle of the image');
@@ -316,7 +319,7 @@ export async function decodeGlz(data: Uint8Array, window: GlzWindow, opts: GlzOp
   const h = readGlzHeader(data);
   let out: Uint32Array;
   try {
-    checkHeader(h);
+    checkHeader(h, data.length);
     const {width, height} = h;
     out = newPixelBuffer(width * height);
     const refs = new Refs(h.id, h.winHeadDist, window);

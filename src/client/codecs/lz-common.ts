@@ -76,3 +76,10 @@ export function newPixelBuffer(pixels: number): Uint32Array {
   if (pixels >= 1 << 16) a.fill(0);
   return a;
 }
+
+/**
+ * No LZ-family instruction yields more than 255 units (pixels, or bytes for palette images) per stream
+ * byte: a match of n extra length bytes costs n + 2 bytes or more and covers at most 255·n + 8 units.
+ * A stream that claims more than this for its size is corrupt: we say so before allocating anything.
+ */
+export const MAX_UNITS_PER_BYTE = 255;

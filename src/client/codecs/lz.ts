@@ -25,6 +25,7 @@ import {
   LZ_MAGIC,
   LZ_VERSION,
   LzType,
+  MAX_UNITS_PER_BYTE,
   PLT_PIXELS_PER_BYTE,
   readU32BE,
   RGB_BYTES_PER_PIXEL,
@@ -357,6 +358,10 @@ export function decodeLz(data: Uint8Array, opts: LzOptions = {}): Pixels {
   const h = readLzHeader(data);
   const {type, width, height, topDown} = h;
   const npix = width * height;
+  const units = isPaletteType(type) ? h.stride * height : npix;
+  if (units > (data.length - HEADER_SIZE) * MAX_UNITS_PER_BYTE) {
+    throw corrupt(LZ, `${data.length} bytes cannot hold a ${width}x${height} image of type ${type}`);
+  }
   let format: PixelFormat = 'xrgb';
   let out: Uint32Array;
   let ip = HEADER_SIZE;

@@ -15,7 +15,7 @@
  * replication (pixman's x1r5g5b5 conversion).
  */
 import {BitmapFmt} from '../wire/enums.js';
-import {flipRows, newPixelBuffer, rgb555Table} from './lz-common.js';
+import {flipRows, MAX_UNITS_PER_BYTE, newPixelBuffer, rgb555Table} from './lz-common.js';
 import {checkDimensions, corrupt, type Pixels} from './pixels.js';
 
 const LZ4 = 'LZ4';
@@ -99,6 +99,8 @@ export function decodeLz4(data: Uint8Array, width: number, height: number): Pixe
   const need = rowBytes * height;
   // spice-gtk decodes into its surface: rows aligned to 4 bytes, so up to that much output is accepted.
   const capacity = ((rowBytes + 3) & ~3) * height;
+  // An LZ4 sequence yields at most 255 bytes per input byte (its length bytes): refuse before allocating.
+  if (need > data.length * MAX_UNITS_PER_BYTE) throw corrupt(LZ4, `${data.length} bytes cannot hold a ${width}x${height} image`);
   const pixels = newPixelBuffer(width * height);
   const dst = bpp === 4 ? new Uint8Array(pixels.buffer) : new Uint8Array(capacity);
   // 32-bit rows have no padding: the pixel buffer is exactly the capacity.
