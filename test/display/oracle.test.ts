@@ -5,10 +5,11 @@
  *   SPICE_CANVAS_ORACLE=/tmp/canvas-oracle npx vitest run test/display/oracle.test.ts
  * Skipped without it (CI has no spice-common sources).
  */
+import {writeFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {BitmapFmt, SurfaceFmt} from '../../src/client/wire/enums.js';
 import * as g from './oracle/generate.js';
-import {type Cmd, Rng, runOurs, runReference} from './oracle/scenario.js';
+import {type Cmd, type Field, Rng, runOurs, runReference} from './oracle/scenario.js';
 import './oracle/ops.js';
 
 const binary = process.env.SPICE_CANVAS_ORACLE;
@@ -49,6 +50,7 @@ function compare(name: string, gen: Gen, formats: readonly number[] = g.FORMATS,
       const b = ref[d]!.map((v) => v & keep);
       const bad = a.findIndex((v, i) => v >>> 0 !== b[i]! >>> 0);
       if (bad >= 0) {
+        if (process.env.SPICE_CANVAS_ORACLE_DUMP) writeFileSync(process.env.SPICE_CANVAS_ORACLE_DUMP, JSON.stringify(cmds));
         const fmt = (cmds[0] as {fmt: number}).fmt;
         const draws = cmds
           .filter((c) => c.c !== 'surface' && c.c !== 'dump')
@@ -235,6 +237,28 @@ describe.skipIf(!binary)('canvas vs spice-common (reference runner)', () => {
         cmds.push({c: 'draw', op: 304, sid: 0, box, clip: g.clip(rng), fields: [{img: 14}, {rect: area}, 8, rng.int(0, 1), {mask: {flags: 0, x: 0, y: 0, img: -1}}]});
       }
     }, [SurfaceFmt['32_xRGB'], SurfaceFmt['32_ARGB']], RUNS, true);
+  });
+
+  it('TEXT: A1, A4 and A8 glyphs, fore and back brushes, back area', () => {
+    compare('text', (rng, cmds, fmt) => {
+      const bpp = rng.pick([1, 4, 8]);
+      const flags = bpp === 1 ? 1 : bpp === 4 ? 2 : 4;
+      const n = rng.int(1, 5);
+      const fields: Field[] = [n, flags];
+      let x = rng.int(-5, g.W);
+      const y = rng.int(-5, g.H);
+      for (let i = 0; i < n; i++) {
+        const w = rng.int(1, 12);
+        const h = rng.int(1, 14);
+        const bytes = bpp === 1 ? ((w + 7) >> 3) * h : bpp === 4 ? ((w + 1) >> 1) * h : w * h;
+        fields.push(x, y, rng.int(-3, 3), rng.int(-12, 2), w, h, bytes);
+        for (let k = 0; k < bytes; k++) fields.push(rng.chance(0.3) ? rng.pick([0, 255]) : rng.int(0, 255));
+        x += rng.int(0, 9);
+      }
+      const back = rng.chance(0.5) ? g.rect(rng, g.W, g.H) : {left: 3, top: 3, right: 3, bottom: 9};
+      fields.push({rect: back}, {brush: g.brush(rng, cmds, 10, fmt, rng.chance(0.2))}, {brush: g.brush(rng, cmds, 15, fmt)}, rng.chance(0.8) ? 8 : g.ropd(rng), g.ropd(rng));
+      cmds.push({c: 'draw', op: 311, sid: 0, box: g.rect(rng, g.W, g.H), clip: g.clip(rng), fields});
+    }, [SurfaceFmt['32_xRGB'], SurfaceFmt['32_ARGB'], SurfaceFmt['16_555'], SurfaceFmt['16_565']], RUNS, true);
   });
 
   it('COPY_BITS: overlapping in every direction, clips', () => {

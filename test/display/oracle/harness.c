@@ -357,7 +357,8 @@ static void draw(void)
             g.width = rd();
             g.height = rd();
             nbytes = rd();
-            gp = malloc(sizeof(SpiceRasterGlyph) + nbytes + 1);
+            /* zeroed past the data: spice-gtk reads one row past an A8 glyph */
+            gp = calloc(1, sizeof(SpiceRasterGlyph) + nbytes + 4096);
             *gp = g;
             for (j = 0; j < nbytes; j++) {
                 gp->data[j] = rd();

@@ -31,3 +31,21 @@ extraOps.set(318, (dst, box, clip, r) => {
   const maskOrigin = {x: r.num(), y: r.num()};
   canvas.composite(dst, box, clip, {flags, src, mask, srcTransform, maskTransform, srcOrigin, maskOrigin});
 });
+
+extraOps.set(311, (dst, box, clip, r) => {
+  const n = r.num();
+  const flags = r.num();
+  const glyphs = [];
+  for (let i = 0; i < n; i++) {
+    const render_pos = {x: r.num(), y: r.num()};
+    const glyph_origin = {x: r.num(), y: r.num()};
+    const width = r.num();
+    const height = r.num();
+    const bytes = Array.from({length: r.num()}, () => r.num());
+    glyphs.push({render_pos, glyph_origin, width, height, data: Uint8Array.from(bytes)});
+  }
+  const back = r.rect();
+  const fore = r.brush();
+  const backBrush = r.brush();
+  canvas.text(dst, box, clip, {flags, glyphs}, back, fore, backBrush, r.num(), r.num());
+});
