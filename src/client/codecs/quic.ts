@@ -267,39 +267,6 @@ function updateRgb(m: Model, fam: Family, ctx: number, v: number, trigger: numbe
   }
 }
 
-/** Reads a MELCODE run length; more than `limit` pixels is an error. */
-function readRun(rd: BitReader, st: CodingState, limit: number): number {
-  let run = 0;
-  for (;;) {
-    let ones = Math.clz32(~rd.word);
-    if (ones > 8) ones = 8;
-    for (let k = 0; k < ones; k++) {
-      run += st.melcorder;
-      if (st.melcstate < MELC_STATES - 1) {
-        st.melclen = MELC_LEN[++st.melcstate]!;
-        st.melcorder = 1 << st.melclen;
-      }
-    }
-    if (ones < 8) {
-      eat(rd, ones + 1);
-      break;
-    }
-    eat(rd, 8);
-    // Only grows from here: stop reading a run that is already too long (quic.c reads it all, then fails).
-    if (run > limit) throw badRun(run, limit);
-  }
-  if (st.melclen) {
-    run += rd.word >>> (32 - st.melclen);
-    eat(rd, st.melclen);
-  }
-  if (st.melcstate) {
-    st.melclen = MELC_LEN[--st.melcstate]!;
-    st.melcorder = 1 << st.melclen;
-  }
-  if (run > limit) throw badRun(run, limit);
-  return run;
-}
-
 const badRun = (run: number, limit: number) => corrupt(QUIC, `run of ${run} pixels where only ${limit} are left`);
 
 /*
@@ -355,6 +322,9 @@ function rgbRow(
   }
   let waitcnt = st.waitcnt;
   let seed = st.seed;
+  let melcstate = st.melcstate;
+  let melclen = st.melclen;
+  let melcorder = st.melcorder;
   let pos = 0;
   let l = 0;
   let z = 0;
@@ -472,15 +442,56 @@ function rgbRow(
         ((out[o + i - 2]! ^ left) & 0xffffff) === 0
       ) {
         runAt = i;
-        rd.word = word;
-        rd.next = next;
-        rd.avail = avail;
-        rd.wp = wp;
-        const n = readRun(rd, st, end - i);
-        word = rd.word;
-        next = rd.next;
-        avail = rd.avail;
-        wp = rd.wp;
+        // MELCODE run length: each leading 1 bit (up to 8 looked at a time) is a hit worth 2^melclen
+        // pixels and moves one state up; a 0 ends the hits, and melclen more bits give the remainder;
+        // then the state moves one down.
+        let n = 0;
+        const limit = end - i;
+        for (;;) {
+          z = Math.clz32(~word);
+          if (z > 8) z = 8;
+          for (let h = 0; h < z; h++) {
+            n += melcorder;
+            if (melcstate < MELC_STATES - 1) {
+              melclen = MELC_LEN[++melcstate]!;
+              melcorder = 1 << melclen;
+            }
+          }
+          len = z < 8 ? z + 1 : 8;
+          if (avail >= len) {
+            avail -= len;
+            word = (word << len) | (next >>> avail);
+          } else {
+            dd = len - avail;
+            word = (word << len) | (next << dd);
+            next = wp < nw ? words[wp]! : 0;
+            wp++;
+            avail = 32 - dd;
+            word |= next >>> avail;
+          }
+          if (z < 8) break;
+          if (n > limit) throw badRun(n, limit);
+        }
+        if (melclen) {
+          len = melclen;
+          n += word >>> (32 - len);
+          if (avail >= len) {
+            avail -= len;
+            word = (word << len) | (next >>> avail);
+          } else {
+            dd = len - avail;
+            word = (word << len) | (next << dd);
+            next = wp < nw ? words[wp]! : 0;
+            wp++;
+            avail = 32 - dd;
+            word |= next >>> avail;
+          }
+        }
+        if (melcstate) {
+          melclen = MELC_LEN[--melcstate]!;
+          melcorder = 1 << melclen;
+        }
+        if (n > limit) throw badRun(n, limit);
         if (n > 0) {
           const e = o + i + n;
           if (n > 16) out.fill(left, o + i, e);
@@ -582,6 +593,9 @@ function rgbRow(
   }
   st.waitcnt = waitcnt;
   st.seed = seed;
+  st.melcstate = melcstate;
+  st.melclen = melclen;
+  st.melcorder = melcorder;
   rd.word = word;
   rd.next = next;
   rd.avail = avail;
@@ -624,6 +638,9 @@ function planeRow(
   }
   let waitcnt = st.waitcnt;
   let seed = st.seed;
+  let melcstate = st.melcstate;
+  let melclen = st.melclen;
+  let melcorder = st.melcorder;
   let pos = 0;
   let l = 0;
   let z = 0;
@@ -672,17 +689,61 @@ function planeRow(
     while (i < end) {
       if (i >= runFrom && i !== runAt && p[i - 1] === p[i] && c[i - 1] === c[i - 2]) {
         runAt = i;
-        rd.word = word;
-        rd.next = next;
-        rd.avail = avail;
-        rd.wp = wp;
-        const n = readRun(rd, st, end - i);
-        word = rd.word;
-        next = rd.next;
-        avail = rd.avail;
-        wp = rd.wp;
+        // MELCODE run length: each leading 1 bit (up to 8 looked at a time) is a hit worth 2^melclen
+        // pixels and moves one state up; a 0 ends the hits, and melclen more bits give the remainder;
+        // then the state moves one down.
+        let n = 0;
+        const limit = end - i;
+        for (;;) {
+          z = Math.clz32(~word);
+          if (z > 8) z = 8;
+          for (let h = 0; h < z; h++) {
+            n += melcorder;
+            if (melcstate < MELC_STATES - 1) {
+              melclen = MELC_LEN[++melcstate]!;
+              melcorder = 1 << melclen;
+            }
+          }
+          len = z < 8 ? z + 1 : 8;
+          if (avail >= len) {
+            avail -= len;
+            word = (word << len) | (next >>> avail);
+          } else {
+            dd = len - avail;
+            word = (word << len) | (next << dd);
+            next = wp < nw ? words[wp]! : 0;
+            wp++;
+            avail = 32 - dd;
+            word |= next >>> avail;
+          }
+          if (z < 8) break;
+          if (n > limit) throw badRun(n, limit);
+        }
+        if (melclen) {
+          len = melclen;
+          n += word >>> (32 - len);
+          if (avail >= len) {
+            avail -= len;
+            word = (word << len) | (next >>> avail);
+          } else {
+            dd = len - avail;
+            word = (word << len) | (next << dd);
+            next = wp < nw ? words[wp]! : 0;
+            wp++;
+            avail = 32 - dd;
+            word |= next >>> avail;
+          }
+        }
+        if (melcstate) {
+          melclen = MELC_LEN[--melcstate]!;
+          melcorder = 1 << melclen;
+        }
+        if (n > limit) throw badRun(n, limit);
         if (n > 0) {
-          c.fill(c[i - 1]!, i, i + n);
+          const e = i + n;
+          const x = c[i - 1]!;
+          if (n > 16) c.fill(x, i, e);
+          else for (let j = i; j < e; j++) c[j] = x;
           i += n;
           stop += n;
         }
@@ -729,6 +790,9 @@ function planeRow(
   }
   st.waitcnt = waitcnt;
   st.seed = seed;
+  st.melcstate = melcstate;
+  st.melclen = melclen;
+  st.melcorder = melcorder;
   rd.word = word;
   rd.next = next;
   rd.avail = avail;
