@@ -271,8 +271,13 @@ function alphaPass(src: Uint8Array, st: State, out8: Uint8Array, refs: Refs): nu
         const ref = op - ofs;
         if (ref < 0) throw badRef(op, ofs);
         let d = (op << 2) | 3;
-        let s = (ref << 2) | 3;
-        for (const stop = d + (len << 2); d < stop; d += 4, s += 4) out8[d] = out8[s]!;
+        const stop = d + (len << 2);
+        if (ofs === 1) {
+          const a = out8[d - 4]!;
+          for (; d < stop; d += 4) out8[d] = a;
+        } else {
+          for (let s = (ref << 2) | 3; d < stop; d += 4, s += 4) out8[d] = out8[s]!;
+        }
         op += len;
       } else {
         if (mDist !== lastDist) {
