@@ -97,7 +97,12 @@ export class GlzWindow {
 
   /** Resolves with image `id`'s pixels once it is added; rejects (protocol error) after the timeout. */
   waitFor(id: bigint, timeoutMs = this.timeoutMs): Promise<Uint32Array> {
-    const have = this.lookup(id);
+    let have: Uint32Array | undefined;
+    try {
+      have = this.lookup(id);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     if (have) return Promise.resolve(have);
     return new Promise<Uint32Array>((resolve, reject) => {
       const list = this.waiters.get(id) ?? [];
