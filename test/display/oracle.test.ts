@@ -261,6 +261,27 @@ describe.skipIf(!binary)('canvas vs spice-common (reference runner)', () => {
     }, [SurfaceFmt['32_xRGB'], SurfaceFmt['32_ARGB'], SurfaceFmt['16_555'], SurfaceFmt['16_565']], RUNS, true);
   });
 
+  it('STROKE: solid zero-width polylines and Béziers, clipped at the surface edges, every rop', () => {
+    compare('stroke', (rng, cmds, fmt) => {
+      const nseg = rng.int(1, 3);
+      const fields: Field[] = [nseg];
+      const pt = () => [rng.int(-20 * 16, (g.W + 20) * 16), rng.int(-20 * 16, (g.H + 20) * 16)];
+      // A Bézier continues from the last point; after END there is none (spice-gtk reads before its array).
+      let open = false;
+      for (let i = 0; i < nseg; i++) {
+        const bezier = rng.chance(0.3);
+        let flags = (!open || rng.chance(0.3) ? 1 : 0) | (bezier ? 16 : 0) | (rng.chance(0.4) ? 2 : 0);
+        if (flags & 2 && rng.chance(0.5)) flags |= 8;
+        open = !(flags & 2);
+        const count = (flags & 1 ? 1 : 0) + (bezier ? 3 * rng.int(1, 2) : rng.int(1, 4));
+        fields.push(flags, count);
+        for (let k = 0; k < count; k++) fields.push(...pt());
+      }
+      fields.push(0, 0, {brush: g.brush(rng, cmds, 10, fmt)}, g.ropd(rng), 8);
+      cmds.push({c: 'draw', op: 310, sid: 0, box: g.rect(rng, g.W, g.H), clip: g.clip(rng), fields});
+    }, g.FORMATS);
+  });
+
   it('COPY_BITS: overlapping in every direction, clips', () => {
     compare('copybits', (rng, cmds) => {
       cmds.push({c: 'draw', op: 104, sid: 0, box: g.rect(rng, g.W, g.H), clip: g.clip(rng), fields: [rng.int(-10, g.W + 5), rng.int(-10, g.H + 5)]});

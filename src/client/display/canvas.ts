@@ -6,6 +6,7 @@ export {copy, blend, opaque, transparent} from './copy.js';
 export {alphaBlend} from './alpha-blend.js';
 export {composite, type CompositeInput, type WireTransform} from './composite.js';
 export {copyBits} from './copy-bits.js';
+export {stroke, type LineAttr, type Path} from './stroke.js';
 export {text, type Glyph, type GlyphString} from './text.js';
 export {rop3} from './rop3.js';
 export {fill, blackness, whiteness, invers} from './fill.js';

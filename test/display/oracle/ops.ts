@@ -49,3 +49,17 @@ extraOps.set(311, (dst, box, clip, r) => {
   const backBrush = r.brush();
   canvas.text(dst, box, clip, {flags, glyphs}, back, fore, backBrush, r.num(), r.num());
 });
+
+extraOps.set(310, (dst, box, clip, r) => {
+  const nseg = r.num();
+  const segments = [];
+  for (let i = 0; i < nseg; i++) {
+    const flags = r.num();
+    const points = Array.from({length: r.num()}, () => ({x: r.num(), y: r.num()}));
+    segments.push({flags, points});
+  }
+  const flags = r.num();
+  const style = Array.from({length: r.num()}, () => r.num());
+  const brush = r.brush();
+  canvas.stroke(dst, box, clip, {segments}, {flags, style}, brush, r.num(), r.num());
+});
