@@ -8,6 +8,8 @@ import os from 'node:os';
 import {fileURLToPath} from 'node:url';
 import type {LabTarget} from '../lab/types.js';
 import {BENCH_USAGE, parseBenchArgs} from './args.js';
+import {benchLz} from './codec-lz.js';
+import {benchScreenshot} from './screenshot.js';
 import {killTrackedChildren, timeProcessOk} from './processes.js';
 import {timeCli} from './spice-cli.js';
 import {SYSTEM_PYTHON} from './spice-gtk.js';
@@ -77,6 +79,10 @@ async function main(): Promise<void> {
     }
   }
   const startup = await startupTimes(args.runs);
+  log('screenshot: spice-cli against spicy-screenshot');
+  const screenshot = await benchScreenshot(PATHS.bin, args.runs, log);
+  log('codecs: decode throughput on the recordings');
+  const codecs = {lz: await benchLz({runs: Math.min(args.runs, 10)})};
   const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {version: string};
   const cpus = os.cpus();
   const report = {
@@ -85,6 +91,8 @@ async function main(): Promise<void> {
     versions: {spiceCli: pkg.version, spiceGtk: versions.spiceGtk},
     config: {runs: args.runs, ...BENCH_TIMING},
     targets,
+    screenshot,
+    codecs,
     ...startup,
     notes: [
       'ms; ratio = spice-cli median / spice-gtk median (lower is better for spice-cli)',
