@@ -23,7 +23,7 @@
  * inside its image, and it may not reach further back than win_head_dist (the server's encoder never
  * does), so a damaged stream fails at once instead of waiting for an image that will not come.
  */
-import {LZ_MAGIC, LZ_VERSION, LzType, MAX_UNITS_PER_BYTE, newPixelBuffer, readU32BE, rgb555Table} from './lz-common.js';
+import {copyMatch32, LZ_MAGIC, LZ_VERSION, LzType, MAX_UNITS_PER_BYTE, readU32BE, rgb555Table} from './lz-common.js';
 import type {GlzWindow} from './glz-window.js';
 import {checkDimensions, corrupt, type Pixels} from './pixels.js';
 
@@ -202,17 +202,10 @@ function rgbPass(src: Uint8Array, st: State, out: Uint32Array, refs: Refs, bpp: 
       if (op + len > limit) throw overrun(op, len, limit);
       if (mDist === 0) {
         const ofs = mOfs + 1;
-        let ref = op - ofs;
+        const ref = op - ofs;
         if (ref < 0) throw badRef(op, ofs);
-        if (ofs === 1) {
-          out.fill(out[ref]!, op, op + len);
-          op += len;
-        } else if (ofs < len || len < 16) {
-          for (const stop = op + len; op < stop; ) out[op++] = out[ref++]!;
-        } else {
-          out.copyWithin(op, ref, ref + len);
-          op += len;
-        }
+        copyMatch32(out, op, ref, len);
+        op += len;
       } else {
         if (mDist !== lastDist) {
           const r = refs.get(mDist);
@@ -326,7 +319,7 @@ export async function decodeGlz(data: Uint8Array, window: GlzWindow, opts: GlzOp
   try {
     checkHeader(h, data.length);
     const {width, height} = h;
-    out = newPixelBuffer(width * height);
+    out = new Uint32Array(width * height);
     const refs = new Refs(h.id, h.winHeadDist, window);
     const st: State = {ip: GLZ_HEADER_SIZE, op: 0};
     const bpp = h.type === LzType.RGB16 ? 2 : 3;

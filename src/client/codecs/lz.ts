@@ -19,8 +19,9 @@
  * As in lz.c, the stream must be used up exactly: trailing bytes are an error.
  */
 import {
+  copyMatch32,
+  copyMatch8,
   flipRows,
-  newPixelBuffer,
   isPaletteType,
   LZ_MAGIC,
   LZ_VERSION,
@@ -108,18 +109,11 @@ function bytePass(src: Uint8Array, ip: number, out: Uint8Array): number {
       }
       ofs += 1;
       len += 2;
-      let ref = op - ofs;
+      const ref = op - ofs;
       if (ref < 0) throw badRef(op, ofs);
       if (op + len > limit) throw overrun(op, len, limit);
-      if (ofs === 1) {
-        out.fill(out[ref]!, op, op + len);
-        op += len;
-      } else if (ofs < len || len < 24) {
-        for (const stop = op + len; op < stop; ) out[op++] = out[ref++]!;
-      } else {
-        out.copyWithin(op, ref, ref + len);
-        op += len;
-      }
+      copyMatch8(out, op, ref, len);
+      op += len;
     } else {
       const n = ctrl + 1;
       if (op + n > limit) throw overrun(op, n, limit);
@@ -220,18 +214,11 @@ function rgb32Pass(src: Uint8Array, ip: number, out: Uint32Array): number {
         ip += 2;
       }
       ofs += 1;
-      let ref = op - ofs;
+      const ref = op - ofs;
       if (ref < 0) throw badRef(op, ofs);
       if (op + len > limit) throw overrun(op, len, limit);
-      if (ofs === 1) {
-        out.fill(out[ref]!, op, op + len);
-        op += len;
-      } else if (ofs < len || len < 16) {
-        for (const stop = op + len; op < stop; ) out[op++] = out[ref++]!;
-      } else {
-        out.copyWithin(op, ref, ref + len);
-        op += len;
-      }
+      copyMatch32(out, op, ref, len);
+      op += len;
     } else {
       const n = ctrl + 1;
       if (op + n > limit) throw overrun(op, n, limit);
@@ -272,15 +259,11 @@ function rgb16Pass(src: Uint8Array, ip: number, out: Uint32Array): number {
       }
       ofs += 1;
       len += 1;
-      let ref = op - ofs;
+      const ref = op - ofs;
       if (ref < 0) throw badRef(op, ofs);
       if (op + len > limit) throw overrun(op, len, limit);
-      if (ofs < len || len < 16) {
-        for (const stop = op + len; op < stop; ) out[op++] = out[ref++]!;
-      } else {
-        out.copyWithin(op, ref, ref + len);
-        op += len;
-      }
+      copyMatch32(out, op, ref, len);
+      op += len;
     } else {
       const n = ctrl + 1;
       if (op + n > limit) throw overrun(op, n, limit);
@@ -368,13 +351,13 @@ export function decodeLz(data: Uint8Array, opts: LzOptions = {}): Pixels {
   switch (type) {
     case LzType.RGB24:
     case LzType.RGB32:
-      out = newPixelBuffer(npix);
+      out = new Uint32Array(npix);
       ip = rgb32Pass(data, ip, out);
       checkEnd(ip, data);
       if (!topDown) flipRows(out, width, height);
       break;
     case LzType.RGBA: {
-      out = newPixelBuffer(npix);
+      out = new Uint32Array(npix);
       ip = rgb32Pass(data, ip, out);
       ip = alphaPass(data, ip, new Uint8Array(out.buffer));
       checkEnd(ip, data);
@@ -383,14 +366,14 @@ export function decodeLz(data: Uint8Array, opts: LzOptions = {}): Pixels {
       break;
     }
     case LzType.RGB16:
-      out = newPixelBuffer(npix);
+      out = new Uint32Array(npix);
       ip = rgb16Pass(data, ip, out);
       checkEnd(ip, data);
       if (!topDown) flipRows(out, width, height);
       break;
     case LzType.XXXA:
     case LzType.A8: {
-      out = newPixelBuffer(npix);
+      out = new Uint32Array(npix);
       ip = alphaPass(data, ip, new Uint8Array(out.buffer));
       checkEnd(ip, data);
       if (!topDown) flipRows(out, width, height);
@@ -404,7 +387,7 @@ export function decodeLz(data: Uint8Array, opts: LzOptions = {}): Pixels {
       const bytes = new Uint8Array(h.stride * height);
       ip = bytePass(data, ip, bytes);
       checkEnd(ip, data);
-      out = newPixelBuffer(npix);
+      out = new Uint32Array(npix);
       expandPalette(bytes, h, palette, out);
     }
   }

@@ -15,7 +15,7 @@
  * replication (pixman's x1r5g5b5 conversion).
  */
 import {BitmapFmt} from '../wire/enums.js';
-import {flipRows, MAX_UNITS_PER_BYTE, newPixelBuffer, rgb555Table} from './lz-common.js';
+import {copyMatch8, flipRows, MAX_UNITS_PER_BYTE, rgb555Table} from './lz-common.js';
 import {checkDimensions, corrupt, type Pixels} from './pixels.js';
 
 const LZ4 = 'LZ4';
@@ -66,16 +66,8 @@ export function lz4Block(src: Uint8Array, ip: number, iend: number, dst: Uint8Ar
     }
     len += MIN_MATCH;
     if (len > oend - op) throw corrupt(LZ4, `match of ${len} bytes runs past the end of the image`);
-    let ref = op - offset;
-    if (offset >= len && len >= 32) {
-      dst.copyWithin(op, ref, ref + len);
-      op += len;
-    } else if (offset === 1) {
-      dst.fill(dst[ref]!, op, op + len);
-      op += len;
-    } else {
-      for (const stop = op + len; op < stop; ) dst[op++] = dst[ref++]!;
-    }
+    copyMatch8(dst, op, op - offset, len);
+    op += len;
     if (ip >= iend) throw corrupt(LZ4, 'block ends after a match (the last sequence must be literals)');
   }
 }
@@ -101,7 +93,7 @@ export function decodeLz4(data: Uint8Array, width: number, height: number): Pixe
   const capacity = ((rowBytes + 3) & ~3) * height;
   // An LZ4 sequence yields at most 255 bytes per input byte (its length bytes): refuse before allocating.
   if (need > data.length * MAX_UNITS_PER_BYTE) throw corrupt(LZ4, `${data.length} bytes cannot hold a ${width}x${height} image`);
-  const pixels = newPixelBuffer(width * height);
+  const pixels = new Uint32Array(width * height);
   const dst = bpp === 4 ? new Uint8Array(pixels.buffer) : new Uint8Array(capacity);
   // 32-bit rows have no padding: the pixel buffer is exactly the capacity.
   let op = 0;
