@@ -186,6 +186,59 @@ function alphaPass(src: Uint8Array, ip: number, out8: Uint8Array): number {
   return ip;
 }
 
+/**
+ * alphaPass for pixels whose top byte is still 0 (after RGBA's RGB pass, or in a fresh buffer): alpha
+ * is ORed in with 32-bit operations, and runs of alpha 0 cost nothing.
+ */
+function alphaPassOr(src: Uint8Array, ip: number, out: Uint32Array): number {
+  const end = src.length;
+  const limit = out.length;
+  let op = 0;
+  while (op < limit) {
+    if (ip >= end) throw cutShort();
+    const ctrl = src[ip++]!;
+    if (ctrl >= 32) {
+      let len = ctrl >>> 5;
+      let ofs = (ctrl & 31) << 8;
+      if (len === 7) {
+        let code;
+        do {
+          if (ip >= end) throw cutShort();
+          code = src[ip++]!;
+          len += code;
+        } while (code === 255);
+      }
+      if (ip >= end) throw cutShort();
+      const code = src[ip++]!;
+      ofs += code;
+      if (code === 255 && ofs === (31 << 8) + 255) {
+        if (ip + 2 > end) throw cutShort();
+        ofs = ((src[ip]! << 8) | src[ip + 1]!) + MAX_DISTANCE;
+        ip += 2;
+      }
+      ofs += 1;
+      len += 2;
+      let ref = op - ofs;
+      if (ref < 0) throw badRef(op, ofs);
+      if (op + len > limit) throw overrun(op, len, limit);
+      const stop = op + len;
+      if (ofs === 1) {
+        const a = out[ref]! & 0xff000000;
+        if (a !== 0) for (; op < stop; op++) out[op] = out[op]! | a;
+        op = stop;
+      } else {
+        for (; op < stop; op++, ref++) out[op] = out[op]! | (out[ref]! & 0xff000000);
+      }
+    } else {
+      const n = ctrl + 1;
+      if (op + n > limit) throw overrun(op, n, limit);
+      if (ip + n > end) throw cutShort();
+      for (const stop = ip + n; ip < stop; op++) out[op] = out[op]! | (src[ip++]! << 24);
+    }
+  }
+  return ip;
+}
+
 /** The RGB pass of RGB24, RGB32 and RGBA: 3-byte literals (B, G, R), xRGB with a zero top byte. */
 function rgb32Pass(src: Uint8Array, ip: number, out: Uint32Array): number {
   const end = src.length;
@@ -359,7 +412,7 @@ export function decodeLz(data: Uint8Array, opts: LzOptions = {}): Pixels {
     case LzType.RGBA: {
       out = new Uint32Array(npix);
       ip = rgb32Pass(data, ip, out);
-      ip = alphaPass(data, ip, new Uint8Array(out.buffer));
+      ip = alphaPassOr(data, ip, out);
       checkEnd(ip, data);
       if (!topDown) flipRows(out, width, height);
       format = 'argb';
@@ -374,7 +427,7 @@ export function decodeLz(data: Uint8Array, opts: LzOptions = {}): Pixels {
     case LzType.XXXA:
     case LzType.A8: {
       out = new Uint32Array(npix);
-      ip = alphaPass(data, ip, new Uint8Array(out.buffer));
+      ip = alphaPassOr(data, ip, out);
       checkEnd(ip, data);
       if (!topDown) flipRows(out, width, height);
       format = 'a8';
