@@ -228,3 +228,15 @@ describe('LZ stream handling', () => {
     expect([...bottomUp.data]).toEqual([0x20000000, 0x10000000]);
   });
 });
+
+describe('codec benchmark', () => {
+  it('benchLz runs and reports every LZ-family codec (and spice-html5 when installed)', async () => {
+    const {benchLz} = await import('../../src/bench/codec-lz.js');
+    const r = await benchLz({runs: 1});
+    for (const c of ['LZ', 'GLZ', 'ZLIB_GLZ', 'LZ4'] as const) {
+      expect(r.codecs[c]!.images).toBeGreaterThan(30);
+      expect(r.codecs[c]!.mpps).toBeGreaterThan(0);
+    }
+    if (r.codecs.html5LZ) expect(r.lzVsHtml5).toBeGreaterThan(0);
+  });
+});
