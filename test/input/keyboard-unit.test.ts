@@ -188,7 +188,7 @@ describe('pacing', () => {
   });
 });
 
-/** An inputs channel over a fake socket: records the client messages it writes. */
+/** An inputs channel over a fake socket: records the client messages it writes. serverCaps: the negotiated inputs caps. */
 function fakeInputs(serverCaps: number[] = [0]) {
   const writes: Buffer[] = [];
   const socket = {
@@ -200,7 +200,7 @@ function fakeInputs(serverCaps: number[] = [0]) {
   const link = {
     socket,
     stream: undefined,
-    caps: new CapSet(new Set(), new Set()),
+    caps: new CapSet(new Set(), new Set(serverCaps)),
     serverCommonCaps: [],
     serverChannelCaps: serverCaps,
     miniHeader: true,

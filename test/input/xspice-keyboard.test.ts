@@ -142,6 +142,8 @@ describe('typing US-ASCII into an xterm on Xspice', () => {
       expect(id).not.toBe('');
       x(t, 'xdotool', ['windowfocus', '--sync', id]);
       const keys = ['pause', 'printscreen', 'super', 'menu', 'f1', 'f12', 'home', 'end', 'pageup', 'pagedown', 'insert', 'delete', 'up', 'down', 'left', 'right', 'kp-enter', 'rctrl', 'esc', 'backspace', 'tab', 'shift-a'];
+      const info = await runCli(['info', '--uri', t.uri, '--json']);
+      expect(JSON.parse(info.stdout).channels.find((c: {type: string}) => c.type === 'inputs').caps).toEqual(['KEY_SCANCODE']);
       const r = await runCli(['key', '--uri', t.uri, '--json', '--rate', '40', '--hold', '10', ...keys]);
       expect(r.code, r.stderr).toBe(0);
       await new Promise((r) => setTimeout(r, 500));

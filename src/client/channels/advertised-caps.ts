@@ -2,7 +2,7 @@
  * The capabilities spice-cli advertises, per channel type. A cap goes here only once it is implemented
  * and tested: the server (and through it the guest driver) changes what it sends according to these.
  */
-import {CommonCap, MainCap} from '../wire/caps.js';
+import {CommonCap, InputsCap, MainCap} from '../wire/caps.js';
 import {ChannelType} from '../wire/enums.js';
 
 /** Auth selection and the 6-byte mini header. Not AUTH_SASL: SASL is not implemented. */
@@ -11,6 +11,8 @@ export const COMMON_CAPS: number[] = [CommonCap.PROTOCOL_AUTH_SELECTION, CommonC
 const perChannel: Record<number, number[]> = {
   // NAME/UUID and the tokens-with-connect message are handled in channels/main.ts; no migration caps.
   [ChannelType.MAIN]: [MainCap.NAME_AND_UUID, MainCap.AGENT_CONNECTED_TOKENS],
+  // KEY_SCANCODE (raw set-1 bytes, used for Pause): channels/inputs.ts, tested in test/input.
+  [ChannelType.INPUTS]: [InputsCap.KEY_SCANCODE],
 };
 
 export function advertisedCaps(channelType: number): number[] {

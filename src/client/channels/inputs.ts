@@ -101,9 +101,9 @@ export class InputsChannel extends Channel {
     });
   }
 
-  /** Whether the server takes KEY_SCANCODE (raw byte sequences). */
+  /** Whether KEY_SCANCODE (raw byte sequences) was negotiated: both sides advertise the cap. */
   get hasKeyScancode(): boolean {
-    return this.link.serverChannelCaps.includes(InputsCap.KEY_SCANCODE);
+    return this.caps.has(InputsCap.KEY_SCANCODE);
   }
 
   keyDown(sc: Scancode): void {
