@@ -2,7 +2,7 @@
  * GLZ and the session's GlzWindow.
  * - Reference vectors: 91 images (RGB16/24/32/RGBA, both row orders, image distances up to 70, very long
  *   pixel offsets, window releases) encoded by spice-server's GLZ encoder with one dictionary and decoded
- *   by spice-gtk's decode-glz.c for the expected pixels (test/fixtures/codecs/glz/regen.sh).
+ *   by spice-gtk's decode-glz.c for the expected pixels.
  * - Real Xspice traffic: every GLZ image of a recording decodes in order through one window; each equals
  *   the uncompressed BITMAP (xspice-off) or LZ/LZ4 image the server sent for the same image (same
  *   descriptor id) in the other recordings of the same desktop; and where nothing drew over a GLZ image

@@ -2,7 +2,7 @@
  * LZ (LZ_RGB, LZ_PLT, JPEG_ALPHA's alpha plane).
  * - Reference vectors for all 11 types, top-down and bottom-up: streams from spice-common's own LZ
  *   encoder, expected pixels from its decoder as spice-gtk's canvas lays them out
- *   (test/fixtures/codecs/lz/regen.sh).
+ *  .
  * - Real Xspice traffic: the first full-screen image equals the X framebuffer at connect time; every
  *   recorded image equals the raw BITMAP the server sent for the same image (same descriptor id) when
  *   compression was off; every JPEG_ALPHA alpha plane equals that BITMAP's alpha.

@@ -2,7 +2,7 @@
  * SpiceImage LZ4: linked LZ4 blocks.
  * - Reference vectors for the four bitmap formats in both row orders: compressed with
  *   LZ4_compress_fast_continue in row chunks as spice-server does, expected pixels from liblz4's streaming
- *   decoder and pixman's conversion, as spice-gtk's canvas (test/fixtures/codecs/lz4/regen.sh).
+ *   decoder and pixman's conversion, as spice-gtk's canvas.
  * - xspice-lz4: the first full-screen image (LZ4 too in this mode) is the X framebuffer; every image equals
  *   the uncompressed BITMAP of the same image (glz.test.ts compares the other encodings as well).
  */
