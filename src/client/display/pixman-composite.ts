@@ -62,8 +62,15 @@ function mul4x4(x: number, a: number): number {
 
 /** Channel-wise saturating add. */
 function add4(x: number, y: number): number {
-  const c = (sh: number) => Math.min(255, ((x >>> sh) & 0xff) + ((y >>> sh) & 0xff)) << sh;
-  return (c(24) | c(16) | c(8) | c(0)) >>> 0;
+  let a = (x >>> 24) + (y >>> 24);
+  let r = ((x >>> 16) & 0xff) + ((y >>> 16) & 0xff);
+  let g = ((x >>> 8) & 0xff) + ((y >>> 8) & 0xff);
+  let b = (x & 0xff) + (y & 0xff);
+  if (a > 255) a = 255;
+  if (r > 255) r = 255;
+  if (g > 255) g = 255;
+  if (b > 255) b = 255;
+  return ((a << 24) | (r << 16) | (g << 8) | b) >>> 0;
 }
 
 const alpha = (v: number) => v >>> 24;
@@ -266,12 +273,16 @@ export function composite(a: CompositeArgs): void {
       s = new Uint32Array(w);
       m = new Uint32Array(w);
     }
+    const wide = dst.fmt === 'a8r8g8b8' || dst.fmt === 'x8r8g8b8';
+    const opaqueDst = dst.fmt === 'x8r8g8b8' ? 0xff000000 : 0;
+    const data = dst.data;
     for (let y = b.y1; y < b.y2; y++) {
       fetchRow(a.src, b.x1 + a.srcDx, y + a.srcDy, w, s);
       if (mask) fetchRow(mask, b.x1 + a.maskDx, y + a.maskDy, w, m);
+      const row = y * dst.stride + b.x1;
       for (let i = 0; i < w; i++) {
         const x = b.x1 + i;
-        const d = fetchArgb(dst, x, y);
+        const d = wide ? (data[row + i]! | opaqueDst) >>> 0 : fetchArgb(dst, x, y);
         let r: number;
         if (ca) r = combineCa(op, s[i]!, m[i]!, d);
         else {
@@ -282,7 +293,8 @@ export function composite(a: CompositeArgs): void {
           }
           r = combineUnified(op, sv, d);
         }
-        setRaw(dst, x, y, fromArgb(dst.fmt, r));
+        if (wide) data[row + i] = r;
+        else setRaw(dst, x, y, fromArgb(dst.fmt, r));
       }
     }
   }

@@ -78,13 +78,11 @@ export function bilinear(tl: number, tr: number, bl: number, br: number, distx: 
   const wxiy = distx * (256 - disty);
   const wixy = (256 - distx) * disty;
   const wixiy = (256 - distx) * (256 - disty);
-  let out = 0;
-  for (let shift = 0; shift < 32; shift += 8) {
-    const c =
-      ((tl >>> shift) & 0xff) * wixiy + ((tr >>> shift) & 0xff) * wxiy + ((bl >>> shift) & 0xff) * wixy + ((br >>> shift) & 0xff) * wxy;
-    out |= (c >>> 16) << shift;
-  }
-  return out >>> 0;
+  const a = ((tl >>> 24) * wixiy + (tr >>> 24) * wxiy + (bl >>> 24) * wixy + (br >>> 24) * wxy) >>> 16;
+  const r = (((tl >>> 16) & 0xff) * wixiy + ((tr >>> 16) & 0xff) * wxiy + ((bl >>> 16) & 0xff) * wixy + ((br >>> 16) & 0xff) * wxy) >>> 16;
+  const g = (((tl >>> 8) & 0xff) * wixiy + ((tr >>> 8) & 0xff) * wxiy + ((bl >>> 8) & 0xff) * wixy + ((br >>> 8) & 0xff) * wxy) >>> 16;
+  const b = ((tl & 0xff) * wixiy + (tr & 0xff) * wxiy + (bl & 0xff) * wixy + (br & 0xff) * wxy) >>> 16;
+  return ((a << 24) | (r << 16) | (g << 8) | b) >>> 0;
 }
 
 /** Floor division by 65536 of a (possibly negative, possibly > 2^31) integer. */
@@ -101,10 +99,17 @@ export function fetchRow(p: SourcePicture, x: number, y: number, width: number, 
     return;
   }
   if (!p.transform) {
-    if (p.repeat === Repeat.NONE && y >= 0 && y < img.height && x >= 0 && x + width <= img.width && (img.fmt === 'a8r8g8b8' || p.raw)) {
+    if (p.repeat === Repeat.NONE && y >= 0 && y < img.height && x >= 0 && x + width <= img.width) {
       const row = y * img.stride + x;
-      out.set((img.data as Uint32Array).subarray(row, row + width));
-      return;
+      if (img.fmt === 'a8r8g8b8' || (p.raw && img.fmt === 'x8r8g8b8')) {
+        out.set((img.data as Uint32Array).subarray(row, row + width));
+        return;
+      }
+      if (img.fmt === 'x8r8g8b8') {
+        const d = img.data;
+        for (let i = 0; i < width; i++) out[i] = (d[row + i]! | 0xff000000) >>> 0;
+        return;
+      }
     }
     for (let i = 0; i < width; i++) out[i] = pixelAt(p, x + i, y);
     return;
@@ -117,6 +122,28 @@ export function fetchRow(p: SourcePicture, x: number, y: number, width: number, 
   vx |= 0;
   vy |= 0;
   const nearest = p.filter === Filter.NEAREST || p.filter === Filter.FAST || p.filter >= Filter.CONVOLUTION;
+  if ((img.fmt === 'a8r8g8b8' || img.fmt === 'x8r8g8b8') && p.repeat === Repeat.NONE) {
+    // 32-bit pixels, repeat NONE: the same sampling, inlined.
+    const d = img.data;
+    const w = img.width;
+    const h = img.height;
+    const st = img.stride;
+    const force = img.fmt === 'x8r8g8b8' && !p.raw ? 0xff000000 : 0;
+    const at = (px: number, py: number) => (px < 0 || py < 0 || px >= w || py >= h ? 0 : (d[py * st + px]! | force) >>> 0);
+    for (let i = 0; i < width; i++) {
+      if (nearest) out[i] = at((vx - 1) >> 16, (vy - 1) >> 16);
+      else {
+        const x1 = (vx - 0x8000) | 0;
+        const y1 = (vy - 0x8000) | 0;
+        const ix = x1 >> 16;
+        const iy = y1 >> 16;
+        out[i] = bilinear(at(ix, iy), at(ix + 1, iy), at(ix, iy + 1), at(ix + 1, iy + 1), (x1 >> 9) & 0x7f, (y1 >> 9) & 0x7f);
+      }
+      vx = (vx + m00) | 0;
+      vy = (vy + m10) | 0;
+    }
+    return;
+  }
   for (let i = 0; i < width; i++) {
     if (nearest) {
       out[i] = pixelAt(p, (vx - 1) >> 16, (vy - 1) >> 16);
