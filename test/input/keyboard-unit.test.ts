@@ -196,6 +196,7 @@ function fakeInputs(serverCaps: number[] = [0]) {
     end: () => undefined,
     destroy: () => undefined,
     destroyed: false,
+    writableEnded: false,
   };
   const link = {
     socket,

@@ -177,6 +177,7 @@ export class InputsChannel extends Channel {
   }
 
   private requireOpen(): void {
-    if (this.isClosed) throw new SpiceError('connection-lost', 'the inputs channel is closed');
+    const socket = this.link.socket;
+    if (this.isClosed || socket.destroyed || socket.writableEnded) throw new SpiceError('connection-lost', 'the inputs channel is closed');
   }
 }

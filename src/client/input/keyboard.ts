@@ -99,6 +99,11 @@ export class Keyboard {
         done++;
         next = Math.max(start + period, at + pacing.gapMs);
       }
+    } catch (e) {
+      if (e instanceof SpiceError && e.kind === 'connection-lost') {
+        throw new SpiceError('connection-lost', `the connection to the server was lost after ${done} of ${strokes.length} keystrokes (${e.message})`, {cause: e});
+      }
+      throw e;
     } finally {
       // On an error or an abort, nothing stays pressed.
       if (ch.heldKeys.length) ch.releaseAll();
@@ -108,7 +113,7 @@ export class Keyboard {
 
   private until(at: number, done: number, total: number): Promise<void> {
     if (this.signal?.aborted) return Promise.reject(new Interrupted(done, total));
-    if (this.channel.isClosed) return Promise.reject(new SpiceError('connection-lost', `the inputs channel closed after ${done} of ${total} keystrokes`));
+    if (this.channel.isClosed) return Promise.reject(new SpiceError('connection-lost', 'the inputs channel is closed'));
     const wait = at - performance.now();
     if (wait < 0.5) return Promise.resolve();
     return new Promise((resolve, reject) => {
