@@ -22,6 +22,21 @@ interface Digests {
 }
 const digests = JSON.parse(readFileSync(join(FIXTURES, 'quic-c-digests.json'), 'utf8')) as Digests;
 
+/** RGB16 QUIC images of a lab Xspice at depth 15 (see xspice-depth15.json). */
+interface Depth15 {
+  images: Array<{surface: number; box: RecordedQuic['box']; width: number; height: number; bytes: number; sha256: string}>;
+}
+const depth15 = JSON.parse(readFileSync(join(FIXTURES, 'xspice-depth15.json'), 'utf8')) as Depth15;
+const depth15Streams: Uint8Array[] = [];
+{
+  const all = readFileSync(join(FIXTURES, 'xspice-depth15.quic'));
+  for (let at = 0; at < all.length; ) {
+    const len = all.readUInt32LE(at);
+    depth15Streams.push(new Uint8Array(all.subarray(at + 4, at + 4 + len)));
+    at += 4 + len;
+  }
+}
+
 const sha256 = (px: Uint32Array) => createHash('sha256').update(new Uint8Array(px.buffer, px.byteOffset, px.byteLength)).digest('hex');
 
 /** Decodes, or returns the error (which must be a protocol error). */
@@ -106,6 +121,39 @@ describe('QUIC on the recordings', () => {
       for (let i = 0; i < words.length; i++) if (((words[i]! ^ ours.data[i]!) & mask) !== 0) differ++;
       expect(differ).toBe(0);
     }
+  });
+});
+
+describe('QUIC RGB16 from a real server (Xspice at depth 15)', () => {
+  const meta = depth15;
+  const streams = depth15Streams;
+
+  it('decodes the full-screen RGB16 frame to exactly the X framebuffer, widened as spice-gtk does', async () => {
+    expect(streams.length).toBe(meta.images.length);
+    expect(meta.images[0]).toMatchObject({surface: 0, width: 1024, height: 768, box: {top: 0, left: 0, bottom: 768, right: 1024}});
+    const px = decodeQuic(streams[0]!);
+    expect(readQuicHeader(streams[0]!).type).toBe(QuicType.RGB16);
+    expect(px).toMatchObject({width: 1024, height: 768, format: 'xrgb'});
+    const {data, info} = await sharp(join(FIXTURES, 'xspice-depth15.connect.png')).raw().toBuffer({resolveWithObject: true});
+    let differ = 0;
+    for (let i = 0, s = 0; i < px.data.length; i++, s += info.channels) {
+      if (px.data[i] !== ((data[s]! << 16) | (data[s + 1]! << 8) | data[s + 2]!)) differ++;
+    }
+    expect(differ).toBe(0);
+  });
+
+  it('decodes every recorded RGB16 image as quic.c does', () => {
+    meta.images.forEach((m, k) => {
+      const px = decodeQuic(streams[k]!);
+      expect([px.width, px.height]).toEqual([m.width, m.height]);
+      expect(sha256(px.data), `image ${k}`).toBe(m.sha256);
+      // Widened 5-bit samples only: each byte is (v << 3) | (v >> 2).
+      let notWidened = 0;
+      for (const p of px.data) {
+        for (let c = p & 0xffffff; c; c >>>= 8) if ((c & 7) !== ((c & 0xff) >> 5)) notWidened++;
+      }
+      expect(notWidened).toBe(0);
+    });
   });
 });
 
@@ -217,8 +265,9 @@ describe('QUIC by hand', () => {
 describe('QUIC fuzzing (bounded, seeded)', () => {
   it('truncated and bit-flipped real streams decode or throw a protocol error, each in bounded time', () => {
     const rnd = prng(20240611);
-    const small = images.filter((i) => i.width * i.height < 100_000);
-    const big = images.filter((i) => i.width * i.height >= 100_000);
+    // RGBA and RGB32 from the recordings, RGB16 from the depth-15 captures.
+    const small = [...images.filter((i) => i.width * i.height < 100_000), ...depth15Streams.slice(1).map((data) => ({data}))];
+    const big = [...images.filter((i) => i.width * i.height >= 100_000), {data: depth15Streams[0]!}];
     let decoded = 0;
     let refused = 0;
     let slowest = 0;
