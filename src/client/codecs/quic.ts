@@ -30,7 +30,8 @@
  *
  * Output, as spice-gtk's canvas (canvas_get_quic) makes it: RGB32, RGB24 → 'xrgb' with the top byte 0
  * (quic.c clears the pad byte, and the canvas uses a pixman x8r8g8b8 image); RGBA → 'argb', the alpha
- * plane as decoded (no premultiplication step: the server sends pixman's premultiplied a8r8g8b8 bytes);
+ * plane as decoded, nothing premultiplied or fixed up (the canvas takes the bytes as a8r8g8b8; note that
+ * Xspice's RGBA images of xterm text come with alpha 0 under visible colour);
  * RGB16 → 'xrgb', each 5-bit sample v widened to (v << 3) | (v >> 2) as quic.c's RGB16-to-RGB32 path does
  * on 32-bit canvases (the same widening pixman applies to x1r5g5b5 on 16-bit ones). GRAY: quic.c decodes
  * it, but spice-gtk's canvas refuses it (spice-server never sends it); we return 'xrgb' grey
@@ -63,7 +64,7 @@ import {
 export {QuicType} from './quic-tables.js';
 
 const QUIC = 'QUIC';
-/** Header words, plus the one more word the 32-bit look-ahead window holds when the image data starts. */
+/** Header words (the 32-bit look-ahead window then needs one more before any image data is read). */
 const HEADER_WORDS = 5;
 
 export interface QuicHeader {
