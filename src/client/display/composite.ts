@@ -61,14 +61,7 @@ function picture(src: Source, dst: Surface, forceOpaque: boolean): {img: Img; st
 
 export function composite(dst: Surface, box: Rect, clip: readonly Rect[] | null, c: CompositeInput): Rect[] {
   const region = clipRegion(dst, box, clip);
-  const width = box.right - box.left;
-  const height = box.bottom - box.top;
-  if (width <= 0 || height <= 0) return [];
   const f = c.flags >>> 0;
-
-  // The destination copy (pixels outside the surface read as zero).
-  const d = allocImg(dst.fmt, width, height);
-  blitRegion(d, Region.rect(0, 0, width, height), dst, -box.left, -box.top, Rop.COPY);
 
   // Settings are applied in spice-gtk's order: source, then mask; a source without HAS_SRC_TRANSFORM keeps
   // whatever transform its pixman image had.
@@ -85,6 +78,18 @@ export function composite(dst: Surface, box: Rect, clip: readonly Rect[] | null,
   }
   const src: SourcePicture = {img: s.img, ...s.state};
   const mask: SourcePicture | null = m ? {img: m.img, ...m.state} : null;
+
+  // spice-gtk composites onto a copy of the whole box (even when the clip leaves nothing to draw: the
+  // settings above stick anyway); every pixel depends only on its own position, so only the part of the
+  // box the region covers is computed here (x0, y0: its offset in the box).
+  const ext = region.extents();
+  if (!ext) return [];
+  const x0 = ext.x1 - box.left;
+  const y0 = ext.y1 - box.top;
+  const width = ext.x2 - ext.x1;
+  const height = ext.y2 - ext.y1;
+  const d = allocImg(dst.fmt, width, height);
+  blitRegion(d, Region.rect(0, 0, width, height), dst, -ext.x1, -ext.y1, Rop.COPY);
   pixmanComposite({
     op: field(f, CompositeField.OP),
     src,
@@ -92,11 +97,11 @@ export function composite(dst: Surface, box: Rect, clip: readonly Rect[] | null,
     componentAlpha: (f & CompositeFlags.COMPONENT_ALPHA) !== 0,
     dst: d,
     region: Region.rect(0, 0, width, height),
-    srcDx: c.srcOrigin.x,
-    srcDy: c.srcOrigin.y,
-    maskDx: c.maskOrigin.x,
-    maskDy: c.maskOrigin.y,
+    srcDx: c.srcOrigin.x + x0,
+    srcDy: c.srcOrigin.y + y0,
+    maskDx: c.maskOrigin.x + x0,
+    maskDy: c.maskOrigin.y + y0,
   });
-  blitRegion(dst, region, d, box.left, box.top, Rop.COPY);
+  blitRegion(dst, region, d, ext.x1, ext.y1, Rop.COPY);
   return region.rects();
 }

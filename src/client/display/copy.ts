@@ -133,9 +133,10 @@ export function transparent(
     };
     if (g.dstW <= 0 || g.dstH <= 0) return [];
     const pic = {...scalePicture(img, g, 1, img.fmt), filter: Filter.NEAREST};
-    const scaled = allocImg(img.fmt, g.dstW, g.dstH);
-    compositeSrcRegion(scaled, region.translate(-g.dstX, -g.dstY), pic, 0, 0);
-    colorkeyRegion(dst, region, scaled, g.dstX, g.dstY, key);
+    const ext = region.extents()!;
+    const scaled = allocImg(img.fmt, ext.x2 - ext.x1, ext.y2 - ext.y1);
+    compositeSrcRegion(scaled, region.translate(-ext.x1, -ext.y1), pic, g.dstX - ext.x1, g.dstY - ext.y1);
+    colorkeyRegion(dst, region, scaled, ext.x1, ext.y1, key);
     leaveScaled(src, Filter.NEAREST);
   }
   return region.rects();

@@ -52,8 +52,11 @@ function patternValue(p: Img, x: number, y: number): number {
   return p.data[row * p.stride + col]!;
 }
 
-/** canvas_scale_surface: the source area scaled to width × height with a double-precision factor. */
-function scaleSource(src: Img, area: Rect, width: number, height: number, scaleMode: number): Img {
+/**
+ * canvas_scale_surface: the source area scaled to width × height with a double-precision factor; only the
+ * part [ox, ox + w) × [oy, oy + h) of that image is made.
+ */
+function scaleSource(src: Img, area: Rect, width: number, height: number, scaleMode: number, ox: number, oy: number, w: number, h: number): Img {
   const sx = (area.right - area.left) / width;
   const sy = (area.bottom - area.top) / height;
   const pic: SourcePicture = {
@@ -63,10 +66,10 @@ function scaleSource(src: Img, area: Rect, width: number, height: number, scaleM
     repeat: Repeat.NONE,
     raw: src.fmt === 'x8r8g8b8',
   };
-  const out = allocImg(src.fmt, width, height);
-  const ox = Math.floor(area.left / sx + 0.5);
-  const oy = Math.floor(area.top / sy + 0.5);
-  compositeSrcRegion(out, Region.rect(0, 0, width, height), pic, -ox, -oy);
+  const out = allocImg(src.fmt, Math.max(0, w), Math.max(0, h));
+  const rx = Math.floor(area.left / sx + 0.5);
+  const ry = Math.floor(area.top / sy + 0.5);
+  compositeSrcRegion(out, Region.rect(0, 0, w, h), pic, -(rx + ox), -(ry + oy));
   return out;
 }
 
@@ -85,49 +88,63 @@ export function rop3(
   const width = box.right - box.left;
   const height = box.bottom - box.top;
   if (width <= 0 || height <= 0) return [];
-  // The box's destination pixels (outside the surface: zero).
-  const d = allocImg(dst.fmt, width, height);
-  blitRegion(d, Region.rect(0, 0, width, height), dst, -box.left, -box.top, Rop.COPY);
+  // spice-gtk works on a copy of the whole box; the op is per pixel, so only the part the region covers
+  // is computed here: box pixels [ox, ox + w) × [oy, oy + h).
+  const ext = region.extents() ?? {x1: box.left, y1: box.top, x2: box.left, y2: box.top};
+  const ox = ext.x1 - box.left;
+  const oy = ext.y1 - box.top;
+  const w = ext.x2 - ext.x1;
+  const h = ext.y2 - ext.y1;
 
   let s = sourceImg(src, dst);
   let sx0 = srcArea.left;
   let sy0 = srcArea.top;
+  let scaled = false;
   if (srcArea.right - srcArea.left !== width || srcArea.bottom - srcArea.top !== height) {
-    s = scaleSource(s, srcArea, width, height, scaleMode);
+    // canvas_scale_surface makes a box-sized image; only the needed part is sampled.
+    s = scaleSource(s, srcArea, width, height, scaleMode, ox, oy, w, h);
     leaveScaled(src, scaleMode === ImageScaleMode.NEAREST ? Filter.NEAREST : Filter.GOOD);
-    sx0 = 0;
-    sy0 = 0;
+    sx0 = -ox;
+    sy0 = -oy;
+    scaled = true;
   }
   // spice-gtk gives up (spice_critical) when the source does not cover the box.
-  if (s.width - sx0 < width || s.height - sy0 < height) return [];
+  if (!scaled && (s.width - sx0 < width || s.height - sy0 < height)) return [];
+  if (w <= 0 || h <= 0) return [];
 
+  const d = allocImg(dst.fmt, w, h);
+  blitRegion(d, Region.rect(0, 0, w, h), dst, -ext.x1, -ext.y1, Rop.COPY);
   const mask32 = bppOf(dst.fmt) === 32 ? -1 : bppOf(dst.fmt) === 16 ? 0xffff : 0xff;
   const out = d.data;
   const sd = s.data;
+  /** Source value for box pixel (bx, by). */
+  const sAt = (bx: number, by: number) => {
+    const x = sx0 + bx;
+    const y = sy0 + by;
+    return x >= 0 && y >= 0 && x < s.width && y < s.height ? sd[y * s.stride + x]! : 0;
+  };
   if (brush.type === 'pattern') {
     const p = sourceImg(brush.pixels, dst);
     const px0 = (box.left - brush.pos.x) % p.width;
-    let py = (box.top - brush.pos.y) % p.height;
-    for (let y = 0; y < height; y++) {
-      let px = px0;
-      for (let x = 0; x < width; x++) {
-        const sv = sy0 + y >= 0 && sx0 + x >= 0 ? sd[(sy0 + y) * s.stride + sx0 + x]! : 0;
+    const py0 = (box.top - brush.pos.y) % p.height;
+    // rop3.c steps the offsets by one, modulo the size: negative starts count up to 0 first.
+    const walk = (start: number, i: number, size: number) => (start + i < 0 ? start + i : (start + i) % size);
+    for (let y = 0; y < h; y++) {
+      const py = walk(py0, oy + y, p.height);
+      for (let x = 0; x < w; x++) {
         const i = y * d.stride + x;
-        out[i] = ternary(rop, patternValue(p, px, py), sv, out[i]!) & mask32;
-        px = (px + 1) % p.width;
+        out[i] = ternary(rop, patternValue(p, walk(px0, ox + x, p.width), py), sAt(ox + x, oy + y), out[i]!) & mask32;
       }
-      py = (py + 1) % p.height;
     }
   } else {
     const c = brush.type === 'solid' ? brush.color & mask32 : 0;
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const sv = sy0 + y >= 0 && sx0 + x >= 0 ? sd[(sy0 + y) * s.stride + sx0 + x]! : 0;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
         const i = y * d.stride + x;
-        out[i] = ternary(rop, c, sv, out[i]!) & mask32;
+        out[i] = ternary(rop, c, sAt(ox + x, oy + y), out[i]!) & mask32;
       }
     }
   }
-  blitRegion(dst, region, d, box.left, box.top, Rop.COPY);
+  blitRegion(dst, region, d, ext.x1, ext.y1, Rop.COPY);
   return region.rects();
 }

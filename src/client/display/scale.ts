@@ -59,9 +59,12 @@ export function scaleRegion(dst: Img, region: Region, src: Img, g: ScaleGeometry
     compositeSrcRegion(dst, region, pic, g.dstX, g.dstY);
     return;
   }
-  // spice-gtk scales into a temporary image of the source's format, then blits it with the rop.
+  // spice-gtk scales into a temporary image of the source's format (the box's size; here only the part
+  // the region needs), then blits it with the rop.
   const pic = scalePicture(src, g, scaleMode, src.fmt);
-  const scaled = allocImg(src.fmt, g.dstW, g.dstH);
-  compositeSrcRegion(scaled, region.translate(-g.dstX, -g.dstY), pic, 0, 0);
-  blitRegion(dst, region, scaled, g.dstX, g.dstY, rop);
+  const ext = region.extents();
+  if (!ext) return;
+  const scaled = allocImg(src.fmt, ext.x2 - ext.x1, ext.y2 - ext.y1);
+  compositeSrcRegion(scaled, region.translate(-ext.x1, -ext.y1), pic, g.dstX - ext.x1, g.dstY - ext.y1);
+  blitRegion(dst, region, scaled, ext.x1, ext.y1, rop);
 }

@@ -41,6 +41,9 @@ const dot2 = (x: bigint, y: bigint) => i64(x * x + y * y) >> 4n;
 /** C's int division (truncation toward zero) of a 32-bit sum by 2. */
 const half = (a: number, b: number) => Math.trunc(((a + b) | 0) / 2);
 
+/** Most points a path may flatten to (spice-common has no limit; absurd coordinates would never end). */
+const MAX_POINTS = 1 << 18;
+
 function subdivide(out: Point[], p0: Point, p1: Point, p2: Point, p3: Point, depth = 0): void {
   const B = (v: number) => BigInt(v | 0);
   const A2 = dot2(B(p1.x - p0.x), B(p1.y - p0.y));
@@ -50,8 +53,8 @@ function subdivide(out: Point[], p0: Point, p1: Point, p2: Point, p3: Point, dep
   const CB = dot(B(p2.x - p3.x), B(p2.y - p3.y), B(p0.x - p3.x), B(p0.y - p3.y));
   const h1 = i64(i64(A2 * B2) - i64(AB * AB)) >> 3n;
   const h2 = i64(i64(C2 * B2) - i64(CB * CB)) >> 3n;
-  // The depth limit only guards against absurd input; spice-common recurses without one.
-  if ((h1 < B2 && h2 < B2) || depth > 40) {
+  // The depth and point limits only guard against absurd input; spice-common recurses without them.
+  if ((h1 < B2 && h2 < B2) || depth > 40 || out.length >= MAX_POINTS) {
     out.push({x: fixToInt(p3.x), y: fixToInt(p3.y)});
     return;
   }

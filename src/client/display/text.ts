@@ -39,8 +39,11 @@ function glyphBox(g: Glyph): {left: number; top: number; right: number; bottom: 
   return {left, top, right: left + g.width, bottom: top + g.height};
 }
 
-/** canvas_get_str_mask: the glyphs' union box and their coverage in it. */
-function stringMask(str: GlyphString, bpp: 1 | 4 | 8): {mask: Img; x: number; y: number} {
+/**
+ * canvas_get_str_mask: the glyphs' coverage in their union box (x, y = its top-left). Only the part inside
+ * `limit` is made (mx, my = that part's top-left); glyph pixels outside it are skipped.
+ */
+function stringMask(str: GlyphString, bpp: 1 | 4 | 8, limit: {x1: number; y1: number; x2: number; y2: number}): {mask: Img; x: number; y: number; mx: number; my: number} {
   const boxes = str.glyphs.map(glyphBox);
   const b = {...boxes[0]!};
   for (const g of boxes) {
@@ -49,16 +52,21 @@ function stringMask(str: GlyphString, bpp: 1 | 4 | 8): {mask: Img; x: number; y:
     b.bottom = Math.max(b.bottom, g.bottom);
     b.right = Math.max(b.right, g.right);
   }
-  const w = b.right - b.left;
-  const h = b.bottom - b.top;
-  const mask = allocImg(bpp === 1 ? 'a1' : 'a8', Math.max(0, w), Math.max(0, h));
+  const mx = Math.max(b.left, limit.x1);
+  const my = Math.max(b.top, limit.y1);
+  const mw = Math.max(0, Math.min(b.right, limit.x2) - mx);
+  const mh = Math.max(0, Math.min(b.bottom, limit.y2) - my);
+  const mask = allocImg(bpp === 1 ? 'a1' : 'a8', mw, mh);
+  const inside = (x: number, y: number) => x >= 0 && y >= 0 && x < mw && y < mh;
   str.glyphs.forEach((g, i) => {
     const gb = boxes[i]!;
-    const x0 = gb.left - b.left;
-    const y0 = gb.top - b.top;
+    // Glyph pixel (gx, gy) lands on mask pixel (x0 + gx, y0 + gy).
+    const x0 = gb.left - mx;
+    const y0 = gb.top - my;
     const lines = g.height;
     const width = g.width;
     const d = g.data;
+    if (x0 >= mw || y0 >= mh || x0 + width <= 0 || y0 + lines <= 0) return;
     if (bpp === 1) {
       const stride = (width + 7) >> 3;
       const words = mask.data as Uint32Array;
@@ -66,9 +74,10 @@ function stringMask(str: GlyphString, bpp: 1 | 4 | 8): {mask: Img; x: number; y:
         const src = (lines - 1 - row) * stride;
         const y = y0 + row;
         for (let x = 0; x < width; x++) {
-          if ((d[src + (x >> 3)]! >> (7 - (x & 7))) & 1) {
-            const mx = x0 + x;
-            words[y * mask.stride + (mx >> 5)] = words[y * mask.stride + (mx >> 5)]! | (1 << (mx & 31));
+          const mxp = x0 + x;
+          if (inside(mxp, y) && (d[src + (x >> 3)]! >> (7 - (x & 7))) & 1) {
+            const wi = y * mask.stride + (mxp >> 5);
+            words[wi] = words[wi]! | (1 << (mxp & 31));
           }
         }
       }
@@ -77,12 +86,18 @@ function stringMask(str: GlyphString, bpp: 1 | 4 | 8): {mask: Img; x: number; y:
       const out = mask.data as Uint8Array;
       for (let row = 0; row < lines; row++) {
         const src = (lines - 1 - row) * stride;
-        const o = (y0 + row) * mask.stride + x0;
+        const y = y0 + row;
         for (let x = 0; x < width; x += 2) {
           const byte = d[src + (x >> 1)]!;
-          out[o + x] = Math.max(out[o + x]!, byte & 0xf0);
+          if (inside(x0 + x, y)) {
+            const o = y * mask.stride + x0 + x;
+            out[o] = Math.max(out[o]!, byte & 0xf0);
+          }
           // spice-gtk compares the int byte << 4 (up to 0xff0) and stores it truncated to 8 bits.
-          if (x + 1 < width) out[o + x + 1] = Math.max(out[o + x + 1]!, byte << 4) & 0xff;
+          if (x + 1 < width && inside(x0 + x + 1, y)) {
+            const o = y * mask.stride + x0 + x + 1;
+            out[o] = Math.max(out[o]!, byte << 4) & 0xff;
+          }
         }
       }
     } else {
@@ -91,12 +106,16 @@ function stringMask(str: GlyphString, bpp: 1 | 4 | 8): {mask: Img; x: number; y:
       const out = mask.data as Uint8Array;
       for (let row = 0; row < lines; row++) {
         const src = (lines - row) * width;
-        const o = (y0 + row) * mask.stride + x0;
-        for (let x = 0; x < width; x++) out[o + x] = Math.max(out[o + x]!, d[src + x] ?? 0);
+        const y = y0 + row;
+        for (let x = 0; x < width; x++) {
+          if (!inside(x0 + x, y)) continue;
+          const o = y * mask.stride + x0 + x;
+          out[o] = Math.max(out[o]!, d[src + x] ?? 0);
+        }
       }
     }
   });
-  return {mask, x: b.left, y: b.top};
+  return {mask, x: b.left, y: b.top, mx, my};
 }
 
 /** canvas_get_pixman_brush: a solid colour through the canvas's colour shift/mask (5 bits a channel on 16-bit surfaces). */
@@ -128,6 +147,15 @@ function brushPicture(dst: Surface, brush: Brush): SourcePicture | null {
   return {img: imageForTarget(brush.pixels, dst), transform: t, filter: Filter.NEAREST, repeat: Repeat.NORMAL};
 }
 
+const fullWidth = (str: GlyphString) => {
+  const b = str.glyphs.map(glyphBox);
+  return Math.max(...b.map((g) => g.right)) - Math.min(...b.map((g) => g.left));
+};
+const fullHeight = (str: GlyphString) => {
+  const b = str.glyphs.map(glyphBox);
+  return Math.max(...b.map((g) => g.bottom)) - Math.min(...b.map((g) => g.top));
+};
+
 export function text(
   dst: Surface,
   box: Rect,
@@ -150,10 +178,10 @@ export function text(
   }
   const bpp = str.flags & StringFlags.RASTER_A1 ? 1 : str.flags & StringFlags.RASTER_A4 ? 4 : str.flags & StringFlags.RASTER_A8 ? 8 : 0;
   if (!bpp || str.glyphs.length === 0) return region.rects();
-  const {mask, x, y} = stringMask(str, bpp);
   const pic = brushPicture(dst, foreBrush);
   if (!pic) return region.rects();
-  const area = region.intersectRect(x, y, x + mask.width, y + mask.height);
+  const {mask, x, y, mx, my} = stringMask(str, bpp, region.extents()!);
+  const area = region.intersectRect(mx, my, mx + mask.width, my + mask.height);
   composite({
     op: Op.OVER,
     src: pic,
@@ -163,9 +191,9 @@ export function text(
     region: area,
     srcDx: -x,
     srcDy: -y,
-    maskDx: -x,
-    maskDy: -y,
+    maskDx: -mx,
+    maskDy: -my,
   });
-  if (dst.fmt === 'x8r8g8b8') clearDestAlpha(dst, x, y, mask.width, mask.height);
+  if (dst.fmt === 'x8r8g8b8') clearDestAlpha(dst, x, y, fullWidth(str), fullHeight(str));
   return region.rects();
 }
