@@ -1,7 +1,9 @@
 /**
- * QUIC decoder: bit-exactness against the X framebuffer and against spice-common's quic.c (digests in
- * test/fixtures/codecs/quic/), every recorded image, the RGBA alpha plane, hand-reasoned streams, and
- * bounded fuzzing of real streams.
+ * QUIC decoder: bit-exactness against the X framebuffer (RGB32 frames of the recordings, an RGB16 frame
+ * of Xspice at depth 15) and against spice-common's quic.c (SHA-256 digests of its output in
+ * test/fixtures/codecs/quic/: every recorded image, synthetic streams of all five types, damaged
+ * streams), the RGBA alpha plane, hand-reasoned streams, header and size checks, and bounded seeded
+ * fuzzing of real streams.
  */
 import {createHash} from 'node:crypto';
 import {existsSync, readFileSync} from 'node:fs';
