@@ -17,16 +17,7 @@ import type {Image} from '../wire/messages/image.js';
 import {ImageCache, PaletteCache} from './image-cache.js';
 import {createSurface, type Surface} from './surface.js';
 import type {Brush, Mask, Rect, Source} from './types.js';
-import * as canvasModule from './canvas.js';
-
-/** Draws whose canvas op may not exist yet report a clear error instead of drawing wrongly. */
-type AnyOp = (...args: any[]) => Rect[] | Rect | null;
-const canvas = canvasModule as unknown as Record<string, AnyOp>;
-function op(name: string): AnyOp {
-  const f = canvas[name];
-  if (!f) throw new SpiceError('protocol', `display: ${name} drawing is not supported yet`);
-  return f;
-}
+import * as canvas from './canvas.js';
 
 /** State shared by every display channel of a session (cache id 1 and GLZ dictionary id 1). */
 export class SharedDisplayState {
@@ -127,7 +118,7 @@ export class DisplayRenderer extends EventEmitter {
         return;
       case 'COPY_BITS': {
         const dst = this.surface(m.base.surface_id);
-        this.damaged(dst, op('copyBits')(dst, m.base.box, clipOf(m.base), m.src_pos));
+        this.damaged(dst, canvas.copyBits(dst, m.base.box, clipOf(m.base), m.src_pos));
         return;
       }
       default:
@@ -144,16 +135,16 @@ export class DisplayRenderer extends EventEmitter {
     let damage: Rect[] | Rect | null = null;
     switch (name) {
       case 'DRAW_FILL':
-        damage = op('fill')(dst, box, clip, await this.brush(d.brush), d.rop_descriptor, await this.mask(d.mask));
+        damage = canvas.fill(dst, box, clip, await this.brush(d.brush), d.rop_descriptor, await this.mask(d.mask));
         break;
       case 'DRAW_COPY':
-        damage = op('copy')(dst, box, clip, await this.source(d.src_bitmap), d.src_area, d.rop_descriptor, d.scale_mode, await this.mask(d.mask));
+        damage = canvas.copy(dst, box, clip, await this.source(d.src_bitmap), d.src_area, d.rop_descriptor, d.scale_mode, await this.mask(d.mask));
         break;
       case 'DRAW_BLEND':
-        damage = op('blend')(dst, box, clip, await this.source(d.src_bitmap), d.src_area, d.rop_descriptor, d.scale_mode, await this.mask(d.mask));
+        damage = canvas.blend(dst, box, clip, await this.source(d.src_bitmap), d.src_area, d.rop_descriptor, d.scale_mode, await this.mask(d.mask));
         break;
       case 'DRAW_OPAQUE':
-        damage = op('opaque')(
+        damage = canvas.opaque(
           dst,
           box,
           clip,
@@ -166,31 +157,31 @@ export class DisplayRenderer extends EventEmitter {
         );
         break;
       case 'DRAW_BLACKNESS':
-        damage = op('blackness')(dst, box, clip, await this.mask(d.mask));
+        damage = canvas.blackness(dst, box, clip, await this.mask(d.mask));
         break;
       case 'DRAW_WHITENESS':
-        damage = op('whiteness')(dst, box, clip, await this.mask(d.mask));
+        damage = canvas.whiteness(dst, box, clip, await this.mask(d.mask));
         break;
       case 'DRAW_INVERS':
-        damage = op('invers')(dst, box, clip, await this.mask(d.mask));
+        damage = canvas.invers(dst, box, clip, await this.mask(d.mask));
         break;
       case 'DRAW_ROP3':
-        damage = op('rop3')(dst, box, clip, await this.source(d.src_bitmap), d.src_area, await this.brush(d.brush), d.rop3, d.scale_mode, await this.mask(d.mask));
+        damage = canvas.rop3(dst, box, clip, await this.source(d.src_bitmap), d.src_area, await this.brush(d.brush), d.rop3, d.scale_mode, await this.mask(d.mask));
         break;
       case 'DRAW_TRANSPARENT':
-        damage = op('transparent')(dst, box, clip, await this.source(d.src_bitmap), d.src_area, d.src_color, d.true_color);
+        damage = canvas.transparent(dst, box, clip, await this.source(d.src_bitmap), d.src_area, d.src_color, d.true_color);
         break;
       case 'DRAW_ALPHA_BLEND':
-        damage = op('alphaBlend')(dst, box, clip, await this.source(d.src_bitmap), d.src_area, d.alpha, d.alpha_flags);
+        damage = canvas.alphaBlend(dst, box, clip, await this.source(d.src_bitmap), d.src_area, d.alpha, d.alpha_flags);
         break;
       case 'DRAW_STROKE':
-        damage = op('stroke')(dst, box, clip, d.path, d.attr, await this.brush(d.brush), d.fore_mode, d.back_mode);
+        damage = canvas.stroke(dst, box, clip, d.path, d.attr, await this.brush(d.brush), d.fore_mode, d.back_mode);
         break;
       case 'DRAW_TEXT':
-        damage = op('text')(dst, box, clip, d.str, d.back_area, await this.brush(d.fore_brush), await this.brush(d.back_brush), d.fore_mode, d.back_mode);
+        damage = canvas.text(dst, box, clip, d.str, d.back_area, await this.brush(d.fore_brush), await this.brush(d.back_brush), d.fore_mode, d.back_mode);
         break;
       case 'DRAW_COMPOSITE':
-        damage = op('composite')(dst, box, clip, {
+        damage = canvas.composite(dst, box, clip, {
           flags: d.flags,
           src: await this.source(d.src_bitmap),
           mask: d.mask_bitmap ? await this.source(d.mask_bitmap) : null,
