@@ -1,6 +1,5 @@
 /** The --compression flag of commands that render the display, and what it asks the server for. */
 import {Flags} from '@oclif/core';
-import {DisplayCap} from '../client/wire/caps.js';
 import {ImageCompression} from '../client/wire/enums.js';
 import type {DisplayOptions} from '../client/channels/channel.js';
 
@@ -25,7 +24,7 @@ export function preferredCompression(choice: string | undefined): DisplayOptions
     case 'glz':
       return {preferredCompression: ImageCompression.GLZ};
     case 'lz4':
-      return {preferredCompression: ImageCompression.LZ4, extraCaps: [DisplayCap.LZ4_COMPRESSION]};
+      return {preferredCompression: ImageCompression.LZ4};
     case 'off':
       return {preferredCompression: ImageCompression.OFF};
     default:

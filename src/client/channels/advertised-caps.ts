@@ -2,7 +2,7 @@
  * The capabilities spice-cli advertises, per channel type. A cap goes here only once it is implemented
  * and tested: the server (and through it the guest driver) changes what it sends according to these.
  */
-import {CommonCap, InputsCap, MainCap} from '../wire/caps.js';
+import {CommonCap, DisplayCap, InputsCap, MainCap} from '../wire/caps.js';
 import {ChannelType} from '../wire/enums.js';
 
 /** Auth selection and the 6-byte mini header. Not AUTH_SASL: SASL is not implemented. */
@@ -13,6 +13,10 @@ const perChannel: Record<number, number[]> = {
   [ChannelType.MAIN]: [MainCap.NAME_AND_UUID, MainCap.AGENT_CONNECTED_TOKENS],
   // KEY_SCANCODE (raw set-1 bytes, used for Pause): channels/inputs.ts, tested in test/input.
   [ChannelType.INPUTS]: [InputsCap.KEY_SCANCODE],
+  // MONITORS_CONFIG (heads, display/renderer.ts), PREFERRED_COMPRESSION (channels/display.ts) and LZ4 images
+  // (codecs/lz4.ts): screenshots pixel-exact with spice-gtk in test/display. Not COMPOSITE or A8_SURFACE:
+  // the canvas implements them, but no lab server has been seen to send them yet.
+  [ChannelType.DISPLAY]: [DisplayCap.MONITORS_CONFIG, DisplayCap.PREF_COMPRESSION, DisplayCap.LZ4_COMPRESSION],
 };
 
 export function advertisedCaps(channelType: number): number[] {
