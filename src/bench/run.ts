@@ -9,6 +9,7 @@ import {fileURLToPath} from 'node:url';
 import type {LabTarget} from '../lab/types.js';
 import {BENCH_USAGE, parseBenchArgs} from './args.js';
 import {benchLz} from './codec-lz.js';
+import {benchQuic} from './codec-quic.js';
 import {benchScreenshot} from './screenshot.js';
 import {killTrackedChildren, timeProcessOk} from './processes.js';
 import {timeCli} from './spice-cli.js';
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
   log('screenshot: spice-cli against spicy-screenshot');
   const screenshot = await benchScreenshot(PATHS.bin, args.runs, log);
   log('codecs: decode throughput on the recordings');
-  const codecs = {lz: await benchLz({runs: Math.min(args.runs, 10)})};
+  const codecs = {quic: await benchQuic({runs: Math.min(args.runs, 10)}), lz: await benchLz({runs: Math.min(args.runs, 10)})};
   const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {version: string};
   const cpus = os.cpus();
   const report = {
