@@ -275,8 +275,8 @@ describe('inputs channel', () => {
     ]);
   });
 
-  it('keeps the lock state from INIT and KEY_MODIFIERS, and waits for INIT with a timeout', async () => {
-    const {ch} = fakeInputs();
+  it('keeps the lock state from INIT and KEY_MODIFIERS, waits for INIT with a timeout, and sends KEY_MODIFIERS', async () => {
+    const {ch, messages} = fakeInputs();
     await expect(ch.waitInit(20)).rejects.toMatchObject({kind: 'timeout'});
     const waiting = ch.waitInit(1000);
     (ch as any).onMessage({type: 101, name: 'INIT'}, {keyboard_modifiers: 4});
@@ -285,5 +285,6 @@ describe('inputs channel', () => {
     (ch as any).onMessage({type: 102, name: 'KEY_MODIFIERS'}, {modifiers: 2});
     expect(ch.locks).toEqual({capsLock: false, numLock: true, scrollLock: false});
     ch.setLockModifiers(lockFlags({capsLock: true}));
+    expect(messages()).toEqual([[103, 4]]);
   });
 });

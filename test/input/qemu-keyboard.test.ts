@@ -12,6 +12,7 @@ import type {LabTarget} from '../../src/lab/types.js';
 import {SpiceSession} from '../../src/client/session.js';
 import {ChannelType} from '../../src/client/wire/enums.js';
 import {flushInputs, inputsOf} from '../../src/client/input/session-keyboard.js';
+import {lockFlags} from '../../src/client/channels/inputs.js';
 import {Keyboard, pacingFor} from '../../src/client/input/keyboard.js';
 import {SC} from '../../src/client/input/scancodes.js';
 import {runCli} from '../support/cli.js';
@@ -79,6 +80,24 @@ describe('typing into the QEMU tiny guest (PS/2 keyboard, TCG)', () => {
     } finally {
       const k = await runCli(['key', '--uri', t!.uri, 'capslock']);
       expect(k.code).toBe(0);
+    }
+  });
+
+  it('KEY_MODIFIERS to the server sets the guest lock keys (and the guest LEDs come back)', async () => {
+    const session = await SpiceSession.connect(t!.uri, {channelFilter: (type) => type === ChannelType.INPUTS});
+    try {
+      const inputs = await inputsOf(session, 10_000);
+      const set = async (flags: number) => {
+        const changed = once(inputs, 'modifiers', {signal: AbortSignal.timeout(10_000)});
+        inputs.setLockModifiers(flags);
+        await flushInputs(inputs, 5000);
+        await changed;
+        return inputs.locks;
+      };
+      expect(await set(lockFlags({capsLock: true, numLock: true}))).toEqual({capsLock: true, numLock: true, scrollLock: false});
+      expect(await set(0)).toEqual({capsLock: false, numLock: false, scrollLock: false});
+    } finally {
+      session.close();
     }
   });
 
