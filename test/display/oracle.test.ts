@@ -63,6 +63,7 @@ function compare(name: string, gen: Gen, formats: readonly number[] = g.FORMATS,
       }
     }
   }
+  if (process.env.SPICE_CANVAS_ORACLE_VERBOSE) console.log(`${name}: ${runs - crashed} compared, ${crashed} where spice-common aborted`);
   expect(crashed).toBeLessThan(runs);
 }
 
@@ -278,6 +279,25 @@ describe.skipIf(!binary)('canvas vs spice-common (reference runner)', () => {
         for (let k = 0; k < count; k++) fields.push(...pt());
       }
       fields.push(0, 0, {brush: g.brush(rng, cmds, 10, fmt)}, g.ropd(rng), 8);
+      cmds.push({c: 'draw', op: 310, sid: 0, box: g.rect(rng, g.W, g.H), clip: g.clip(rng), fields});
+    }, g.FORMATS);
+  });
+
+  it('STROKE styled: X wide-line dashes at width 1, START_WITH_GAP, joins, careful and plain rops', () => {
+    compare('dashes', (rng, cmds, fmt) => {
+      const npt = rng.int(2, 6);
+      const fields: Field[] = [1, rng.chance(0.3) ? 1 | 2 | 8 : 1 | 2, npt];
+      const first = [rng.int(-10 * 16, (g.W + 10) * 16), rng.int(-10 * 16, (g.H + 10) * 16)];
+      fields.push(...first);
+      for (let k = 1; k < npt; k++) {
+        if (k === npt - 1 && rng.chance(0.2)) fields.push(...first);
+        else if (rng.chance(0.4)) fields.push(rng.int(0, g.W) * 16, rng.int(0, g.H) * 16); // whole pixels: axis lines, corners
+        else fields.push(rng.int(-10 * 16, (g.W + 10) * 16), rng.int(-10 * 16, (g.H + 10) * 16));
+      }
+      const nseg = rng.int(1, 4);
+      const style = Array.from({length: nseg}, () => (rng.chance(0.7) ? rng.int(1, 6) * 16 : rng.int(0, 120)));
+      if (!style.some((v) => v >= 9)) style[0] = 32;
+      fields.push(8 | (rng.chance(0.3) ? 4 : 0), nseg, ...style, {brush: g.brush(rng, cmds, 10, fmt)}, rng.chance(0.4) ? 8 : g.ropd(rng), 8);
       cmds.push({c: 'draw', op: 310, sid: 0, box: g.rect(rng, g.W, g.H), clip: g.clip(rng), fields});
     }, g.FORMATS);
   });

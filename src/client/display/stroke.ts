@@ -6,9 +6,7 @@
  * CapNotLast), its pixels painted with the brush (solid value or tile) and the rop of fore_mode, inside
  * the box and clip. spice-gtk has no line width (LineAttr has none).
  *
- * STYLED lines: spice-gtk draws them with X's wide-line dasher at width 1 (miWideDash); this draws the
- * same Bresenham pixels as a solid line and keeps those whose distance along the segment falls in an "on"
- * dash, which matches on horizontal and vertical lines and approximates diagonal ones (see README).
+ * STYLED lines are drawn as spice-gtk draws them, with X's wide-line dasher at width 1 (dash.ts).
  * back_mode is unused, as in spice-gtk.
  */
 import {LineFlags, PathFlags} from '../wire/enums.js';
@@ -16,6 +14,7 @@ import {clipRegion} from './clip.js';
 import {applyRop, type Rop, ropdToRop, ropMasks} from './rop.js';
 import {getRaw, type Img, setRaw} from './pixel-format.js';
 import type {Region} from './region.js';
+import {dashedPolyline} from './dash.js';
 import {sourceImg} from './source.js';
 import type {Surface} from './surface.js';
 import type {Brush, Point, Rect} from './types.js';
@@ -340,20 +339,6 @@ export function zeroLine(pts: readonly Point[], width: number, height: number, p
   }
 }
 
-/** Dash on/off test at a distance along the line (see the file comment). */
-function dasher(dashes: number[], offset: number): (dist: number) => boolean {
-  const total = dashes.reduce((a, b) => a + b, 0);
-  return (dist) => {
-    if (total <= 0) return true;
-    let d = (dist + offset) % total;
-    for (let i = 0; i < dashes.length; i++) {
-      if (d < dashes[i]!) return i % 2 === 0;
-      d -= dashes[i]!;
-    }
-    return true;
-  };
-}
-
 export function stroke(
   dst: Surface,
   box: Rect,
@@ -375,16 +360,20 @@ export function stroke(
   const tx = brush.type === 'pattern' ? brush.pos.x : 0;
   const ty = brush.type === 'pattern' ? brush.pos.y : 0;
 
-  let on: ((dist: number) => boolean) | null = null;
+  // Dash lengths as spice-gtk gives them to X: fix_to_int into unsigned char; START_WITH_GAP rotates the
+  // list left... into the last slot, and starts one dash in.
+  let dashes: number[] | null = null;
+  let dashOffset = 0;
   if (attr.flags & LineFlags.STYLED && attr.style?.length) {
-    let dashes = attr.style.map(fixToInt).map((v) => v & 0xff);
-    let offset = 0;
+    dashes = attr.style.map((v) => fixToInt(v) & 0xff);
     if (attr.flags & LineFlags.START_WITH_GAP) {
       dashes = [...dashes.slice(1), dashes[0]!];
-      offset = dashes[0]!;
+      dashOffset = dashes[0]!;
     }
-    on = dasher(dashes, offset);
+    // An all-zero list would make X loop for ever; drawn solid here.
+    if (!dashes.some((v) => v > 0)) dashes = null;
   }
+  const careful = ((rop & 0xc) === 0x8 || (rop & 0x3) === 0x2);
 
   const plot = (x: number, y: number): void => {
     if (!region.contains(x, y)) return;
@@ -397,21 +386,26 @@ export function stroke(
     setRaw(dst, x, y, applyRop(m, s, getRaw(dst, x, y)) & (dst.fmt === 'a1' ? 1 : -1));
   };
   for (const line of pathPolylines(path)) {
-    if (line.length < 2) continue;
-    if (!on) {
-      zeroLine(line, dst.width, dst.height, plot);
+    if (!dashes) {
+      if (line.length >= 2) zeroLine(line, dst.width, dst.height, plot);
       continue;
     }
-    // Dashes continue from segment to segment of a polyline, measured along each segment.
-    let base = 0;
-    let lastSeg = 0;
-    const lens = line.slice(1).map((p, i) => Math.hypot(p.x - line[i]!.x, p.y - line[i]!.y));
-    const majors = line.slice(1).map((p, i) => Math.max(Math.abs(p.x - line[i]!.x), Math.abs(p.y - line[i]!.y)));
-    zeroLine(line, dst.width, dst.height, (x, y, seg, along) => {
-      while (lastSeg < seg) base += lens[lastSeg++]!;
-      const dist = majors[seg] ? base + (along * lens[seg]!) / majors[seg]! : base;
-      if (on!(Math.floor(dist))) plot(x, y);
-    });
+    // The spans of all dashes and joins of the polyline, each pixel painted once.
+    const rows = new Map<number, Array<[number, number]>>();
+    for (const [y, x, w] of dashedPolyline(line, dashes, dashOffset, careful)) {
+      if (y < 0 || y >= dst.height || w <= 0) continue;
+      let r = rows.get(y);
+      if (!r) rows.set(y, (r = []));
+      r.push([x, x + w]);
+    }
+    for (const [y, spans] of rows) {
+      spans.sort((a, b) => a[0] - b[0]);
+      let end = -Infinity;
+      for (const [a, b] of spans) {
+        for (let x = Math.max(a, end, 0); x < Math.min(b, dst.width); x++) plot(x, y);
+        end = Math.max(end, b);
+      }
+    }
   }
   return region.rects();
 }
