@@ -3,8 +3,10 @@
  * server streams the display; drawing into surfaces comes with the canvas (display/ and codecs/).
  */
 import {DisplayCap} from '../wire/caps.js';
+import {ChannelType} from '../wire/enums.js';
 import type {MessageDef} from '../wire/message.js';
 import {DisplayClient} from '../wire/messages/display.js';
+import type {StreamReport, StreamReportSink} from '../display/streams.js';
 import {Channel} from './channel.js';
 
 /** Receives every display message in order; the channel counts a message processed once it resolves. */
@@ -14,9 +16,21 @@ export type DisplayConsumer = (def: MessageDef, value: unknown) => void | Promis
 export const PIXMAP_CACHE_BYTES = 80 * 1024 * 1024;
 export const GLZ_WINDOW_BYTES = 16 * 1024 * 1024;
 
-export class DisplayChannel extends Channel {
+export class DisplayChannel extends Channel implements StreamReportSink {
   /** The display layer (surfaces, canvas) that draws this channel's messages; set by the session. */
   consumer?: DisplayConsumer;
+
+  // STREAM_REPORT for the video streams (display/streams.ts).
+  get streamReports(): boolean {
+    return this.caps.has(DisplayCap.STREAM_REPORT);
+  }
+  sendStreamReport(report: StreamReport): void {
+    this.send(DisplayClient.STREAM_REPORT, report);
+  }
+  mmTime(): number | undefined {
+    const main = this.ctx.findChannel(ChannelType.MAIN, 0) as {currentMmTime?: () => number | undefined} | undefined;
+    return main?.currentMmTime?.();
+  }
 
   protected override async onMessage(def: MessageDef, value: unknown): Promise<void> {
     await this.consumer?.(def, value);

@@ -29,7 +29,7 @@ export class DisplayLayer extends EventEmitter {
   }
 
   attach(channel: DisplayChannel): DisplayRenderer {
-    const r = new DisplayRenderer(channel.id, this.shared, this.log);
+    const r = new DisplayRenderer(channel.id, this.shared, this.log, {reports: channel});
     this.renderers.set(channel.id, r);
     channel.consumer = (def, value) => r.handle(def, value);
     r.on('damage', (ev: DamageEvent) => this.emit('damage', ev));

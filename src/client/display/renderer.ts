@@ -18,6 +18,7 @@ import {ImageCache, PaletteCache} from './image-cache.js';
 import {createSurface, type Surface} from './surface.js';
 import type {Brush, Mask, Rect, Source} from './types.js';
 import * as canvas from './canvas.js';
+import {DisplayStreams, type StreamReportSink} from './streams.js';
 
 /** State shared by every display channel of a session (cache id 1 and GLZ dictionary id 1). */
 export class SharedDisplayState {
@@ -57,13 +58,23 @@ export class DisplayRenderer extends EventEmitter {
   lastDrawAt = 0;
   draws = 0;
   private readonly palettes = new PaletteCache();
+  /** Video streams (streams.ts). */
+  readonly streams: DisplayStreams;
 
   constructor(
     readonly channelId: number,
     private readonly shared: SharedDisplayState,
     private readonly log: Logger,
+    /** `reports`: the display channel, to send STREAM_REPORT (none when replaying a recording). */
+    opts: {reports?: StreamReportSink} = {},
   ) {
     super();
+    this.streams = new DisplayStreams({
+      surface: (id) => this.surfaces.get(id),
+      damaged: (dst, rects) => this.damaged(dst, rects),
+      log,
+      reports: opts.reports,
+    });
   }
 
   get primary(): Surface | undefined {
@@ -123,7 +134,7 @@ export class DisplayRenderer extends EventEmitter {
       }
       default:
         if (def.name.startsWith('DRAW_')) await this.draw(def.name, m);
-        else if (def.name.startsWith('STREAM_')) this.emit('stream', def.name, m);
+        else if (def.name.startsWith('STREAM_')) await this.streams.handle(def.name, m);
     }
   }
 
