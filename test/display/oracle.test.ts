@@ -105,8 +105,12 @@ const ROP3_IMPLEMENTED = Array.from({length: 256}, (_, i) => i).filter((i) => {
   return dependsOn(4) && dependsOn(2) && dependsOn(1);
 });
 
-/** The operators pixman composites with its 8-bit combiners. */
-const COMPOSITE_OPS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x30, 0x31, 0x32, 0x33, 0x34, 0x37, 0x39, 0x3a];
+/** Every pixman operator (8-bit combiners and the floating-point ones). */
+const COMPOSITE_OPS = [
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a, 0x3b, 0x3c, 0x3d, 0x3e,
+  ...Array.from({length: 12}, (_, i) => 0x10 + i),
+  ...Array.from({length: 12}, (_, i) => 0x20 + i),
+];
 
 const compositeDraw: Gen = (rng, cmds, fmt) => {
       if (!cmds.some((c) => c.c === 'surface' && c.id === 2)) cmds.push(g.surfaceCmd(rng, 2, SurfaceFmt['8_A'], rng.int(3, 30), rng.int(3, 30)));

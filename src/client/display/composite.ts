@@ -12,6 +12,8 @@ import {clipRegion} from './clip.js';
 import {blitRegion} from './paint.js';
 import {allocImg, type Img} from './pixel-format.js';
 import {composite as pixmanComposite} from './pixman-composite.js';
+import {optimizeOperator, pictureOpacity} from './pixman-flags.js';
+import {needsDivision} from './pixman-float.js';
 import {Region} from './region.js';
 import {Rop} from './rop.js';
 import {Filter, type PictureState, Repeat, setTransform, type SourcePicture, type Transform} from './sample.js';
@@ -78,12 +80,24 @@ export function composite(dst: Surface, box: Rect, clip: readonly Rect[] | null,
   }
   const src: SourcePicture = {img: s.img, ...s.state};
   const mask: SourcePicture | null = m ? {img: m.img, ...m.state} : null;
+  const componentAlpha = (f & CompositeFlags.COMPONENT_ALPHA) !== 0;
+
+  // pixman's decisions over the whole box: composite at all, and with which operator.
+  const bw = box.right - box.left;
+  const bh = box.bottom - box.top;
+  const srcOpaque = pictureOpacity(src, {x1: c.srcOrigin.x, y1: c.srcOrigin.y, x2: c.srcOrigin.x + bw, y2: c.srcOrigin.y + bh}, componentAlpha && !!m && s.state === m.state);
+  const maskOpaque = mask ? pictureOpacity(mask, {x1: c.maskOrigin.x, y1: c.maskOrigin.y, x2: c.maskOrigin.x + bw, y2: c.maskOrigin.y + bh}, componentAlpha) : true;
+  if (srcOpaque === null || maskOpaque === null || bw <= 0 || bh <= 0) return region.rects();
+  const op = optimizeOperator(field(f, CompositeField.OP), srcOpaque && maskOpaque);
 
   // spice-gtk composites onto a copy of the whole box (even when the clip leaves nothing to draw: the
   // settings above stick anyway); every pixel depends only on its own position, so only the part of the
   // box the region covers is computed here (x0, y0: its offset in the box).
-  const ext = region.extents();
+  let ext = region.extents();
   if (!ext) return [];
+  // In pixman's floating-point path with a mask, a pixel's result can depend on where its row starts and
+  // on the rows above it (skipped fetches keep older values): compute the whole box then, as spice-gtk.
+  if (needsDivision(op) && mask && bw * bh <= 1 << 24) ext = {x1: box.left, y1: box.top, x2: box.right, y2: box.bottom};
   const x0 = ext.x1 - box.left;
   const y0 = ext.y1 - box.top;
   const width = ext.x2 - ext.x1;
@@ -91,10 +105,10 @@ export function composite(dst: Surface, box: Rect, clip: readonly Rect[] | null,
   const d = allocImg(dst.fmt, width, height);
   blitRegion(d, Region.rect(0, 0, width, height), dst, -ext.x1, -ext.y1, Rop.COPY);
   pixmanComposite({
-    op: field(f, CompositeField.OP),
+    op,
     src,
     mask,
-    componentAlpha: (f & CompositeFlags.COMPONENT_ALPHA) !== 0,
+    componentAlpha,
     dst: d,
     region: Region.rect(0, 0, width, height),
     srcDx: c.srcOrigin.x + x0,

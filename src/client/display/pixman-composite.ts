@@ -6,11 +6,11 @@
  *
  * Operators: CLEAR … ADD (0–12) and the separable PDF modes MULTIPLY, SCREEN, OVERLAY, DARKEN, LIGHTEN,
  * HARD_LIGHT, DIFFERENCE, EXCLUSION. The operators pixman runs in floating point (SATURATE, the DISJOINT and
- * CONJOINT families, COLOR_DODGE, COLOR_BURN, SOFT_LIGHT, the HSL modes) are not implemented: they fall
- * back to OVER (see README).
+ * CONJOINT families, COLOR_DODGE, COLOR_BURN, SOFT_LIGHT, the HSL modes) go through pixman-float.ts.
  */
 import {fetchArgb, fromArgb, type Img, setRaw} from './pixel-format.js';
 import type {Region} from './region.js';
+import {combineFloat, fetchDestFloat, fetchIsMaskGated, fetchRowFloat, narrow, needsDivision} from './pixman-float.js';
 import {fetchRow, type SourcePicture} from './sample.js';
 
 export const Op = {
@@ -261,8 +261,34 @@ export interface CompositeArgs {
   maskDy: number;
 }
 
+/** The floating-point path (pixman-float.ts) for the operators that need a division. */
+function compositeWide(a: CompositeArgs): void {
+  const {op, dst, mask} = a;
+  const ca = !!mask && a.componentAlpha;
+  const gated = !!mask && fetchIsMaskGated(a.src);
+  for (const b of a.region.boxes()) {
+    const w = b.x2 - b.x1;
+    // pixman's scanline buffers start zeroed and persist from row to row (pixels a gated fetch skips
+    // keep the previous row's values).
+    const s = new Float64Array(4 * w);
+    const m = new Float64Array(4 * w);
+    const d = new Float64Array(4 * w);
+    for (let y = b.y1; y < b.y2; y++) {
+      if (mask) fetchRowFloat(mask, b.x1 + a.maskDx, y + a.maskDy, w, m);
+      fetchRowFloat(a.src, b.x1 + a.srcDx, y + a.srcDy, w, s, gated ? m : undefined);
+      fetchDestFloat(dst, b.x1, y, w, d);
+      combineFloat(op, ca, d, s, mask ? m : null, w);
+      for (let i = 0; i < w; i++) setRaw(dst, b.x1 + i, y, fromArgb(dst.fmt, narrow(d, i * 4)));
+    }
+  }
+}
+
 /** pixman_image_composite32 over a region of the destination. */
 export function composite(a: CompositeArgs): void {
+  if (needsDivision(a.op)) {
+    compositeWide(a);
+    return;
+  }
   const {op, dst, mask} = a;
   const ca = !!mask && a.componentAlpha;
   let s = new Uint32Array(0);
