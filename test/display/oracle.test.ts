@@ -1,11 +1,16 @@
 /**
  * Random draws compared pixel for pixel with spice-common's own canvas (the code spice-gtk draws with),
- * run through the reference runner in test/display/oracle/. Needs a built runner:
+ * run through the reference runner in test/display/oracle/. With a built runner:
  *   test/display/oracle/build.sh <spice-common checkout> /tmp/canvas-oracle
  *   SPICE_CANVAS_ORACLE=/tmp/canvas-oracle npx vitest run test/display/oracle.test.ts
- * Skipped without it (CI has no spice-common sources).
+ * every family runs SPICE_CANVAS_ORACLE_RUNS random scenarios against it (SPICE_CANVAS_ORACLE_WRITE_GOLDEN=1
+ * also records the reference results of the first GOLDEN_RUNS seeds in oracle/golden.json). Without the
+ * runner (CI has no spice-common sources), the same first seeds are checked against those recorded
+ * reference results (SHA-1 of the surface).
  */
-import {writeFileSync} from 'node:fs';
+import {createHash} from 'node:crypto';
+import {existsSync, readFileSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {BitmapFmt, SurfaceFmt} from '../../src/client/wire/enums.js';
 import * as g from './oracle/generate.js';
@@ -14,6 +19,12 @@ import './oracle/ops.js';
 
 const binary = process.env.SPICE_CANVAS_ORACLE;
 const RUNS = Number(process.env.SPICE_CANVAS_ORACLE_RUNS ?? 150);
+const GOLDEN_RUNS = 40;
+const goldenPath = join(import.meta.dirname, 'oracle', 'golden.json');
+const writeGolden = !!binary && !!process.env.SPICE_CANVAS_ORACLE_WRITE_GOLDEN;
+/** family -> seed -> SHA-1 of spice-common's result ('abort' where spice-common aborted). */
+const golden: Record<string, Record<string, string>> = existsSync(goldenPath) ? JSON.parse(readFileSync(goldenPath, 'utf8')) : {};
+const digest = (values: number[]) => createHash('sha1').update(values.map((v) => (v >>> 0).toString(16)).join(',')).digest('hex');
 
 type Gen = (rng: Rng, cmds: Cmd[], fmt: number) => void;
 
@@ -29,22 +40,41 @@ function scenario(seed: number, gen: Gen, formats: readonly number[], draws = 3)
 }
 
 function compare(name: string, gen: Gen, formats: readonly number[] = g.FORMATS, runs = RUNS, unspecifiedX = false): void {
+  const make = (seed: number) => scenario(seed * 7919 + name.length, gen, formats, name === 'mixed' ? 6 : 3);
+  // The padding bits of 32_xRGB and 16_555 (pixman's x channel) are left unspecified by pixman's own
+  // paths; only ops that define them are compared on them.
+  const keepOf = (cmds: Cmd[]) => {
+    const fmt0 = (cmds[0] as {fmt: number}).fmt;
+    return !unspecifiedX ? -1 : fmt0 === SurfaceFmt['32_xRGB'] ? 0xffffff : fmt0 === SurfaceFmt['16_555'] ? 0x7fff : -1;
+  };
+  if (!binary) {
+    // Recorded reference results.
+    const want = golden[name] ?? {};
+    expect(Object.keys(want).length, `${name}: no recorded reference results`).toBeGreaterThan(0);
+    for (const [seed, hash] of Object.entries(want)) {
+      if (hash === 'abort') continue;
+      const cmds = make(Number(seed));
+      const keep = keepOf(cmds);
+      expect(digest(runOurs(cmds)[0]!.map((v) => v & keep)), `${name} seed ${seed}`).toBe(hash);
+    }
+    return;
+  }
+  const record: Record<string, string> = {};
   let crashed = 0;
   const only = Number(process.env.SPICE_CANVAS_ORACLE_SEED ?? 0);
   for (let seed = only || 1; seed <= (only || runs); seed++) {
-    const cmds = scenario(seed * 7919 + name.length, gen, formats, name === 'mixed' ? 6 : 3);
+    const cmds = make(seed);
     let ref: number[][];
     try {
       ref = runReference(binary!, cmds);
     } catch {
       crashed++; // spice-common asserts on some inputs (e.g. mismatched depths); nothing to compare.
+      if (seed <= GOLDEN_RUNS) record[seed] = 'abort';
       continue;
     }
     const ours = runOurs(cmds);
-    // The padding bits of 32_xRGB and 16_555 (pixman's x channel) are left unspecified by pixman's own
-    // paths; only ops that define them are compared on them.
-    const fmt0 = (cmds[0] as {fmt: number}).fmt;
-    const keep = !unspecifiedX ? -1 : fmt0 === SurfaceFmt['32_xRGB'] ? 0xffffff : fmt0 === SurfaceFmt['16_555'] ? 0x7fff : -1;
+    const keep = keepOf(cmds);
+    if (seed <= GOLDEN_RUNS) record[seed] = digest(ref[0]!.map((v) => v & keep));
     for (let d = 0; d < ref.length; d++) {
       const a = ours[d]!.map((v) => v & keep);
       const b = ref[d]!.map((v) => v & keep);
@@ -65,6 +95,11 @@ function compare(name: string, gen: Gen, formats: readonly number[] = g.FORMATS,
   }
   if (process.env.SPICE_CANVAS_ORACLE_VERBOSE) console.log(`${name}: ${runs - crashed} compared, ${crashed} where spice-common aborted`);
   expect(crashed).toBeLessThan(runs);
+  if (writeGolden && !only) {
+    const all: Record<string, Record<string, string>> = existsSync(goldenPath) ? JSON.parse(readFileSync(goldenPath, 'utf8')) : {};
+    all[name] = record;
+    writeFileSync(goldenPath, JSON.stringify(all, null, 1) + '\n');
+  }
 }
 
 /**
@@ -148,7 +183,7 @@ const compositeDraw: Gen = (rng, cmds, fmt) => {
       });
 };
 
-describe.skipIf(!binary)('canvas vs spice-common (reference runner)', () => {
+describe(binary ? 'canvas vs spice-common (reference runner)' : 'canvas vs recorded spice-common results', () => {
   it('FILL: solid, pattern and no brush, every rop, clips and masks', () => {
     compare('fill', (rng, cmds, fmt) => {
       const brush = g.brush(rng, cmds, 10, fmt);
