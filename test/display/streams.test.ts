@@ -308,10 +308,10 @@ describe('MJPEG streams: bad input is a protocol error, never a crash or a hang'
     const {send} = await setup();
     const f = await jpeg(16, 16, gradient);
     await send(DisplayServer.STREAM_CREATE, create(1, rect(0, 0, 16, 16)));
-    await protocolError(send(DisplayServer.STREAM_DATA, data(1, f.data.subarray(0, f.data.length >> 1))), /stream 1 frame 1: truncated frame .* no EOI/);
-    await protocolError(send(DisplayServer.STREAM_DATA, data(1, new Uint8Array(0))), /empty frame/);
-    await protocolError(send(DisplayServer.STREAM_DATA, data(1, new Uint8Array([0xff, 0xd8, 0xff, 0xd9]))), /no frame header/);
-    await protocolError(send(DisplayServer.STREAM_DATA, data(1, new Uint8Array([1, 2, 3, 4, 0xff, 0xd9]))), /missing SOI/);
+    await protocolError(send(DisplayServer.STREAM_DATA, data(1, f.data.subarray(0, f.data.length >> 1))), /stream 1 frame 1: corrupt MJPEG frame: truncated \(\d+ bytes, no EOI marker at the end\)/);
+    await protocolError(send(DisplayServer.STREAM_DATA, data(1, new Uint8Array(0))), /corrupt MJPEG frame: empty/);
+    await protocolError(send(DisplayServer.STREAM_DATA, data(1, new Uint8Array([0xff, 0xd8, 0xff, 0xd9]))), /corrupt MJPEG frame: no frame header/);
+    await protocolError(send(DisplayServer.STREAM_DATA, data(1, new Uint8Array([1, 2, 3, 4, 0xff, 0xd9]))), /corrupt MJPEG frame: missing SOI marker/);
     // SOI, a plausible frame header, then garbage where the scan should be.
     const sof = f.data.indexOf(0xc0, 2);
     const junk = new Uint8Array([...f.data.subarray(0, sof + 20), ...Array.from({length: 300}, (_, i) => (i * 97) & 0xfe), 0xff, 0xd9]);

@@ -26,7 +26,7 @@
  */
 import {performance} from 'node:perf_hooks';
 import {decodeJpeg, jpegSize} from '../codecs/jpeg.js';
-import {checkDimensions, corrupt, type Pixels} from '../codecs/pixels.js';
+import {checkDimensions, type Pixels} from '../codecs/pixels.js';
 import {SpiceError} from '../errors.js';
 import type {Logger} from '../log.js';
 import {ClipType, nameOf, SPICE_MAX_NUM_STREAMS, StreamFlags, VideoCodecType} from '../wire/enums.js';
@@ -128,16 +128,17 @@ function clipRects(clip: {type: number; rects?: {rects: Rect[]} | null}): Rect[]
  * the image limits and in proportion to its stream. Returns the frame's size.
  */
 export function checkMjpegFrame(data: Uint8Array, what: string, declared: {width: number; height: number}, dest: Rect): {width: number; height: number} {
-  if (data.length === 0) throw corrupt('MJPEG', `${what}: empty frame`);
+  const bad = (why: string) => new SpiceError('protocol', `${what}: corrupt MJPEG frame: ${why}`);
+  if (data.length === 0) throw bad('empty');
   let end = data.length;
   // Fill bytes after EOI are tolerated (a few encoders pad); the last marker must be EOI.
   while (end > 2 && data.length - end < 64 && data[end - 1] === 0) end--;
-  if (end < 4 || data[end - 2] !== 0xff || data[end - 1] !== 0xd9) throw corrupt('MJPEG', `${what}: truncated frame (${data.length} bytes, no EOI marker at the end)`);
+  if (end < 4 || data[end - 2] !== 0xff || data[end - 1] !== 0xd9) throw bad(`truncated (${data.length} bytes, no EOI marker at the end)`);
   let size: {width: number; height: number};
   try {
     size = jpegSize(data);
   } catch (e) {
-    throw new SpiceError('protocol', `${what}: ${(e as Error).message}`);
+    throw bad((e as Error).message.replace(/^JPEG: corrupt image data: /, ''));
   }
   checkDimensions(size.width, size.height, `${what}: MJPEG frame`);
   const destArea = Math.max(0, dest.right - dest.left) * Math.max(0, dest.bottom - dest.top);
