@@ -359,3 +359,34 @@ describe('TEXT and STROKE', () => {
     expect(px(s)).toEqual([1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0]);
   });
 });
+
+describe('1-bit and alpha-only surfaces', () => {
+  it('1_A surfaces take fills and copies bit by bit, and serve as masks', () => {
+    const a1 = surface(40, 2, undefined, SurfaceFmt['1_A']);
+    canvas.fill(a1, R(30, 0, 35, 1), null, {type: 'solid', color: 1}, Ropd.OP_PUT, null);
+    // bits 30, 31 of word 0 and 0, 1, 2 of word 1
+    expect([a1.data[0]! >>> 0, a1.data[1]]).toEqual([0xc0000000, 0b111]);
+    // Used as a mask: only pixels whose bit is set are drawn (mask pixel (31,0) on box (0,0), pos 31).
+    const s = surface(3, 1);
+    canvas.fill(s, R(0, 0, 3, 1), null, {type: 'solid', color: 5}, Ropd.OP_PUT, {pixels: a1, pos: {x: 31, y: 0}, invert: false});
+    expect(px(s)).toEqual([5, 5, 5]);
+    canvas.fill(s, R(0, 0, 3, 1), null, {type: 'solid', color: 6}, Ropd.OP_PUT, {pixels: a1, pos: {x: 33, y: 0}, invert: false});
+    // mask pixels 33, 34 set, 35 not
+    expect(px(s)).toEqual([6, 6, 5]);
+  });
+
+  it('an A8 image used as a COMPOSITE mask on a 32-bit surface turns opaque, as spice-gtk converts it', () => {
+    // canvas_get_image brings the a8 mask to the surface's x8r8g8b8: alpha becomes 0xff, so SRC copies the source.
+    const s = surface(1, 1, [0], SurfaceFmt['32_xRGB']);
+    const mask: Pixels = {width: 1, height: 1, format: 'a8', data: Uint32Array.of(0x10000000)};
+    canvas.composite(s, R(0, 0, 1, 1), null, {flags: 1 | (1 << 19), src: xrgb(1, 1, [0x00abcdef]), mask, srcTransform: null, maskTransform: null, srcOrigin: {x: 0, y: 0}, maskOrigin: {x: 0, y: 0}});
+    expect((s.data[0]! & 0xffffff).toString(16)).toBe('abcdef');
+  });
+
+  it('TRANSPARENT on 16_555 keys on true_color brought to 555 by truncation', () => {
+    // 0x00FF8040 -> (31 << 10) | (16 << 5) | 8 = 0x7E08
+    const s = surface(2, 1, [1, 1], SurfaceFmt['16_555']);
+    canvas.transparent(s, R(0, 0, 2, 1), null, xrgb(2, 1, [0x00ff8040, 0x00000000]), R(0, 0, 2, 1), 0, 0x00ff8040);
+    expect(px(s)).toEqual([1, 0]);
+  });
+});
