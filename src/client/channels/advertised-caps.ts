@@ -16,7 +16,16 @@ const perChannel: Record<number, number[]> = {
   // MONITORS_CONFIG (heads, display/renderer.ts), PREFERRED_COMPRESSION (channels/display.ts) and LZ4 images
   // (codecs/lz4.ts): screenshots pixel-exact with spice-gtk in test/display. Not COMPOSITE or A8_SURFACE:
   // the canvas implements them, but no lab server has been seen to send them yet.
-  [ChannelType.DISPLAY]: [DisplayCap.MONITORS_CONFIG, DisplayCap.PREF_COMPRESSION, DisplayCap.LZ4_COMPRESSION],
+  // Video streams (display/streams.ts; test/display/streams*.test.ts): MJPEG frames, STREAM_DATA_SIZED and
+  // STREAM_REPORT. CODEC_MJPEG only matters with MULTI_CODEC, which is not advertised (MJPEG is all we decode).
+  [ChannelType.DISPLAY]: [
+    DisplayCap.MONITORS_CONFIG,
+    DisplayCap.PREF_COMPRESSION,
+    DisplayCap.LZ4_COMPRESSION,
+    DisplayCap.SIZED_STREAM,
+    DisplayCap.STREAM_REPORT,
+    DisplayCap.CODEC_MJPEG,
+  ],
 };
 
 export function advertisedCaps(channelType: number): number[] {
