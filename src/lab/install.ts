@@ -18,6 +18,8 @@ export const LAB_PACKAGES = {
     'x11-utils',
     'xdotool',
     'xclip',
+    // `animate`: a looping animation that spice-server turns into an MJPEG video stream (test/display/streams-live).
+    'imagemagick',
     'xauth',
     'x11-xkb-utils',
     'openssl',
