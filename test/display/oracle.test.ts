@@ -1,12 +1,9 @@
 /**
- * Random draws compared pixel for pixel with spice-common's own canvas (the code spice-gtk draws with),
- * run through the reference runner in test/display/oracle/. With a built runner:
- *   test/display/oracle/build.sh <spice-common checkout> /tmp/canvas-oracle
- *   SPICE_CANVAS_ORACLE=/tmp/canvas-oracle npx vitest run test/display/oracle.test.ts
- * every family runs SPICE_CANVAS_ORACLE_RUNS random scenarios against it (SPICE_CANVAS_ORACLE_WRITE_GOLDEN=1
- * also records the reference results of the first GOLDEN_RUNS seeds in oracle/golden.json). Without the
- * runner (CI has no spice-common sources), the same first seeds are checked against those recorded
- * reference results (SHA-1 of the surface).
+ * Random draws compared pixel for pixel with spice-common's own canvas (the code spice-gtk draws with).
+ * The reference results of the first GOLDEN_RUNS seeds of every draw family were recorded once, on a
+ * development machine, from spice-common's canvas (oracle/golden.json, SHA-1 of the surface); no upstream
+ * code or build recipe is kept here. A reference runner given in SPICE_CANVAS_ORACLE (a local tool that
+ * reads the scenario format of oracle/scenario.ts) runs SPICE_CANVAS_ORACLE_RUNS more random scenarios.
  */
 import {createHash} from 'node:crypto';
 import {existsSync, readFileSync, writeFileSync} from 'node:fs';

@@ -11,7 +11,7 @@ import type {Logger} from '../log.js';
 import {decodeImage} from '../codecs/index.js';
 import {GlzWindow} from '../codecs/glz-window.js';
 import type {Pixels} from '../codecs/pixels.js';
-import {BitmapFlags, BrushType, ClipType, ImageFlags, ImageType, SurfaceFlags} from '../wire/enums.js';
+import {BitmapFlags, BitmapFmt, BrushType, ClipType, ImageFlags, ImageType, SurfaceFlags} from '../wire/enums.js';
 import type {MessageDef} from '../wire/message.js';
 import type {Image} from '../wire/messages/image.js';
 import {ImageCache, PaletteCache} from './image-cache.js';
@@ -256,9 +256,17 @@ export class DisplayRenderer extends EventEmitter {
     return {type: 'none'};
   }
 
+  /** A QMask: a 1-bit BITMAP (no palette: decodeMaskBitmap), or a cached image or surface used as a mask. */
   private async mask(q: AnyMsg): Promise<Mask | null> {
     if (!q?.bitmap) return null;
-    return {pixels: await this.source(q.bitmap), pos: q.pos, invert: (q.flags & 1) !== 0};
+    const img = q.bitmap as Image;
+    let pixels: Source;
+    if (img.descriptor.type === ImageType.BITMAP && (img.bitmap!.format === BitmapFmt['1BIT_LE'] || img.bitmap!.format === BitmapFmt['1BIT_BE'])) {
+      const b = img.bitmap!;
+      pixels = canvas.decodeMaskBitmap({format: b.format, flags: b.flags, width: b.x, height: b.y, stride: b.stride, data: b.data});
+      if (img.descriptor.flags & ImageFlags.CACHE_ME) this.shared.images.put(img.descriptor.id, pixels, false);
+    } else pixels = await this.source(img);
+    return {pixels, pos: q.pos, invert: (q.flags & 1) !== 0};
   }
 }
 
