@@ -20,9 +20,13 @@
  * either way. Nothing is dropped, so reports count no drops; their last_frame_delay is the frame's mm_time
  * minus the session's mm-time on arrival, as spice-gtk measures it.
  *
- * Decoding: sharp (libjpeg-turbo, islow IDCT, fancy upsampling). spice-gtk's MJPEG decoder uses the fast
- * integer IDCT without fancy upsampling, so decoded video pixels differ from spice-gtk's by a few levels;
- * the lossless image spice-server sends when a stream stops makes the final screen exact again.
+ * `waitStill` sees frames as draws: while a video plays the screen is never still for longer than the
+ * frame interval.
+ *
+ * Decoding: sharp (libjpeg-turbo, islow IDCT, fancy upsampling). spice-gtk's MJPEG decoder asks libjpeg for
+ * the fast integer IDCT without fancy upsampling or block smoothing, so video pixels differ from spice-gtk's
+ * (on the recorded Xspice stream: 40.8 dB PSNR, 4% of pixels identical, at most 15 levels apart). Once a
+ * stream stops, spice-server sends its area again as a lossless image, and the screen is exact again.
  */
 import {performance} from 'node:perf_hooks';
 import {decodeJpeg, jpegSize} from '../codecs/jpeg.js';
