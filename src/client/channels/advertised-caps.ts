@@ -14,12 +14,15 @@ const perChannel: Record<number, number[]> = {
   // KEY_SCANCODE (raw set-1 bytes, used for Pause): channels/inputs.ts, tested in test/input.
   [ChannelType.INPUTS]: [InputsCap.KEY_SCANCODE],
   // MONITORS_CONFIG (heads, display/renderer.ts), PREFERRED_COMPRESSION (channels/display.ts) and LZ4 images
-  // (codecs/lz4.ts): screenshots pixel-exact with spice-gtk in test/display. Not COMPOSITE or A8_SURFACE:
-  // the canvas implements them, but no lab server has been seen to send them yet.
+  // (codecs/lz4.ts): screenshots pixel-exact with spice-gtk in test/display. COMPOSITE and A8_SURFACE: the
+  // canvas draws them exactly as spice-common's canvas (test/display/oracle.test.ts, recorded reference
+  // results); Xspice's driver never emits them (qxl_uxa.c), only the legacy non-KMS driver on a real QXL.
   // Video streams (display/streams.ts; test/display/streams*.test.ts): MJPEG frames, STREAM_DATA_SIZED and
   // STREAM_REPORT. CODEC_MJPEG only matters with MULTI_CODEC, which is not advertised (MJPEG is all we decode).
   [ChannelType.DISPLAY]: [
     DisplayCap.MONITORS_CONFIG,
+    DisplayCap.COMPOSITE,
+    DisplayCap.A8_SURFACE,
     DisplayCap.PREF_COMPRESSION,
     DisplayCap.LZ4_COMPRESSION,
     DisplayCap.SIZED_STREAM,
