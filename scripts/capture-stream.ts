@@ -23,6 +23,7 @@ import sharp from 'sharp';
 import {SpiceSession} from '../src/client/session.js';
 import {RecordingWriter} from '../src/client/recording/writer.js';
 import {DisplayCap} from '../src/client/wire/caps.js';
+import {MissingPackageError, which} from '../src/lab/install.js';
 import {startXspice, type XClient} from '../src/lab/xspice.js';
 import {captureRoot} from '../src/lab/xwd.js';
 
@@ -41,8 +42,16 @@ export function animationFrame(f: number, width: number, height: number): Buffer
   return px;
 }
 
-/** Writes `count` frames as PPM files into `dir` and returns an X client that plays them once, after `delayS`, then pauses on the first. */
-export function animationClient(dir: string, opts: {count: number; width: number; height: number; x: number; y: number; delayS: number; fps?: number}): XClient {
+/**
+ * Writes `count` frames as PPM files into `dir` and returns an X client that plays them: once and then
+ * paused on the first frame (`once`), or in a loop; after `delayS` seconds (the lab then does not wait
+ * for its window).
+ */
+export function animationClient(
+  dir: string,
+  opts: {count: number; width: number; height: number; x: number; y: number; delayS: number; fps?: number; once?: boolean},
+): XClient {
+  if (!which('animate')) throw new MissingPackageError(['imagemagick'], 'cannot play the animation');
   mkdirSync(dir, {recursive: true});
   const files: string[] = [];
   for (let f = 0; f < opts.count; f++) {
@@ -50,9 +59,10 @@ export function animationClient(dir: string, opts: {count: number; width: number
     writeFileSync(path, Buffer.concat([Buffer.from(`P6\n${opts.width} ${opts.height}\n255\n`, 'latin1'), animationFrame(f, opts.width, opts.height)]));
     files.push(path);
   }
-  const delay = Math.round(100 / (opts.fps ?? 25)); // animate's -delay is in 1/100 s
-  const cmd = `sleep ${opts.delayS}; exec animate -delay ${delay} -pause 600 -geometry +${opts.x}+${opts.y} ${files.join(' ')}`;
-  return {command: 'sh', args: ['-c', cmd], window: false};
+  // animate's -delay is in 1/100 s; -pause: seconds to wait before playing again.
+  const args = ['-delay', String(Math.round(100 / (opts.fps ?? 25))), ...(opts.once ? ['-pause', '600'] : []), '-geometry', `+${opts.x}+${opts.y}`, ...files];
+  if (!opts.delayS) return {command: 'animate', args};
+  return {command: 'sh', args: ['-c', `sleep ${opts.delayS}; exec animate ${args.join(' ')}`], window: false};
 }
 
 const out = join(import.meta.dirname, '..', 'recordings');
@@ -70,7 +80,7 @@ function ppmToRgb(ppm: Buffer): {width: number; height: number; rgb: Buffer} {
 
 export const STREAM_CAPTURE = {
   screen: {width: 640, height: 480},
-  animation: {count: 90, width: 240, height: 180, x: 200, y: 150, delayS: 2.5, fps: 25},
+  animation: {count: 90, width: 240, height: 180, x: 200, y: 150, delayS: 2.5, fps: 25, once: true},
 };
 
 async function main(): Promise<void> {

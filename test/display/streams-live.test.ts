@@ -33,9 +33,8 @@ const CAPS = [DisplayCap.SIZED_STREAM, DisplayCap.STREAM_REPORT, DisplayCap.CODE
 
 let target: LabTarget;
 beforeAll(async () => {
+  // In a loop: the video plays during the whole file.
   const client = animationClient(join(work, 'frames'), ANIM);
-  // Loop for ever (no -pause): the video plays during the whole file.
-  client.args = ['-c', client.args![1]!.replace(' -pause 600', '')];
   target = await startXspice({streaming: 'all', surfaces: false, width: 640, height: 480, clients: [{command: 'xlogo', args: ['-geometry', '120x120+480+20']}, client]});
   execFileSync('xdotool', ['mousemove', '639', '479'], {env: {...process.env, DISPLAY: target.display!}});
   // 20 frames in a row make a stream: wait until animate has drawn a few dozen.
@@ -53,10 +52,18 @@ function crop(img: Rgb, r: Rect): Rgb {
   return {width: w, height: h, rgb};
 }
 
-/** Blacks out the animation's area, to compare the rest of the screen. */
+/**
+ * Blacks out the animation's area, to compare the rest of the screen, and the bottom-right corner where the
+ * pointer is parked: X may draw its cursor into the framebuffer (which SPICE sends), and `xwd -root` leaves
+ * it out.
+ */
 function outside(img: Rgb): Rgb {
   const rgb = Buffer.from(img.rgb);
-  for (let y = AREA.top; y < AREA.bottom; y++) rgb.fill(0, (y * img.width + AREA.left) * 3, (y * img.width + AREA.right) * 3);
+  const blank = (r: Rect) => {
+    for (let y = r.top; y < r.bottom; y++) rgb.fill(0, (y * img.width + r.left) * 3, (y * img.width + r.right) * 3);
+  };
+  blank(AREA);
+  blank({left: img.width - 32, top: img.height - 32, right: img.width, bottom: img.height});
   return {width: img.width, height: img.height, rgb};
 }
 
