@@ -33,7 +33,14 @@ export default class Screenshot extends SessionCommand {
       const display = session.display!;
       await display.waitFirstFrame();
       const firstFrameMs = performance.now() - t0;
-      if (flags.settle > 0) await display.waitStill(flags.settle);
+      if (flags.settle > 0) {
+        await display.waitStill(flags.settle).catch((e: unknown) => {
+          if (e instanceof SpiceError && e.kind === 'timeout') {
+            throw new SpiceError('timeout', `${e.message}: the screen kept changing (a video or animation?); use a shorter --settle, or --settle 0 for the first complete frame`);
+          }
+          throw e;
+        });
+      }
       const {surface, monitor} = display.monitorSurface(flags.monitor);
       const area = {left: monitor.x, top: monitor.y, right: monitor.x + monitor.width, bottom: monitor.y + monitor.height};
       if (region) {
