@@ -7,12 +7,14 @@
  * does so before the socket ends, so an error or Ctrl-C never leaves a key (or Shift, or Ctrl) held in
  * the guest. Pacing and text → keystrokes live in src/client/input/.
  *
- * The mouse (MOUSE_MOTION with motion-ack throttling, MOUSE_POSITION, PRESS/RELEASE) comes next and
- * belongs here too: MOUSE_MOTION_ACK is already counted.
+ * The mouse: MOUSE_MOTION (relative, server mode) and MOUSE_POSITION (absolute, client mode) with the
+ * motion-ACK throttling of protocol map §6 (the server acks every 4 motion/position messages; we hold
+ * back while 8 are unacked, waitMotionWindow()), and MOUSE_PRESS/RELEASE with the button mask after the
+ * event. Buttons held by us are released by releaseAll()/close() too. Paths and modes: src/client/input/mouse.ts.
  */
 import {SpiceError} from '../errors.js';
 import {InputsCap} from '../wire/caps.js';
-import {KeyboardModifierFlags} from '../wire/enums.js';
+import {KeyboardModifierFlags, SPICE_INPUT_MOTION_ACK_BUNCH} from '../wire/enums.js';
 import type {MessageDef} from '../wire/message.js';
 import {InputsClient, InputsServer} from '../wire/messages/inputs.js';
 import {formatScancode, packScancode, type Scancode} from '../input/scancodes.js';
@@ -22,6 +24,12 @@ export interface LockState {
   capsLock: boolean;
   numLock: boolean;
   scrollLock: boolean;
+}
+
+/** MouseButton (1..7) → its MouseButtonMask bit. */
+export function buttonMask(button: number): number {
+  if (!Number.isInteger(button) || button < 1 || button > 7) throw new RangeError(`mouse button must be 1..7: ${button}`);
+  return 1 << (button - 1);
 }
 
 export function lockState(flags: number): LockState {
@@ -59,6 +67,11 @@ export class InputsChannel extends Channel {
   /** Called with every key event sent (latency hooks, tests). */
   onKeyEvent?: (e: KeyEvent) => void;
   private initWaiters: Array<() => void> = [];
+  /** Motion/position messages sent (the server acks them in bunches of SPICE_INPUT_MOTION_ACK_BUNCH). */
+  motionsSent = 0;
+  /** The MouseButtonMask of the buttons we hold down. */
+  buttonsState = 0;
+  private ackWaiters: Array<() => void> = [];
 
   protected override onMessage(def: MessageDef, m: any): void {
     switch (def.type) {
@@ -74,6 +87,7 @@ export class InputsChannel extends Channel {
       case InputsServer.MOUSE_MOTION_ACK.type:
         this.motionAcks++;
         this.emit('motion-ack');
+        for (const w of this.ackWaiters.splice(0)) w();
         break;
       default:
         super.onMessage(def, m, new Uint8Array(0));
@@ -143,14 +157,90 @@ export class InputsChannel extends Channel {
     this.send(InputsClient.KEY_MODIFIERS, {modifiers: flags & 0x7});
   }
 
+  /** Motion/position messages the server has not acked yet. */
+  get unackedMotions(): number {
+    return Math.max(0, this.motionsSent - this.motionAcks * SPICE_INPUT_MOTION_ACK_BUNCH);
+  }
+
+  /** Whether another motion may go out now (fewer than 2 × bunch unacked, as spice-gtk). */
+  get motionWindowOpen(): boolean {
+    return this.unackedMotions < 2 * SPICE_INPUT_MOTION_ACK_BUNCH;
+  }
+
+  /** Resolves when a motion may be sent (the window is open), or rejects after timeoutMs / on close. */
+  waitMotionWindow(timeoutMs: number): Promise<void> {
+    if (this.motionWindowOpen) return Promise.resolve();
+    if (this.isClosed) return Promise.reject(new SpiceError('connection-lost', 'the inputs channel is closed'));
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (this.motionWindowOpen) {
+          clearTimeout(timer);
+          resolve();
+        } else this.ackWaiters.push(check);
+      };
+      const timer = setTimeout(() => {
+        this.ackWaiters = this.ackWaiters.filter((w) => w !== check);
+        reject(new SpiceError('timeout', `timed out after ${timeoutMs} ms waiting for the server's MOUSE_MOTION_ACK (${this.unackedMotions} motions unacked)`));
+      }, timeoutMs);
+      this.ackWaiters.push(check);
+    });
+  }
+
+  /** Relative motion (server mouse mode). Callers throttle with waitMotionWindow(). */
+  mouseMotion(dx: number, dy: number): void {
+    this.requireOpen();
+    this.send(InputsClient.MOUSE_MOTION, {dx: dx | 0, dy: dy | 0, buttons_state: this.buttonsState});
+    this.motionsSent++;
+  }
+
+  /** Absolute position on a display (client mouse mode). Callers throttle with waitMotionWindow(). */
+  mousePosition(x: number, y: number, displayId = 0): void {
+    this.requireOpen();
+    if (!Number.isInteger(x) || !Number.isInteger(y) || x < 0 || y < 0) throw new RangeError(`mouse position must be non-negative integers: ${x},${y}`);
+    this.send(InputsClient.MOUSE_POSITION, {x, y, buttons_state: this.buttonsState, display_id: displayId & 0xff});
+    this.motionsSent++;
+  }
+
+  /** Presses a MouseButton (1..7); buttons_state is the mask after the press. */
+  mousePress(button: number): void {
+    this.requireOpen();
+    this.buttonsState |= buttonMask(button);
+    this.send(InputsClient.MOUSE_PRESS, {button, buttons_state: this.buttonsState});
+  }
+
+  mouseRelease(button: number): void {
+    this.requireOpen();
+    this.buttonsState &= ~buttonMask(button);
+    this.send(InputsClient.MOUSE_RELEASE, {button, buttons_state: this.buttonsState});
+  }
+
+  /** Releases every mouse button we hold. Returns how many. */
+  releaseButtons(): number {
+    if (this.isClosed) return 0;
+    let n = 0;
+    for (let b = 1; b <= 7; b++) {
+      if (this.buttonsState & buttonMask(b)) {
+        try {
+          this.mouseRelease(b);
+        } catch (e) {
+          this.log.warn(`inputs: could not release mouse button ${b}: ${(e as Error).message}`);
+        }
+        n++;
+      }
+    }
+    this.buttonsState = 0;
+    return n;
+  }
+
   /** Keys currently held down by us. */
   get heldKeys(): readonly Scancode[] {
     return this.held;
   }
 
-  /** Releases every key still held, modifiers last (in reverse press order). Returns how many. */
+  /** Releases every key still held, modifiers last (in reverse press order), and every mouse button. Returns how many keys. */
   releaseAll(): number {
     if (this.isClosed) return 0;
+    this.releaseButtons();
     const keys = [...this.held].reverse();
     for (const sc of keys) {
       try {

@@ -1,0 +1,284 @@
+/**
+ * The mouse side of a session, for commands and scenarios: pick the mouse mode, move to guest screen
+ * pixels, press and release buttons, scroll, and on errors or Ctrl-C let every button go.
+ *
+ * Modes (protocol map §6): in CLIENT mode a position is absolute (MOUSE_POSITION with the display id) and
+ * lands exactly. In SERVER mode only relative MOUSE_MOTION exists; the guest scales and accelerates it and
+ * we have no read-back (the cursor channel is not implemented here), so Mouse asks for CLIENT mode whenever
+ * the server supports it (Xspice does; QEMU with a usb-tablet or an agent does). Measured on Xspice 0.1.5:
+ * in server mode MOUSE_MOTION does not move the X pointer at all (it is acked, but ignored), so client mode
+ * is the only way there. Without client mode the moves are best effort: a large negative motion pins the
+ * pointer to the top-left corner, then small steps (≤ SERVER_STEP px, below the usual acceleration
+ * threshold) walk to the target; `exact: false` is reported.
+ *
+ * Every motion waits for the ACK window (fewer than 8 unacked, InputsChannel.waitMotionWindow).
+ */
+import {SpiceError} from '../errors.js';
+import type {InputsChannel} from '../channels/inputs.js';
+import type {SpiceSession} from '../session.js';
+import {MouseButton, MouseMode} from '../wire/enums.js';
+
+export const BUTTON_NAMES = ['left', 'middle', 'right', 'side', 'extra'] as const;
+export type ButtonName = (typeof BUTTON_NAMES)[number];
+export const SCROLL_DIRECTIONS = ['up', 'down'] as const;
+export type ScrollDirection = (typeof SCROLL_DIRECTIONS)[number];
+
+/** Pixels per relative step in server mode (X's default acceleration threshold is 4). */
+export const SERVER_STEP = 4;
+
+export function buttonOf(name: string): number {
+  switch (name.toLowerCase()) {
+    case 'left':
+      return MouseButton.LEFT;
+    case 'middle':
+      return MouseButton.MIDDLE;
+    case 'right':
+      return MouseButton.RIGHT;
+    case 'side':
+      return MouseButton.SIDE;
+    case 'extra':
+      return MouseButton.EXTRA;
+    default:
+      throw new SpiceError('usage', `unknown mouse button "${name}": expected one of ${BUTTON_NAMES.join(', ')}`);
+  }
+}
+
+export function scrollButton(direction: string): number {
+  switch (direction.toLowerCase()) {
+    case 'up':
+      return MouseButton.UP;
+    case 'down':
+      return MouseButton.DOWN;
+    case 'left':
+    case 'right':
+      throw new SpiceError('usage', 'SPICE has no horizontal wheel: its mouse buttons are left, middle, right, wheel up/down, side and extra');
+    default:
+      throw new SpiceError('usage', `unknown scroll direction "${direction}": expected up or down`);
+  }
+}
+
+/** A guest screen coordinate from the command line: a non-negative integer. */
+export function parseCoord(v: string, what: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isInteger(n) || n < 0 || n > 0x7fff_ffff) throw new SpiceError('usage', `${what}: "${v}" is not a pixel coordinate (a whole number ≥ 0)`);
+  return n;
+}
+
+export class MouseInterrupted extends Error {
+  constructor(readonly done: number, readonly total: number) {
+    super(`interrupted after ${done} of ${total} mouse events; every button was released`);
+    this.name = 'MouseInterrupted';
+  }
+}
+
+export interface MouseOptions {
+  /** Display id for MOUSE_POSITION (the monitor / display channel), default 0. */
+  monitor?: number;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  /** Ask for client mode when the server supports it (default true). */
+  preferClient?: boolean;
+  /** Pause between the steps of a press/release sequence, ms (default 20). */
+  pauseMs?: number;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (ms <= 0 || signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, {once: true});
+  });
+
+export class Mouse {
+  /** The mouse mode in use after ready(). */
+  mode: 'client' | 'server' = 'server';
+  /** Where we believe the pointer is (exact in client mode). */
+  x?: number;
+  y?: number;
+  events = 0;
+  motions = 0;
+  private readonly monitor: number;
+  private readonly timeoutMs: number;
+  private readonly pauseMs: number;
+
+  constructor(
+    private readonly session: SpiceSession,
+    readonly inputs: InputsChannel,
+    private readonly opts: MouseOptions = {},
+  ) {
+    this.monitor = opts.monitor ?? 0;
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.pauseMs = opts.pauseMs ?? 20;
+  }
+
+  get exact(): boolean {
+    return this.mode === 'client';
+  }
+
+  /** Settles the mouse mode: client when current, or requested when supported; server otherwise. */
+  async ready(): Promise<this> {
+    const main = this.session.main;
+    if (this.opts.preferClient === false) {
+      // The mode is the server's, and outlives our session: switch back to server mode when asked for it.
+      if (main.mouse.current === MouseMode.CLIENT && main.mouse.supported & MouseMode.SERVER) {
+        const switched = this.session.waitEvent<{current: number}>(main, 'mouse-mode', 'the MOUSE_MODE answer to our server-mode request', this.timeoutMs);
+        main.requestMouseMode(MouseMode.SERVER);
+        const m = await switched;
+        this.mode = m.current === MouseMode.CLIENT ? 'client' : 'server';
+      } else {
+        this.mode = main.mouse.current === MouseMode.CLIENT ? 'client' : 'server';
+      }
+    } else if (main.mouse.current === MouseMode.CLIENT) {
+      this.mode = 'client';
+    } else if (main.mouse.supported & MouseMode.CLIENT) {
+      const switched = this.session.waitEvent<{current: number}>(main, 'mouse-mode', 'the MOUSE_MODE answer to our client-mode request', this.timeoutMs);
+      main.requestMouseMode(MouseMode.CLIENT);
+      const m = await switched;
+      this.mode = m.current === MouseMode.CLIENT ? 'client' : 'server';
+    } else {
+      this.mode = 'server';
+    }
+    return this;
+  }
+
+  private check(): void {
+    if (this.opts.signal?.aborted) throw new MouseInterrupted(this.events, this.events);
+  }
+
+  /** Moves the pointer to (x, y) in guest screen pixels. */
+  async moveTo(x: number, y: number): Promise<void> {
+    this.check();
+    if (this.mode === 'client') {
+      await this.inputs.waitMotionWindow(this.timeoutMs);
+      this.inputs.mousePosition(x, y, this.monitor);
+      this.motions++;
+      this.events++;
+    } else {
+      if (this.x === undefined || this.y === undefined) {
+        // Pin to the top-left corner: the guest clamps the pointer to its screen.
+        for (let i = 0; i < 4; i++) await this.relative(-4096, -4096);
+        this.x = 0;
+        this.y = 0;
+      }
+      let dx = x - this.x!;
+      let dy = y - this.y!;
+      while (dx !== 0 || dy !== 0) {
+        this.check();
+        const sx = Math.max(-SERVER_STEP, Math.min(SERVER_STEP, dx));
+        const sy = Math.max(-SERVER_STEP, Math.min(SERVER_STEP, dy));
+        await this.relative(sx, sy);
+        dx -= sx;
+        dy -= sy;
+      }
+    }
+    this.x = x;
+    this.y = y;
+  }
+
+  /** Moves in `steps` even steps from the current position to (x, y) (for drags; at least 1). */
+  async glideTo(x: number, y: number, steps: number): Promise<void> {
+    const x0 = this.x ?? x;
+    const y0 = this.y ?? y;
+    for (let i = 1; i <= steps; i++) {
+      await this.moveTo(Math.round(x0 + ((x - x0) * i) / steps), Math.round(y0 + ((y - y0) * i) / steps));
+      await sleep(this.pauseMs / 2, this.opts.signal);
+    }
+  }
+
+  private async relative(dx: number, dy: number): Promise<void> {
+    await this.inputs.waitMotionWindow(this.timeoutMs);
+    this.inputs.mouseMotion(dx, dy);
+    this.motions++;
+    this.events++;
+  }
+
+  async press(button: number): Promise<void> {
+    this.check();
+    this.inputs.mousePress(button);
+    this.events++;
+  }
+
+  async release(button: number): Promise<void> {
+    this.inputs.mouseRelease(button);
+    this.events++;
+  }
+
+  /** Press, hold for the pause, release. The release goes out whatever happens. */
+  async click(button: number, count = 1): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      if (i) await sleep(this.pauseMs * 2, this.opts.signal);
+      await this.press(button);
+      try {
+        await sleep(this.pauseMs, this.opts.signal);
+      } finally {
+        await this.release(button);
+      }
+    }
+  }
+
+  /** Wheel clicks: PRESS+RELEASE of UP or DOWN. */
+  async scroll(button: number, clicks: number): Promise<void> {
+    for (let i = 0; i < clicks; i++) {
+      if (i) await sleep(this.pauseMs, this.opts.signal);
+      this.check();
+      this.inputs.mousePress(button);
+      this.inputs.mouseRelease(button);
+      this.events += 2;
+    }
+  }
+
+  /** Lets go of every button still held (errors, Ctrl-C). */
+  releaseAll(): number {
+    return this.inputs.releaseButtons();
+  }
+}
+
+export interface MouseRunReport {
+  ok: true;
+  mode: 'client' | 'server';
+  exact: boolean;
+  monitor: number;
+  x?: number;
+  y?: number;
+  events: number;
+  motions: number;
+  ms: number;
+}
+
+/**
+ * Runs `fn` over a Mouse on a session's inputs channel, with Ctrl-C (signal) handling: every button is
+ * released on errors and interrupts, and the last events are flushed before the session closes.
+ */
+export async function runMouse(
+  session: SpiceSession,
+  inputs: InputsChannel,
+  opts: MouseOptions & {timeoutMs: number},
+  fn: (m: Mouse) => Promise<void>,
+  flush: (ch: InputsChannel, timeoutMs: number) => Promise<void>,
+): Promise<MouseRunReport> {
+  const t0 = performance.now();
+  const mouse = await new Mouse(session, inputs, opts).ready();
+  try {
+    await fn(mouse);
+    if (opts.signal?.aborted) throw new MouseInterrupted(mouse.events, mouse.events);
+  } finally {
+    mouse.releaseAll();
+    await flush(inputs, opts.timeoutMs).catch(() => undefined);
+  }
+  return {
+    ok: true,
+    mode: mouse.mode,
+    exact: mouse.exact,
+    monitor: opts.monitor ?? 0,
+    x: mouse.x,
+    y: mouse.y,
+    events: mouse.events,
+    motions: mouse.motions,
+    ms: Math.round(performance.now() - t0),
+  };
+}
