@@ -12,6 +12,7 @@ import {openSync, writeSync, closeSync, mkdirSync} from 'node:fs';
 import {join} from 'node:path';
 import {SpiceSession} from '../src/client/session.js';
 import {RecordingWriter} from '../src/client/recording/writer.js';
+import type {InputsChannel} from '../src/client/channels/inputs.js';
 import {defaultXClients, startXspice} from '../src/lab/xspice.js';
 import {startQemu} from '../src/lab/qemu.js';
 import type {LabTarget} from '../src/lab/types.js';
@@ -56,6 +57,41 @@ function tone(fifo: string): void {
 }
 
 const jobs: Record<string, () => Promise<void>> = {
+  async inputs() {
+    // Keyboard and pointer traffic: KEY_DOWN/UP (plain and E0-extended), KEY_SCANCODE, KEY_MODIFIERS,
+    // MOUSE_MOTION (server mode), then MOUSE_POSITION, PRESS and RELEASE (client mode) with their ACKs.
+    const t = await startXspice({});
+    let session: SpiceSession | undefined;
+    await capture('xspice-inputs', 'Xspice: keys typed into an xterm, pointer moved and clicked in server and client mouse modes', t, {server: 'xspice'}, async () => {
+      const inputs = session!.findChannel(3, 0) as InputsChannel;
+      await sleep(300);
+      for (const code of [0x23, 0x12, 0x26, 0x26, 0x18]) {
+        inputs.keyDown(code);
+        await sleep(20);
+        inputs.keyUp(code);
+        await sleep(20);
+      }
+      inputs.keyDown(0xe04b); // E0 4B: left arrow
+      inputs.keyUp(0xe04b);
+      if (inputs.hasKeyScancode) inputs.scancodes([0x1c, 0x9c]); // enter, as raw set-1 bytes
+      inputs.setLockModifiers(0);
+      for (let i = 0; i < 12; i++) {
+        inputs.mouseMotion(5, 3);
+        await sleep(15);
+      }
+      session!.main.requestMouseMode(2);
+      await sleep(300);
+      for (const [x, y] of [[100, 100], [300, 200], [600, 500], [20, 30], [700, 80], [512, 384], [900, 700], [10, 10]]) {
+        inputs.mousePosition(x, y);
+        await sleep(15);
+      }
+      inputs.mousePress(1);
+      inputs.mouseRelease(1);
+      inputs.mousePress(5); // wheel down
+      inputs.mouseRelease(5);
+      await sleep(500);
+    }, (s) => (session = s));
+  },
   async agent() {
     // The guest agent (spice-vdagent) and the pointer: AGENT_CONNECTED/DATA, MOUSE_MODE, cursor SET/MOVE.
     const t = await startXspice({vdagent: true});
