@@ -3,6 +3,11 @@ import {Flags} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
 import {compressionFlag, preferredCompression} from '../cli/compression.js';
 import {SpiceError} from '../client/errors.js';
+// cursor: --cursor
+import type {MainChannel} from '../client/channels/main.js';
+import type {RgbImage} from '../client/display/export.js';
+import type {SpiceSession} from '../client/session.js';
+import {ChannelType, MouseMode} from '../client/wire/enums.js';
 
 export default class Screenshot extends SessionCommand {
   static override summary = 'Save what the guest shows, once the display is still.';
@@ -19,6 +24,8 @@ export default class Screenshot extends SessionCommand {
     monitor: Flags.integer({description: 'Monitor (head) index.', default: 0, min: 0}),
     region: Flags.string({description: 'Only this part of the monitor: X,Y,WIDTH,HEIGHT.'}),
     compression: compressionFlag,
+    // cursor: --cursor (cursor channel, src/client/cursor/)
+    cursor: Flags.boolean({description: "Draw the guest's cursor over the picture (when the server shows one and reports its position: server mouse mode).", default: false}),
   };
 
   async run(): Promise<void> {
@@ -54,17 +61,42 @@ export default class Screenshot extends SessionCommand {
       }
       const {surfaceToRgb, encodePng, encodePpm} = await import('../client/display/export.js');
       const img = surfaceToRgb(surface, area);
+      // cursor: --cursor composites the cursor channel's current shape (src/client/cursor/).
+      const cursor = flags.cursor ? await drawCursor(session, img, area, flags.monitor) : undefined;
       const ppm = flags.output.toLowerCase().endsWith('.ppm');
       const bytes = ppm ? encodePpm(img) : await encodePng(img);
       if (flags.output === '-') process.stdout.write(bytes);
       else writeFileSync(flags.output, bytes);
-      const result = {file: flags.output, width: img.width, height: img.height, format: ppm ? 'ppm' : 'png', firstFrameMs: Math.round(firstFrameMs * 10) / 10, totalMs: Math.round((performance.now() - t0) * 10) / 10};
+      const result = {file: flags.output, width: img.width, height: img.height, format: ppm ? 'ppm' : 'png', firstFrameMs: Math.round(firstFrameMs * 10) / 10, totalMs: Math.round((performance.now() - t0) * 10) / 10, ...(cursor ? {cursor} : {})};
       if (flags.json && flags.output !== '-') this.printJson(result);
-      else if (flags.output !== '-') process.stderr.write(`wrote ${flags.output} (${img.width}x${img.height})\n`);
+      else if (flags.output !== '-') process.stderr.write(`wrote ${flags.output} (${img.width}x${img.height})${cursor ? (cursor.drawn ? ', with the cursor' : `, without the cursor: ${cursor.reason}`) : ''}\n`);
     } finally {
       session.close();
     }
   }
+}
+
+// cursor: --cursor
+async function drawCursor(
+  session: SpiceSession,
+  img: RgbImage,
+  area: {left: number; top: number},
+  monitor: number,
+): Promise<Record<string, unknown>> {
+  const {CursorChannel} = await import('../client/channels/cursor.js');
+  const {compositeCursor} = await import('../client/cursor/composite.js');
+  const ch = session.findChannel(ChannelType.CURSOR, 0);
+  if (!(ch instanceof CursorChannel)) return {drawn: false, reason: 'the server has no cursor channel'};
+  await ch.waitInit(2000).catch(() => undefined);
+  const main = session.findChannel(ChannelType.MAIN, 0) as MainChannel | undefined;
+  const mode = main?.mouse.current === MouseMode.CLIENT ? 'client' : 'server';
+  const {shape, position, visible} = ch;
+  const info: Record<string, unknown> = {visible, mouseMode: mode, ...(position ? {x: position.x, y: position.y} : {})};
+  if (shape) Object.assign(info, {type: shape.typeName, width: shape.width, height: shape.height, hotX: shape.hotX, hotY: shape.hotY});
+  const reason = !shape ? 'the server sent no cursor shape' : !visible ? 'the cursor is hidden' : !position ? 'no cursor position' : mode === 'client' ? 'client mouse mode: the server does not report the pointer position' : monitor !== 0 ? 'the cursor is drawn on monitor 0 only' : undefined;
+  if (reason) return {...info, drawn: false, reason};
+  const changed = compositeCursor(img, shape!, position!.x - shape!.hotX - area.left, position!.y - shape!.hotY - area.top);
+  return {...info, drawn: true, changedPixels: changed};
 }
 
 function parseRegion(text: string): {x: number; y: number; w: number; h: number} {

@@ -3,6 +3,7 @@ import {Channel, type ChannelContext, type LinkedSocket} from './channel.js';
 import {MainChannel} from './main.js';
 import {DisplayChannel} from './display.js';
 import {InputsChannel} from './inputs.js';
+import {CursorChannel} from './cursor.js';
 import {ChannelType} from '../wire/enums.js';
 
 type ChannelClass = new (type: number, id: number, link: LinkedSocket, ctx: ChannelContext) => Channel;
@@ -11,6 +12,7 @@ const classes: Partial<Record<number, ChannelClass>> = {
   [ChannelType.MAIN]: MainChannel,
   [ChannelType.DISPLAY]: DisplayChannel,
   [ChannelType.INPUTS]: InputsChannel,
+  [ChannelType.CURSOR]: CursorChannel,
 };
 
 export function createChannel(type: number, id: number, link: LinkedSocket, ctx: ChannelContext): Channel {
