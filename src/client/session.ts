@@ -75,8 +75,11 @@ export class SpiceSession extends EventEmitter {
       display: opts.display,
     };
     // Loaded before anything is linked: no await may sit between a channel's start and our listeners.
-    const layerModule = opts.render ? await import('./display/layer.js') : undefined;
+    // (the import overlaps the main link; the linked socket buffers what arrives meanwhile).
+    const layerImport = opts.render ? import('./display/layer.js') : undefined;
+    layerImport?.catch(() => undefined);
     const mainLink = await linkChannel(target, opts, 0, ChannelType.MAIN, 0, remaining);
+    const layerModule = await layerImport;
     const main = new MainChannel(ChannelType.MAIN, 0, mainLink, ctx);
     session = new SpiceSession(target, main, opts);
     session.channels.push({type: ChannelType.MAIN, id: 0, name: 'main', channel: main, tls: mainLink.tls});

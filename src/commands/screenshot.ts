@@ -35,7 +35,9 @@ export default class Screenshot extends SessionCommand {
     const region = flags.region ? parseRegion(flags.region) : undefined;
     const opts = await this.sessionOptions(flags);
     const t0 = performance.now();
-    const session = await this.openSession(uri, {...opts, render: true, display: preferredCompression(flags.compression)});
+    // Like spicy-screenshot, link only what the picture needs: each link costs the server an RSA key.
+    const wanted = new Set<number>([ChannelType.DISPLAY, ...(flags.cursor ? [ChannelType.CURSOR] : [])]);
+    const session = await this.openSession(uri, {...opts, render: true, display: preferredCompression(flags.compression), channelFilter: (type) => wanted.has(type)});
     try {
       const display = session.display!;
       await display.waitFirstFrame();
