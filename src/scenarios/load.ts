@@ -1,0 +1,449 @@
+/**
+ * Reads a scenario file: YAML with positions, ${VAR} interpolation, includes, and validation of every
+ * step against the declarations in steps.ts. All errors of a file (and its includes) are collected and
+ * reported together as `file:line:column: what was expected`; nothing connects before this succeeds.
+ */
+import {existsSync, readFileSync} from 'node:fs';
+import {dirname, isAbsolute, relative, resolve} from 'node:path';
+import {isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node} from 'yaml';
+import {SpiceError} from '../client/errors.js';
+import {DEFAULT_FIELDS, STEP_NAMES, STEPS, TOP_FIELDS, type FieldDef} from './steps.js';
+import {suggest} from './suggest.js';
+
+export interface Pos {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/** A needle reference with the folder it is relative to (resolved by needlePath). */
+export interface NeedleRef {
+  ref: string;
+  dir: string;
+}
+
+export type Value = string | number | boolean | string[] | number[] | NeedleRef[] | Step[] | Record<string, string>;
+
+export interface Step {
+  kind: string;
+  args: Record<string, Value>;
+  pos: Pos;
+}
+
+export interface Defaults {
+  timeoutMs: number;
+  rate: number;
+  layout: string;
+  threshold?: number;
+  monitor: number;
+}
+
+export interface Scenario {
+  file: string;
+  name: string;
+  uri?: string;
+  passwordFile?: string;
+  passwordEnv?: string;
+  defaults: Defaults;
+  vars: Record<string, string>;
+  steps: Step[];
+}
+
+/** Variables set only while running (check_screen), left in place by the loader. */
+export const RUNTIME_VARS = ['MATCHED'];
+
+export class ScenarioError extends SpiceError {
+  constructor(readonly problems: string[]) {
+    super('usage', problems.join('\n'));
+    this.name = 'ScenarioError';
+  }
+}
+
+export const where = (p: Pos): string => `${p.file}:${p.line}:${p.col}`;
+
+/** Where a needle reference points: NAME → DIR/NAME.json; a path ending in .json → relative to DIR. */
+export function needlePath(n: NeedleRef): string {
+  const file = n.ref.endsWith('.json') ? n.ref : `${n.ref}.json`;
+  return isAbsolute(file) ? file : resolve(n.dir, file);
+}
+
+interface Ctx {
+  file: string; // as shown in messages
+  dir: string;
+  lines: LineCounter;
+  problems: string[];
+  vars: Record<string, string>;
+  /** The scenario's own and --var names (suggestions for a misspelt variable). */
+  userVars: string[];
+  runtime: Set<string>;
+  needlesDir: string;
+  stack: string[]; // absolute paths being loaded (include cycles)
+}
+
+const VAR_RE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$\{[^}]*\}?/g;
+
+/** Replaces ${NAME} from `vars`; runtime names are kept; unknown names are reported. */
+export function interpolate(text: string, vars: Record<string, string | undefined>, keep: Set<string>, onUnknown: (msg: string) => void, suggestFrom?: string[]): string {
+  return text.replace(VAR_RE, (m, name: string | undefined) => {
+    if (m === '$${') return '${';
+    if (name === undefined) {
+      onUnknown(`malformed variable reference "${m}": expected \${NAME} (letters, digits, _), or $\${ for a literal`);
+      return m;
+    }
+    const v = vars[name];
+    if (v !== undefined) return v;
+    if (keep.has(name)) return m;
+    const near = suggest(name, suggestFrom ?? []);
+    onUnknown(`unknown variable \${${name}}: define it under vars:, pass --var ${name}=VALUE or set it in the environment${near ? ` (did you mean \${${near}}?)` : ''}`);
+    return m;
+  });
+}
+
+export interface LoadOptions {
+  /** --var K=V, above the file's vars. */
+  vars?: Record<string, string>;
+  env?: Record<string, string | undefined>;
+  /** Base for the file names in messages (default: the current directory). */
+  cwd?: string;
+}
+
+export function loadScenario(path: string, opts: LoadOptions = {}): Scenario {
+  const abs = resolve(path);
+  const cwd = opts.cwd ?? process.cwd();
+  const shown = relative(cwd, abs).startsWith('..') ? abs : relative(cwd, abs) || abs;
+  const {doc, ctx} = openFile(abs, shown, [], opts);
+  const problems = ctx.problems;
+  const root = doc?.contents;
+  const out: Scenario = {
+    file: abs,
+    name: abs.replace(/^.*\//, '').replace(/\.ya?ml$/, ''),
+    defaults: {timeoutMs: 10_000, rate: 50, layout: 'us', monitor: 0},
+    vars: {},
+    steps: [],
+  };
+  if (!doc) throw new ScenarioError(problems);
+  if (!isMap(root)) {
+    if (!problems.length) problems.push(`${at(ctx, root)}: expected a mapping with name, uri, defaults, vars and steps`);
+    throw new ScenarioError(problems);
+  }
+  // vars first: everything else may use them.
+  const fileVars: Record<string, string> = {};
+  const varsNode = root.get('vars', true) as Node | undefined;
+  if (varsNode !== undefined) readVars(ctx, varsNode, fileVars);
+  const env = opts.env ?? process.env;
+  const vars: Record<string, string | undefined> = {...env, ...fileVars, ...(opts.vars ?? {})};
+  ctx.vars = Object.fromEntries(Object.entries(vars).filter((e): e is [string, string] => e[1] !== undefined));
+  out.vars = {...fileVars, ...(opts.vars ?? {})};
+  ctx.userVars = [...Object.keys(out.vars), ...ctx.runtime];
+  for (const item of root.items) {
+    const key = isScalar(item.key) ? String(item.key.value) : '';
+    const def = TOP_FIELDS[key];
+    if (!def) {
+      const near = suggest(key, Object.keys(TOP_FIELDS)) ?? (STEPS[key] ? 'steps' : undefined);
+      problems.push(`${at(ctx, item.key as Node)}: unknown key "${key}": expected one of ${Object.keys(TOP_FIELDS).join(', ')}${near ? ` (did you mean "${near}"?)` : ''}`);
+      continue;
+    }
+    const value = item.value as Node | null;
+    switch (key) {
+      case 'vars':
+        break;
+      case 'steps':
+        out.steps = readSteps(ctx, value, item.key as Node);
+        break;
+      case 'defaults':
+        readDefaults(ctx, value, out.defaults);
+        break;
+      default: {
+        const v = readValue(ctx, def, value, key, item.key as Node);
+        if (typeof v !== 'string') break;
+        if (key === 'name') out.name = v;
+        else if (key === 'uri') out.uri = v;
+        else if (key === 'password_file') out.passwordFile = resolve(ctx.dir, v);
+        else if (key === 'password_env') out.passwordEnv = v;
+      }
+    }
+  }
+  if (!root.has('steps')) problems.push(`${at(ctx, root)}: missing "steps": expected a list of steps`);
+  if (problems.length) throw new ScenarioError(problems);
+  return out;
+}
+
+function openFile(abs: string, shown: string, stack: string[], opts: LoadOptions, parent?: Ctx) {
+  const ctx: Ctx = {
+    file: shown,
+    dir: dirname(abs),
+    lines: new LineCounter(),
+    problems: parent?.problems ?? [],
+    vars: parent?.vars ?? {},
+    userVars: parent?.userVars ?? [],
+    runtime: parent?.runtime ?? new Set(RUNTIME_VARS),
+    needlesDir: 'needles',
+    stack: [...stack, abs],
+  };
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch (e) {
+    ctx.problems.push(`${shown}: cannot read the scenario file: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    return {doc: undefined, ctx};
+  }
+  const doc = parseDocument(text, {lineCounter: ctx.lines, prettyErrors: false, uniqueKeys: true});
+  for (const err of doc.errors) {
+    const p = ctx.lines.linePos(err.pos[0]);
+    ctx.problems.push(`${shown}:${p.line}:${p.col}: invalid YAML: ${err.message.split('\n')[0]}`);
+  }
+  if (doc.errors.length) return {doc: undefined, ctx};
+  // Names stored by `as:` are runtime variables, like MATCHED.
+  visit(doc, {
+    Pair(_k, pair) {
+      if (isScalar(pair.key) && pair.key.value === 'as' && isScalar(pair.value)) ctx.runtime.add(String(pair.value.value));
+    },
+  });
+  // defaults.needles changes where this file's needle names are looked up.
+  const root = doc.contents;
+  if (isMap(root)) {
+    const d = root.get('defaults', true);
+    if (isMap(d)) {
+      const n = d.get('needles', true);
+      if (isScalar(n) && typeof n.value === 'string') ctx.needlesDir = n.value;
+    }
+  }
+  return {doc, ctx};
+}
+
+function at(ctx: Ctx, node: Node | null | undefined): string {
+  const off = node?.range?.[0] ?? 0;
+  const p = ctx.lines.linePos(off);
+  return `${ctx.file}:${p.line}:${p.col}`;
+}
+
+function posOf(ctx: Ctx, node: Node | null | undefined): Pos {
+  const p = ctx.lines.linePos(node?.range?.[0] ?? 0);
+  return {file: ctx.file, line: p.line, col: p.col};
+}
+
+function readVars(ctx: Ctx, node: Node, into: Record<string, string>): void {
+  if (!isMap(node)) {
+    ctx.problems.push(`${at(ctx, node)}: "vars" must be a mapping of NAME: value`);
+    return;
+  }
+  for (const item of node.items) {
+    const k = isScalar(item.key) ? String(item.key.value) : '';
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) ctx.problems.push(`${at(ctx, item.key as Node)}: variable name "${k}": expected letters, digits and _`);
+    const v = item.value;
+    if (!isScalar(v) || v.value === null || typeof v.value === 'object') {
+      ctx.problems.push(`${at(ctx, (v as Node) ?? (item.key as Node))}: variable ${k}: expected a string, number or boolean`);
+      continue;
+    }
+    into[k] = String(v.value);
+  }
+}
+
+function readDefaults(ctx: Ctx, node: Node | null, d: Defaults): void {
+  if (!isMap(node)) {
+    ctx.problems.push(`${at(ctx, node)}: "defaults" must be a mapping of ${Object.keys(DEFAULT_FIELDS).join(', ')}`);
+    return;
+  }
+  for (const item of node.items) {
+    const k = isScalar(item.key) ? String(item.key.value) : '';
+    const def = DEFAULT_FIELDS[k];
+    if (!def) {
+      const near = suggest(k, Object.keys(DEFAULT_FIELDS));
+      ctx.problems.push(`${at(ctx, item.key as Node)}: unknown default "${k}": expected one of ${Object.keys(DEFAULT_FIELDS).join(', ')}${near ? ` (did you mean "${near}"?)` : ''}`);
+      continue;
+    }
+    const v = readValue(ctx, def, item.value as Node, k, item.key as Node);
+    if (v === undefined) continue;
+    if (k === 'timeout') d.timeoutMs = v as number;
+    else if (k === 'rate') d.rate = v as number;
+    else if (k === 'layout') d.layout = v as string;
+    else if (k === 'threshold') d.threshold = v as number;
+    else if (k === 'monitor') d.monitor = v as number;
+  }
+}
+
+function readSteps(ctx: Ctx, node: Node | null, keyNode: Node): Step[] {
+  if (!isSeq(node)) {
+    ctx.problems.push(`${at(ctx, node ?? keyNode)}: expected a list of steps ("- type: hello" ...)`);
+    return [];
+  }
+  const out: Step[] = [];
+  for (const item of node.items as Node[]) {
+    const s = readStep(ctx, item);
+    if (s?.kind === 'include') out.push(...includeSteps(ctx, s));
+    else if (s) out.push(s);
+  }
+  return out;
+}
+
+function readStep(ctx: Ctx, node: Node): Step | undefined {
+  if (isScalar(node) && typeof node.value === 'string' && STEPS[node.value] && !STEPS[node.value]!.fields[STEPS[node.value]!.scalar ?? '']?.required) {
+    return {kind: node.value, args: {}, pos: posOf(ctx, node)};
+  }
+  if (!isMap(node) || node.items.length !== 1) {
+    const extra = isMap(node) && node.items.length > 1 ? ` (found ${node.items.length} keys: ${node.items.map((i) => String((i.key as {value?: unknown})?.value)).join(', ')}; indent the step's fields under it)` : '';
+    ctx.problems.push(`${at(ctx, node)}: expected a step: a mapping with one step name (${STEP_NAMES.slice(0, 6).join(', ')}, ...)${extra}`);
+    return undefined;
+  }
+  const pair = node.items[0]!;
+  const kind = isScalar(pair.key) ? String(pair.key.value) : '';
+  const def = STEPS[kind];
+  if (!def) {
+    const near = suggest(kind, STEP_NAMES);
+    ctx.problems.push(`${at(ctx, pair.key as Node)}: unknown step "${kind}"${near ? `: did you mean "${near}"?` : ''} (steps: ${STEP_NAMES.join(', ')})`);
+    return undefined;
+  }
+  const pos = posOf(ctx, pair.key as Node);
+  const value = pair.value as Node | null;
+  const args: Record<string, Value> = {};
+  const given = new Set<string>();
+  if (isMap(value)) {
+    for (const item of value.items) {
+      if (!isPair(item)) continue;
+      const f = isScalar(item.key) ? String(item.key.value) : '';
+      const fd = def.fields[f];
+      if (!fd) {
+        const near = suggest(f, Object.keys(def.fields));
+        ctx.problems.push(`${at(ctx, item.key as Node)}: ${kind} has no field "${f}": expected ${Object.keys(def.fields).join(', ')}${near ? ` (did you mean "${near}"?)` : ''}`);
+        continue;
+      }
+      given.add(f);
+      const v = readValue(ctx, fd, item.value as Node, `${kind}.${f}`, item.key as Node);
+      if (v !== undefined) args[f] = v;
+    }
+  } else if (def.scalar && value !== null) {
+    given.add(def.scalar);
+    const v = readValue(ctx, def.fields[def.scalar]!, value, `${kind}`, pair.key as Node);
+    if (v !== undefined) args[def.scalar] = v;
+  } else {
+    ctx.problems.push(`${at(ctx, value ?? (pair.key as Node))}: ${kind} expects a mapping of ${Object.keys(def.fields).join(', ')}${def.scalar ? ` or a single ${def.scalar}` : ''}`);
+    return undefined;
+  }
+  for (const [f, fd] of Object.entries(def.fields)) {
+    if (fd.required && !given.has(f)) {
+      ctx.problems.push(`${at(ctx, pair.key as Node)}: ${kind} needs "${f}" (${fd.description})`);
+    }
+  }
+  if (kind === 'if' && args.screen === undefined && args.matched === undefined) ctx.problems.push(`${where(pos)}: if needs a condition: "screen" (needles) or "matched" (a needle name)`);
+  if (kind === 'measure' && args.until === undefined && args.still === undefined) ctx.problems.push(`${where(pos)}: measure needs "until" (needles) or "still" (a duration)`);
+  return {kind, args, pos};
+}
+
+function includeSteps(ctx: Ctx, step: Step): Step[] {
+  const file = step.args.file as string | undefined;
+  if (file === undefined) return [];
+  const abs = resolve(ctx.dir, file);
+  if (ctx.stack.includes(abs)) {
+    ctx.problems.push(`${where(step.pos)}: include of ${file} loops back (${[...ctx.stack, abs].map((s) => s.replace(/^.*\//, '')).join(' → ')})`);
+    return [];
+  }
+  const shown = relative(dirname(ctx.file) === '.' ? process.cwd() : process.cwd(), abs);
+  const {doc, ctx: sub} = openFile(abs, shown.startsWith('..') ? abs : shown, ctx.stack, {}, ctx);
+  if (!doc) {
+    if (!existsSync(abs)) ctx.problems.push(`${where(step.pos)}: included from here`);
+    return [];
+  }
+  const root = doc.contents;
+  if (isSeq(root)) return readSteps(sub, root, root);
+  if (isMap(root) && root.has('steps')) {
+    for (const item of root.items) {
+      const k = isScalar(item.key) ? String(item.key.value) : '';
+      if (k !== 'steps' && k !== 'defaults' && k !== 'name') sub.problems.push(`${at(sub, item.key as Node)}: an included file holds only steps (and name, defaults.needles); "${k}" belongs to the including scenario`);
+    }
+    return readSteps(sub, root.get('steps', true) as Node, root);
+  }
+  sub.problems.push(`${at(sub, root)}: an included file must be a list of steps or a mapping with "steps"`);
+  return [];
+}
+
+function shortPath(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r.startsWith('..') ? p : r;
+}
+
+const DURATION_RE = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/;
+
+function readValue(ctx: Ctx, def: FieldDef, node: Node | null, what: string, keyNode: Node): Value | undefined {
+  const fail = (expected: string, n: Node | null = node) => {
+    ctx.problems.push(`${at(ctx, n ?? keyNode)}: ${what}: expected ${expected}`);
+    return undefined;
+  };
+  const scalarText = (n: Node | null): string | number | boolean | undefined => {
+    if (!isScalar(n) || n.value === null || typeof n.value === 'object') return undefined;
+    if (typeof n.value !== 'string') return n.value as number | boolean;
+    return interpolate(n.value, ctx.vars, ctx.runtime, (msg) => ctx.problems.push(`${at(ctx, n)}: ${msg}`), ctx.userVars);
+  };
+  const num = (n: Node | null, integer: boolean): number | undefined => {
+    const s = scalarText(n);
+    const v = typeof s === 'string' && s.trim() !== '' ? Number(s) : s;
+    if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) return undefined;
+    if ((def.min !== undefined && v < def.min) || (def.max !== undefined && v > def.max)) return undefined;
+    return v;
+  };
+  const range = def.min !== undefined || def.max !== undefined ? ` in ${def.min ?? '-∞'}..${def.max ?? '∞'}` : '';
+  switch (def.type) {
+    case 'string': {
+      const s = scalarText(node);
+      if (s === undefined) return fail('a string');
+      const str = String(s);
+      if (def.values && !def.values.includes(str)) {
+        const near = suggest(str, def.values);
+        return fail(`one of ${def.values.join(', ')}${near ? ` (did you mean "${near}"?)` : ''}, not "${str}"`);
+      }
+      return str;
+    }
+    case 'integer':
+    case 'number': {
+      const v = num(node, def.type === 'integer');
+      return v === undefined ? fail(`${def.type === 'integer' ? 'a whole number' : 'a number'}${range}`) : v;
+    }
+    case 'boolean': {
+      const s = scalarText(node);
+      if (typeof s === 'boolean') return s;
+      if (s === 'true' || s === 'false') return s === 'true';
+      return fail('true or false');
+    }
+    case 'duration': {
+      const s = scalarText(node);
+      if (typeof s === 'number' && s >= 0) return s;
+      const m = typeof s === 'string' ? DURATION_RE.exec(s.trim()) : null;
+      if (!m) return fail('a duration: milliseconds (500) or a string such as "250ms", "5s", "2m"');
+      const n = Number(m[1]);
+      return m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n;
+    }
+    case 'strings':
+    case 'needles': {
+      const items = isSeq(node) ? (node.items as Node[]) : [node];
+      if (isSeq(node) && items.length === 0) return fail('at least one entry');
+      const out: string[] = [];
+      for (const it of items) {
+        const s = scalarText(it);
+        if (s === undefined || s === '') return fail(def.type === 'needles' ? 'a needle name or a list of needle names' : 'a string or a list of strings', it);
+        out.push(String(s));
+      }
+      if (def.type === 'strings') return out;
+      const refs = out.map((ref) => ({ref, dir: resolve(ctx.dir, ctx.needlesDir)}));
+      refs.forEach((r, i) => {
+        if (!r.ref.includes('${') && !existsSync(needlePath(r))) ctx.problems.push(`${at(ctx, items[i]!)}: needle "${r.ref}" not found: expected ${shortPath(needlePath(r))} (and the PNG beside it)`);
+      });
+      return refs;
+    }
+    case 'point':
+    case 'region': {
+      const n = def.type === 'point' ? 2 : 4;
+      const shape = def.type === 'point' ? '[x, y]' : '[x, y, width, height]';
+      if (!isSeq(node) || node.items.length !== n) return fail(`${shape} in pixels`);
+      const nums = (node.items as Node[]).map((it) => {
+        const s = scalarText(it);
+        const v = typeof s === 'string' ? Number(s) : s;
+        return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : NaN;
+      });
+      if (nums.some((v) => Number.isNaN(v)) || (def.type === 'region' && (nums[2] === 0 || nums[3] === 0))) return fail(`${shape}: whole numbers ≥ 0 (width and height ≥ 1)`);
+      return nums;
+    }
+    case 'steps':
+      return readSteps(ctx, node, keyNode);
+    case 'vars':
+      return fail('a mapping');
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The scenario format declared once as data: the top-level keys, the defaults and every step with its
+ * fields. The loader (load.ts) validates against these declarations and the JSON Schema for editors
+ * (docs/scenario.schema.json, schema.ts) is generated from them, so the two cannot drift apart.
+ */
+
+/** Value kinds a field may hold; `duration` is milliseconds as a number, or a string like "5s" / "250ms". */
+export type FieldType =
+  | 'string'
+  | 'integer'
+  | 'number'
+  | 'boolean'
+  | 'duration'
+  | 'needles' // one needle name or a list of them
+  | 'point' // [x, y]
+  | 'region' // [x, y, width, height]
+  | 'steps' // a list of steps
+  | 'strings' // one string or a list of them
+  | 'vars'; // a mapping of names to scalars
+
+export interface FieldDef {
+  type: FieldType;
+  description: string;
+  required?: boolean;
+  /** Allowed values of a string field. */
+  values?: readonly string[];
+  min?: number;
+  max?: number;
+}
+
+export interface StepDef {
+  summary: string;
+  fields: Record<string, FieldDef>;
+  /** The field a short form (`- sleep: 500`) fills; steps without one take only a mapping. */
+  scalar?: string;
+}
+
+const timeout: FieldDef = {type: 'duration', description: 'How long to wait at most (default: defaults.timeout).'};
+const threshold: FieldDef = {type: 'number', min: 0, max: 100, description: 'Match percentage every area needs (default: defaults.threshold or the needle\'s own).'};
+const needles: FieldDef = {type: 'needles', required: true, description: 'A needle name (needles/NAME.json beside the scenario, or a path ending in .json), or a list of them: any one matching is enough.'};
+const button: FieldDef = {type: 'string', values: ['left', 'middle', 'right', 'side', 'extra'], description: 'Mouse button (default left).'};
+const coord: FieldDef = {type: 'integer', min: 0, required: true, description: 'Guest screen pixel.'};
+
+export const TOP_FIELDS: Record<string, FieldDef> = {
+  name: {type: 'string', description: 'Name of the scenario (reports, JUnit test case); default: the file name.'},
+  uri: {type: 'string', description: 'Server URI (spice://HOST:PORT ...); --uri or SPICE_URI when absent.'},
+  password_file: {type: 'string', description: 'File holding the password (relative to the scenario file).'},
+  password_env: {type: 'string', description: 'Environment variable holding the password.'},
+  defaults: {type: 'vars', description: 'Defaults of the steps (see DEFAULT_FIELDS).'},
+  vars: {type: 'vars', description: 'Variables for ${NAME} (--var NAME=VALUE overrides them; the environment is consulted last).'},
+  steps: {type: 'steps', required: true, description: 'The steps, run in order.'},
+};
+
+export const DEFAULT_FIELDS: Record<string, FieldDef> = {
+  timeout: {type: 'duration', description: 'Limit of every wait (default 10s).'},
+  rate: {type: 'number', min: 0.1, max: 1000, description: 'Typing rate, keys per second (default 50).'},
+  layout: {type: 'string', values: ['us', 'gb', 'de', 'fr', 'es', 'it', 'dvorak'], description: 'Keyboard layout of the guest (default us).'},
+  threshold: {type: 'number', min: 0, max: 100, description: 'Match percentage of needle areas (default: each needle\'s own, else 95).'},
+  needles: {type: 'string', description: 'Folder of the needles, relative to the scenario file (default "needles").'},
+  monitor: {type: 'integer', min: 0, description: 'Monitor the screen steps look at (default 0).'},
+};
+
+export const STEPS: Record<string, StepDef> = {
+  wait_still: {summary: 'Wait until the display has been still (no draw) for `ms`.', scalar: 'ms', fields: {ms: {type: 'duration', required: true, description: 'Stillness to wait for.'}, timeout}},
+  wait_screen: {summary: 'Wait until one of the needles matches; exit 40 at the timeout.', scalar: 'needles', fields: {needles, timeout, threshold}},
+  assert_screen: {summary: 'Like wait_screen, but a screen that never matches is a failed expectation (exit 1).', scalar: 'needles', fields: {needles, timeout, threshold}},
+  check_screen: {
+    summary: 'Look for the needles (once, or until `timeout`) without failing; the matched needle\'s name goes to ${MATCHED} (and to `as`).',
+    scalar: 'needles',
+    fields: {needles, timeout: {type: 'duration', description: 'How long to look (default 0: the current screen only).'}, threshold, as: {type: 'string', description: 'Also store the matched name (or "") in this variable.'}},
+  },
+  if: {
+    summary: 'Run `then` when a needle matches now (or `matched` equals the last check_screen result), else `else`.',
+    fields: {
+      screen: {type: 'needles', description: 'Needles to look for (within `timeout`, default 0).'},
+      matched: {type: 'string', description: 'Compare with the needle name the last check_screen matched.'},
+      timeout: {type: 'duration', description: 'How long to look for `screen` (default 0).'},
+      threshold,
+      then: {type: 'steps', required: true, description: 'Steps when the condition holds.'},
+      else: {type: 'steps', description: 'Steps otherwise.'},
+    },
+  },
+  repeat: {
+    summary: 'Run `steps` up to `times` times, stopping as soon as `until` matches (checked before each round); failing when it never does.',
+    fields: {
+      steps: {type: 'steps', required: true, description: 'The steps of one round.'},
+      times: {type: 'integer', min: 1, max: 100000, description: 'Rounds at most (default 10).'},
+      until: {type: 'needles', description: 'Stop once one of these needles matches.'},
+      threshold,
+    },
+  },
+  click_needle: {summary: 'Wait for a needle, then click its click point (or the centre of its first area).', scalar: 'needles', fields: {needles, timeout, threshold, button, double: {type: 'boolean', description: 'Double-click.'}}},
+  wait_change: {summary: 'Wait until a region of the screen (default: all) differs from when the step started.', fields: {region: {type: 'region', description: '[x, y, width, height] (default: the whole monitor).'}, timeout}},
+  type: {summary: 'Type text (newlines are Enter).', scalar: 'text', fields: {text: {type: 'string', required: true, description: 'The text.'}, rate: {type: 'number', min: 0.1, max: 1000, description: 'Keys per second.'}, layout: DEFAULT_FIELDS.layout!}},
+  key: {summary: 'Press key combinations (enter, ctrl-alt-delete, ...).', scalar: 'keys', fields: {keys: {type: 'strings', required: true, description: 'A combination or a list of them.'}, layout: DEFAULT_FIELDS.layout!}},
+  click: {summary: 'Click at x, y.', fields: {x: coord, y: coord, button, double: {type: 'boolean', description: 'Double-click.'}}},
+  move: {summary: 'Move the pointer to x, y.', fields: {x: coord, y: coord}},
+  drag: {summary: 'Press at `from`, move to `to`, release.', fields: {from: {type: 'point', required: true, description: '[x, y]'}, to: {type: 'point', required: true, description: '[x, y]'}, button}},
+  scroll: {summary: 'Turn the wheel.', fields: {direction: {type: 'string', values: ['up', 'down'], required: true, description: 'up or down.'}, clicks: {type: 'integer', min: 1, max: 1000, description: 'Wheel clicks (default 1).'}, at: {type: 'point', description: 'Move there first.'}}},
+  clipboard_set: {summary: 'Put text on the guest clipboard (guest agent needed).', scalar: 'text', fields: {text: {type: 'string', required: true, description: 'The text.'}}},
+  clipboard_expect: {summary: 'Wait until the guest clipboard holds the text (guest agent needed).', scalar: 'text', fields: {text: {type: 'string', required: true, description: 'The expected text.'}, timeout}},
+  resize: {summary: 'Ask the guest (agent) for a monitor size.', fields: {width: {type: 'integer', min: 1, required: true, description: 'Pixels.'}, height: {type: 'integer', min: 1, required: true, description: 'Pixels.'}, timeout}},
+  screenshot: {summary: 'Save the screen as NAME.png in the artifacts folder.', scalar: 'name', fields: {name: {type: 'string', required: true, description: 'File name without .png.'}}},
+  sleep: {summary: 'Wait for a fixed time.', scalar: 'ms', fields: {ms: {type: 'duration', required: true, description: 'How long.'}}},
+  measure: {
+    summary: 'Run `steps`, then wait for `until` (a needle) or `still`; the time from the first step until then is reported as figure `name` (ms).',
+    fields: {
+      name: {type: 'string', required: true, description: 'Name of the figure.'},
+      steps: {type: 'steps', description: 'Steps that start what is measured (e.g. a key press).'},
+      until: {type: 'needles', description: 'The screen condition: one of these needles matches.'},
+      still: {type: 'duration', description: 'The screen condition: still for this long (when no `until`).'},
+      timeout,
+      threshold,
+    },
+  },
+  include: {summary: 'Run the steps of another scenario file (its `steps`, or a plain list), relative to this file.', scalar: 'file', fields: {file: {type: 'string', required: true, description: 'Path of the file.'}}},
+};
+
+export const STEP_NAMES = Object.keys(STEPS);
