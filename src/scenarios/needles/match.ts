@@ -17,7 +17,7 @@
 import {inside, NEEDLE_DEFAULTS, type Needle, type NeedleArea, type Rgba} from './needle.js';
 
 export interface MatchOptions {
-  /** Match percentage for areas that do not set their own `match` (default 96). */
+  /** Percentage of pixels that must match, for areas that do not set their own `match` (default 100). */
   threshold?: number;
   /** Largest per-channel difference (0..255) for a pixel to count as matching (default 0: exact). */
   tolerance?: number;

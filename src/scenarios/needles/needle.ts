@@ -8,9 +8,11 @@
  *   "match"|"exclude"|"ocr", "match"?, "margin"?, "click_point"?: {"xpos", "ypos"} | "center"}]}` — the click
  *   point is relative to its area's top-left; "ocr" areas are kept out (no OCR here).
  *
- * The PNG has the JSON's basename (`login.json` → `login.png`). Defaults follow os-autoinst's needle.pm and
- * tinycv.pm: type "match", margin 50, match 96; without a click point the click goes to the centre of the last
- * match area (testapi's _calculate_clickpoint). Every problem is a SpiceError 'usage' naming the file.
+ * The PNG has the JSON's basename (`login.json` → `login.png`). Like os-autoinst (needle.pm, testapi.pm): type
+ * "match", margin 50, and without a click point the click goes to the centre of the last match area. Our match
+ * value is a percentage of pixels (default 100: SPICE pictures are lossless); an openQA `match` is a similarity
+ * on its own scale (default 96) and is converted with openQaMatchToPercent(). Every problem is a SpiceError
+ * 'usage' naming the file.
  */
 import {existsSync, readFileSync} from 'node:fs';
 import {basename, dirname, join} from 'node:path';
@@ -19,8 +21,22 @@ import {readPngRgba, type Rgba} from './image.js';
 
 export type {Rgba} from './image.js';
 
-/** Defaults shared with os-autoinst (needle.pm: margin 50; tinycv.pm: match 96). */
-export const NEEDLE_DEFAULTS = {match: 96, margin: 50} as const;
+/** Our defaults: every pixel must match (lossless SPICE pictures), margin 50 as in os-autoinst's needle.pm. */
+export const NEEDLE_DEFAULTS = {match: 100, margin: 50} as const;
+/** os-autoinst's default area similarity (tinycv.pm: `match || 96`). */
+export const OPENQA_DEFAULT_MATCH = 96;
+
+/**
+ * An openQA `match` (its similarity in percent) as our percentage of matching pixels. os-autoinst computes
+ * similarity = 0.9 + (40 - MSE) / 380 from the mean squared grey-level difference at the best location, so
+ * match m allows an MSE of 40 - (m - 90) * 3.8 (17.2 for 96). We allow the share of pixels that, differing at full
+ * contrast (255² each), give that MSE: 96 → 99.9735 %, 90 → 99.9384 %. Small differences everywhere (noise) that
+ * openQA's MSE absorbs need --tolerance here instead.
+ */
+export function openQaMatchToPercent(m: number): number {
+  const mse = Math.max(0, 40 - (m - 90) * 3.8);
+  return Math.max(0, 100 - (100 * mse) / (255 * 255));
+}
 
 export interface NeedleArea {
   x: number;
@@ -28,7 +44,8 @@ export interface NeedleArea {
   width: number;
   height: number;
   type: 'match' | 'exclude';
-  /** 0..100, percentage of the area's (not excluded) pixels that must match; default MatchOptions.threshold, else 96. */
+  /** 0..100, percentage of the area's (not excluded) pixels that must match; default MatchOptions.threshold, else 100.
+   * For openQA needles: their `match` (default 96) converted by openQaMatchToPercent(). */
   match?: number;
   /** Search margin in pixels around the area; default MatchOptions.margin, else 50. */
   margin?: number;
@@ -111,11 +128,10 @@ export function needleFromJson(json: unknown, file: string, image: Rgba): Needle
       return;
     }
     const area: NeedleArea = {x, y, width, height, type: type as 'match' | 'exclude'};
-    if (a.match !== undefined) {
-      if (typeof a.match !== 'number' || !(a.match >= 0 && a.match <= 100)) fail(`${at}.match must be a percentage 0..100, got ${JSON.stringify(a.match)}`);
-      // os-autoinst reads `match: 0` as "not given" (`|| 96`); so do we for openQA needles.
-      if (!(openqa && a.match === 0)) area.match = a.match as number;
-    }
+    if (a.match !== undefined && (typeof a.match !== 'number' || !(a.match >= 0 && a.match <= 100))) fail(`${at}.match must be a percentage 0..100, got ${JSON.stringify(a.match)}`);
+    // os-autoinst reads a missing or 0 match as 96 (`|| 96`).
+    if (openqa && type === 'match') area.match = openQaMatchToPercent((a.match as number | undefined) || OPENQA_DEFAULT_MATCH);
+    else if (a.match !== undefined) area.match = a.match as number;
     if (a.margin !== undefined) {
       if (!(openqa && a.margin === 0)) area.margin = num('margin', 0);
     }
@@ -160,6 +176,21 @@ export function needleToJson(n: Pick<Needle, 'areas' | 'tags' | 'click' | 'prope
   if (n.click) out.click = {x: n.click.x, y: n.click.y};
   if (n.properties.length > 0) out.properties = n.properties;
   return JSON.stringify(out, null, 2) + '\n';
+}
+
+/** os-autoinst's needle JSON for a needle; an explicit click point goes to its area as click_point (relative). */
+export function needleToOpenQaJson(n: Needle, explicitClick: boolean): string {
+  const area = n.areas.map((a, i) => {
+    const out: Record<string, unknown> = {xpos: a.x, ypos: a.y, width: a.width, height: a.height, type: a.type};
+    if (a.match !== undefined) out.match = a.match;
+    if (a.margin !== undefined) out.margin = a.margin;
+    if (explicitClick && n.click && i === n.clickArea) {
+      if (!inside(a, n.click.x, n.click.y)) throw new SpiceError('usage', `needle ${n.file}: in openQA's format the click point must lie inside a match area`);
+      out.click_point = {xpos: n.click.x - a.x, ypos: n.click.y - a.y};
+    }
+    return out;
+  });
+  return JSON.stringify({tags: n.tags, properties: n.properties, area}, null, 2) + '\n';
 }
 
 /** Pixels of match area `i` not covered by any exclude area. */
