@@ -9,6 +9,7 @@ import {fileURLToPath} from 'node:url';
 import type {LabTarget} from '../lab/types.js';
 import {BENCH_USAGE, parseBenchArgs} from './args.js';
 import {benchLz} from './codec-lz.js';
+import {benchNeedle} from './needle.js';
 import {benchQuic} from './codec-quic.js';
 import {benchScreenshot} from './screenshot.js';
 import {killTrackedChildren, timeProcessOk} from './processes.js';
@@ -84,6 +85,8 @@ async function main(): Promise<void> {
   const screenshot = await benchScreenshot(PATHS.bin, args.runs, log);
   log('codecs: decode throughput on the recordings');
   const codecs = {quic: await benchQuic({runs: Math.min(args.runs, 10)}), lz: await benchLz({runs: Math.min(args.runs, 10)})};
+  log('needles: matching a 200x60 area with a 50-pixel margin on a 1024x768 frame');
+  const needles = await benchNeedle({runs: Math.max(100, args.runs * 10)});
   const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {version: string};
   const cpus = os.cpus();
   const report = {
@@ -94,6 +97,7 @@ async function main(): Promise<void> {
     targets,
     screenshot,
     codecs,
+    needles,
     ...startup,
     notes: [
       'ms; ratio = spice-cli median / spice-gtk median (lower is better for spice-cli)',
