@@ -24,7 +24,10 @@ export const LAB_PACKAGES = {
     'x11-xkb-utils',
     'openssl',
   ],
-  clients: ['spice-client-gtk', 'gir1.2-spiceclientglib-2.0', 'python3-gi'],
+  // djpeg: libjpeg-turbo run at spice-gtk's settings, the oracle of test/codecs/jpeg-exact.
+  clients: ['spice-client-gtk', 'gir1.2-spiceclientglib-2.0', 'python3-gi', 'libjpeg-turbo-progs'],
+  // xmllint: test/scenarios checks `spice-cli run --junit` output against a JUnit XSD.
+  tools: ['libxml2-utils'],
   guest: ['busybox-static', 'cpio', 'kmod'],
   headers: ['libspice-protocol-dev'],
 } as const;

@@ -32,7 +32,7 @@ function screenUnderNeedle(screen: Rgba, needle: Rgba, dx: number, dy: number): 
 export function stepLogText(log: StepRecord[]): string {
   return log
     .slice()
-    .sort((a, b) => a.atMs - b.atMs)
+    .sort((a, b) => a.atMs - b.atMs || a.index.split('.').length - b.index.split('.').length)
     .map((r) => `${String(r.atMs).padStart(7)} ms  ${r.ok ? 'ok  ' : 'FAIL'}  ${r.index.padEnd(8)} ${r.kind.padEnd(16)} ${String(r.ms).padStart(6)} ms  ${r.where}${r.detail ? `  ${r.detail}` : ''}`)
     .join('\n');
 }

@@ -84,7 +84,7 @@ export async function executeScenario(sc: Scenario, o: ExecuteOptions): Promise<
     if (!result.ok) {
       const m = runner.lastMatch;
       result.artifacts.push(
-        ...(await writeFailureArtifacts({dir: o.artifactsDir, log: runner.log, screen: runner.lastScreen ?? safeGrab(runner), needle: m?.needle, dx: m?.result.dx, dy: m?.result.dy}).catch(() => [])),
+        ...(await writeFailureArtifacts({dir: o.artifactsDir, log: runner.log, screen: safeGrab(runner) ?? runner.lastScreen, needle: m?.needle, dx: m?.result.dx, dy: m?.result.dy}).catch(() => [])),
       );
     }
   }

@@ -107,6 +107,8 @@ export class ScenarioRunner {
       const rec: StepRecord = {index, kind: step.kind, where: where(step.pos), atMs: Math.round(this.elapsed()), ms: 0, ok: false};
       this.opts.onProgress?.({type: 'step-start', index, kind: step.kind, where: rec.where, label: this.label(step)});
       const t = performance.now();
+      // Only the failing step's own match goes to the failure artifacts.
+      this.lastMatch = undefined;
       try {
         rec.detail = await this.runStep(step, `${index}.`);
         rec.ok = true;
