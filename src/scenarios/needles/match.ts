@@ -6,9 +6,10 @@
  * the search then goes on only for strictly better offsets (fewer mismatching pixels), stopping at a perfect
  * one. Score = percentage of matching pixels at the reported location, 100 only when all of them match.
  *
- * Speed: pixels are compared as packed 32-bit words (R, G, B, A bytes in one load), needle pixels that differ
- * from a neighbour (edges, the ones that tell offsets apart) are compared first, and each offset stops as soon
- * as its mismatches exceed the budget (the allowed ones, or the best offset's once found).
+ * Speed: pixels are compared as packed 32-bit words (R, G, B, A bytes in one load), in an order that makes
+ * wrong offsets fail early (pixels not of the area's background colour first, three to one with background
+ * ones, edges first within each, spread over the area), and each offset stops as soon as its mismatches exceed
+ * the budget (the allowed ones, or the best offset's once found).
  *
  * For a needle that is not found the score is the better of its own position and of the offset that lasted
  * longest before its budget ran out, each counted in full: a cheap estimate of the best location, not the
@@ -59,7 +60,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const RGB_MASK = LITTLE_ENDIAN ? 0x00ffffff : 0xffffff00;
 const SHIFT = LITTLE_ENDIAN ? [0, 8, 16] : [24, 16, 8];
 
-/** The pixels of one match area, edges first, packed. */
+/** The pixels of one match area in comparison order, packed. */
 interface PreparedArea {
   /** Packed needle pixels (RGB_MASK applied). */
   values: Uint32Array;
@@ -234,7 +235,7 @@ function relativeOffsets(prep: PreparedArea, width: number): Int32Array {
   return offsets;
 }
 
-/** The area's compared pixels (excluded ones left out), edges first, each group spread over the area. */
+/** The area's compared pixels (excluded ones left out) in comparison order. */
 function prepareArea(needle: Needle, index: number): PreparedArea {
   let byArea = prepared.get(needle);
   if (!byArea) prepared.set(needle, (byArea = new Map()));
@@ -244,8 +245,19 @@ function prepareArea(needle: Needle, index: number): PreparedArea {
   const img = pack(needle.image);
   const w = needle.image.width;
   const excludes = needle.areas.filter((a) => a.type === 'exclude');
-  const edges: number[] = [];
-  const flat: number[] = [];
+  // The area's most frequent colour (its background, usually): pixels of other colours tell wrong offsets
+  // apart best, those on edges first.
+  const counts = new Map<number, number>();
+  for (let y = area.y; y < area.y + area.height; y++) {
+    for (let x = area.x; x < area.x + area.width; x++) {
+      const v = img[y * w + x]! & RGB_MASK;
+      counts.set(v, (counts.get(v) ?? 0) + 1);
+    }
+  }
+  let background = 0;
+  let most = -1;
+  for (const [v, c] of counts) if (c > most) [background, most] = [v, c];
+  const groups: number[][] = [[], [], [], []];
   for (let y = area.y; y < area.y + area.height; y++) {
     for (let x = area.x; x < area.x + area.width; x++) {
       if (excludes.some((e) => inside(e, x, y))) continue;
@@ -255,10 +267,18 @@ function prepareArea(needle: Needle, index: number): PreparedArea {
         (x + 1 < area.x + area.width && (img[y * w + x + 1]! & RGB_MASK) !== v) ||
         (y > area.y && (img[(y - 1) * w + x]! & RGB_MASK) !== v) ||
         (y + 1 < area.y + area.height && (img[(y + 1) * w + x]! & RGB_MASK) !== v);
-      (differs ? edges : flat).push((y - area.y) * area.width + (x - area.x));
+      groups[(v === background ? 2 : 0) + (differs ? 0 : 1)]!.push((y - area.y) * area.width + (x - area.x));
     }
   }
-  const order = [...spread(edges), ...spread(flat)];
+  // Three of the other colours, then one of the background: a wrong offset on a screen of the background colour
+  // and one on a screen of the other colours (a blank screen) both show their mismatches within a few pixels.
+  const other = [...spread(groups[0]!), ...spread(groups[1]!)];
+  const back = [...spread(groups[2]!), ...spread(groups[3]!)];
+  const order: number[] = [];
+  for (let i = 0, j = 0; i < other.length || j < back.length; ) {
+    for (let k = 0; k < 3 && i < other.length; k++) order.push(other[i++]!);
+    if (j < back.length) order.push(back[j++]!);
+  }
   const values = new Uint32Array(order.length);
   const rx = new Int32Array(order.length);
   const ry = new Int32Array(order.length);
