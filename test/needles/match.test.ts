@@ -10,7 +10,7 @@ import {beforeAll, describe, expect, it} from 'vitest';
 import {readPngRgba, type Rgba} from '../../src/scenarios/needles/image.js';
 import {matchAny, matchNeedle} from '../../src/scenarios/needles/match.js';
 import {loadNeedle, needleFromJson, openQaMatchToPercent, type Needle} from '../../src/scenarios/needles/needle.js';
-import {copyRgba, FIXTURES, pixel, SHOT, SHOT_AT_CONNECT, shiftedPng} from './helpers.js';
+import {copyRgba, FIXTURES, pixel, RECORDINGS, SHOT, SHOT_AT_CONNECT, shiftedPng} from './helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'spice-cli-needles-'));
 let shot: Rgba;
@@ -40,6 +40,10 @@ describe('matching real screenshots', () => {
     const r = matchNeedle(shot, n);
     expect(r).toMatchObject({found: true, score: 100, dx: 0, dy: 0, click: {x: 30, y: 10}});
     expect(r.areas[0]).toMatchObject({found: true, x: HEADER.x, y: HEADER.y, mismatched: 0, pixels: HEADER.width * HEADER.height});
+    // Screen bytes that do not start on a 4-byte boundary (a view into a larger buffer) are matched alike.
+    const odd = new Uint8Array(shot.data.length + 1);
+    odd.set(shot.data, 1);
+    expect(matchNeedle({width: shot.width, height: shot.height, data: odd.subarray(1)}, n)).toEqual(r);
   });
 
   it('finds shifted content at its offset within the margin, and moves the click point with it', () => {
@@ -120,6 +124,15 @@ describe('matching real screenshots', () => {
     expect(matchNeedle(spoiled, needle([{...HEADER, type: 'match'}]), {threshold: 99.8}).found).toBe(true);
     // An area's own match wins over the default.
     expect(matchNeedle(spoiled, needle([{...HEADER, type: 'match', match: 100}]), {threshold: 99.8}).found).toBe(false);
+  });
+
+  it('on a smaller screen (the 640x480 recording): areas that cannot be placed are not found, score 0', async () => {
+    const small = await readPngRgba(`${RECORDINGS}xspice-stream.png`);
+    expect([small.width, small.height]).toEqual([640, 480]);
+    // The scrolling xterm's area ends at y 585: even 50 px up it stays below the 480-pixel screen.
+    const r = matchNeedle(small, needle([{...SCROLLER, type: 'match'}]));
+    expect(r).toMatchObject({found: false, score: 0});
+    expect(r.areas[0]).toMatchObject({x: SCROLLER.x, y: SCROLLER.y, mismatched: SCROLLER.width * SCROLLER.height});
   });
 
   it('matchAny returns the best found needle, or undefined', () => {
