@@ -2,7 +2,8 @@
  * Needle matching benchmark: time of matchNeedle() for a 200x60 area with a 50-pixel margin on the recorded
  * 1024x768 Xspice desktop (recordings/xspice-off.png), found at its own place, found shifted (content moved by
  * +13,+7 and by -40,+35), and not found (the recorded screen at connect time, whose xterm lines differ), with the
- * default threshold (100 %) and at 96 %, where each wrong offset may run much longer before it is given up.
+ * default threshold (100 %) and at 96 %, where each wrong offset may run much longer before it is given up; and
+ * a larger area (366x134) not found at 96 %, to show how the cost grows with the mismatch budget.
  *
  * `node dist/bench/needle.js [--runs N]` prints the JSON; `benchNeedle()` is what `npm run bench` calls.
  */
@@ -70,6 +71,7 @@ export async function benchNeedle(opts: {runs?: number} = {}) {
   // 200x60 areas: directory listing text in the big xterm, and lines of the scrolling xterm.
   const listing = needleFromJson({areas: [{x: 60, y: 120, width: 200, height: 60, margin: 50}]}, 'listing.json', shot);
   const scroller = needleFromJson({areas: [{x: 100, y: 480, width: 200, height: 60, margin: 50}]}, 'scroller.json', shot);
+  const wholeScroller = needleFromJson({areas: [{x: 100, y: 451, width: 366, height: 134, margin: 50}]}, 'whole-scroller.json', shot);
   const cases = [
     time('found at its own place', shot, listing, runs),
     time('found at offset +13,+7', shifted(shot, 13, 7), listing, runs),
@@ -77,10 +79,12 @@ export async function benchNeedle(opts: {runs?: number} = {}) {
     time('not found (changed lines), threshold 100', atConnect, scroller, runs),
     time('not found (changed lines), threshold 96', atConnect, scroller, runs, {threshold: 96}),
     time('not found (blank screen), threshold 100', {width: 1024, height: 768, data: new Uint8Array(1024 * 768 * 4)}, listing, runs),
+    // A larger area (the whole scrolling xterm, 366x134): the budget at 96 % is 1962 pixels per offset.
+    time('large area 366x134 not found (changed lines), threshold 96', atConnect, wholeScroller, Math.max(3, Math.floor(runs / 10)), {threshold: 96}),
   ];
   return {
     frame: `${shot.width}x${shot.height}`,
-    area: '200x60',
+    area: '200x60 (but the last case)',
     margin: 50,
     offsetsSearched: 101 * 101,
     cases,

