@@ -95,8 +95,10 @@ export class ScenarioRunner {
     });
   }
 
+  /** A pause that ends early (and lets the process exit) when the session is lost. */
   private sleep(ms: number): Promise<void> {
-    return this.guard(new Promise<void>((r) => setTimeout(r, Math.max(0, ms))));
+    let timer: NodeJS.Timeout | undefined;
+    return this.guard(new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, ms))))).finally(() => clearTimeout(timer));
   }
 
   private async runSteps(steps: Step[], prefix: string): Promise<void> {

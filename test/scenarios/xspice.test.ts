@@ -1,0 +1,184 @@
+/**
+ * `spice-cli run` against real lab Xspice targets (a fresh one where the screen's history matters): the
+ * examples pass; a wrong needle exits 1 leaving the screen, the needle and a diff; a wait_screen that
+ * cannot match exits 40 at its timeout with the last screen; a server killed mid-scenario exits 11 with
+ * the artifacts so far; shards run each scenario once; --bail, --parallel and --junit.
+ */
+import {spawnSync} from 'node:child_process';
+import {cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import sharp from 'sharp';
+import {afterAll, describe, expect, it} from 'vitest';
+import {startXspice} from '../../src/lab/xspice.js';
+import type {LabTarget} from '../../src/lab/types.js';
+import {runCli} from '../support/cli.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+const targets: LabTarget[] = [];
+afterAll(async () => {
+  await Promise.all(targets.map((t) => t.stop()));
+});
+
+async function start(): Promise<LabTarget> {
+  const t = await startXspice({stopOnExit: true, register: false});
+  targets.push(t);
+  return t;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'spice-cli-run-'));
+cpSync(join(root, 'examples/needles'), join(dir, 'needles'), {recursive: true});
+
+function scenario(name: string, text: string): string {
+  const p = join(dir, `${name}.yaml`);
+  writeFileSync(p, text);
+  return p;
+}
+
+async function png(path: string): Promise<{width: number; height: number; data: Buffer}> {
+  const {data, info} = await sharp(path).ensureAlpha().raw().toBuffer({resolveWithObject: true});
+  return {width: info.width, height: info.height, data};
+}
+
+describe('examples against lab Xspice', () => {
+  it('xspice-xterm: types into the xterm and finds the output by needle', async () => {
+    const t = await start();
+    const art = join(dir, 'art-xterm');
+    const r = await runCli(['run', join(root, 'examples/xspice-xterm.yaml'), '--uri', t.uri, '--artifacts', art, '--json'], {timeoutMs: 60_000});
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.scenarios[0].steps.map((s: {kind: string; ok: boolean}) => `${s.kind}:${s.ok}`)).toEqual(['wait_screen:true', 'type:true', 'assert_screen:true', 'screenshot:true']);
+    const shot = await png(join(art, 'xterm_echo', 'after-echo.png'));
+    expect([shot.width, shot.height]).toEqual([1024, 768]);
+    // The needle's own check on the saved screenshot agrees with the run.
+    const c = await runCli(['needle', 'check', join(art, 'xterm_echo', 'after-echo.png'), join(root, 'examples/needles/xterm-output-42.json')]);
+    expect(c.code, c.stderr + c.stdout).toBe(0);
+  });
+
+  it('xspice-branch: the xlogo branch is taken, and the measure step reports a figure', async () => {
+    const t = await start();
+    const r = await runCli(['run', join(root, 'examples/xspice-branch.yaml'), '--uri', t.uri, '--artifacts', join(dir, 'art-branch'), '--json'], {timeoutMs: 60_000});
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const sc = JSON.parse(r.stdout).scenarios[0];
+    const byIndex = Object.fromEntries(sc.steps.map((s: {index: string; detail?: string}) => [s.index, s.detail]));
+    expect(byIndex['2']).toMatch(/^matched xlogo-window/);
+    expect(byIndex['3']).toBe('then');
+    expect(Object.keys(byIndex)).toContain('3.then.2');
+    expect(Object.keys(byIndex).some((k) => k.startsWith('3.else'))).toBe(false);
+    expect(sc.figures['echo-to-screen']).toBeGreaterThan(0);
+  });
+});
+
+describe('failures leave artifacts and exit with the table code', () => {
+  it('a wrong needle exits 1 with the screen, the needle and a diff', async () => {
+    const t = await start();
+    const p = scenario('wrong', 'name: wrong\nsteps:\n  - wait_screen: xterm-prompt\n  - type: "echo spice-cli-$((6*6))\\n"\n  - assert_screen: {needles: xterm-output-42, timeout: 2s}\n');
+    const art = join(dir, 'art-wrong');
+    const r = await runCli(['run', p, '--uri', t.uri, '--artifacts', art], {timeoutMs: 60_000});
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/wrong\.yaml:5:5: assert_screen: the needle xterm-output-42 matched within 2 s|wrong\.yaml:5:5: assert_screen: the needle xterm-output-42 matched/);
+    const a = join(art, 'wrong');
+    const screen = await png(join(a, 'screen.png'));
+    expect([screen.width, screen.height]).toEqual([1024, 768]);
+    expect(readFileSync(join(a, 'needle.json'), 'utf8')).toBe(readFileSync(join(dir, 'needles/xterm-output-42.json'), 'utf8'));
+    const needle = await png(join(a, 'needle.png'));
+    const original = await png(join(dir, 'needles/xterm-output-42.png'));
+    expect(needle.data.equals(original.data)).toBe(true);
+    // The diff marks the differing pixels red: "36" against "42" in the output line, nothing elsewhere.
+    const diff = await png(join(a, 'diff.png'));
+    let red = 0;
+    let redOutside = 0;
+    for (let y = 0; y < diff.height; y++) {
+      for (let x = 0; x < diff.width; x++) {
+        const i = (y * diff.width + x) * 4;
+        if (diff.data[i] === 255 && diff.data[i + 1] === 0 && diff.data[i + 2] === 0) {
+          red++;
+          if (y < 19 || y > 58) redOutside++;
+        }
+      }
+    }
+    expect(red).toBeGreaterThan(20);
+    expect(redOutside).toBe(0);
+    const log = readFileSync(join(a, 'steps.log'), 'utf8');
+    expect(log).toMatch(/FAIL\s+3\s+assert_screen/);
+    expect(log).toMatch(/ok\s+2\s+type/);
+  });
+
+  it('a wait_screen that cannot match exits 40 at its timeout with the last screen', async () => {
+    const t = await start();
+    const p = scenario('never', 'name: never\nsteps:\n  - wait_screen: {needles: xterm-output-42, timeout: 2s}\n');
+    const art = join(dir, 'art-never');
+    const r = await runCli(['run', p, '--uri', t.uri, '--artifacts', art, '--json'], {timeoutMs: 60_000});
+    expect(r.code, r.stderr).toBe(40);
+    const out = JSON.parse(r.stdout);
+    expect(out.scenarios[0].error.kind).toBe('timeout');
+    expect(out.scenarios[0].steps[0].ms).toBeGreaterThanOrEqual(2000);
+    const screen = await png(join(art, 'never', 'screen.png'));
+    expect([screen.width, screen.height]).toEqual([1024, 768]);
+    expect(existsSync(join(art, 'never', 'diff.png'))).toBe(true);
+  });
+
+  it('a server killed mid-scenario exits 11 with the artifacts so far', async () => {
+    const t = await start();
+    const p = scenario('killed', 'name: killed\nsteps:\n  - wait_screen: xterm-prompt\n  - screenshot: before\n  - sleep: 30s\n');
+    const art = join(dir, 'art-killed');
+    const run = runCli(['run', p, '--uri', t.uri, '--artifacts', art], {timeoutMs: 60_000});
+    const end = Date.now() + 30_000;
+    while (!existsSync(join(art, 'killed', 'before.png')) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    process.kill(t.pids[0]!, 'SIGKILL');
+    const r = await run;
+    expect(r.code, r.stderr).toBe(11);
+    const a = join(art, 'killed');
+    expect((await png(join(a, 'before.png'))).width).toBe(1024);
+    expect((await png(join(a, 'screen.png'))).width).toBe(1024);
+    const log = readFileSync(join(a, 'steps.log'), 'utf8');
+    expect(log).toMatch(/ok\s+2\s+screenshot/);
+    expect(log).toMatch(/FAIL\s+3\s+sleep/);
+    // No needle was being looked for when the server went away.
+    expect(existsSync(join(a, 'needle.png'))).toBe(false);
+  });
+});
+
+describe('several scenarios', () => {
+  it('--shard 1/3, 2/3, 3/3 together run each scenario exactly once; --junit validates', async () => {
+    const t = await start();
+    const files = Array.from({length: 7}, (_, i) => scenario(`trivial-${i}`, `name: trivial ${i}\nsteps:\n  - wait_still: 50\n  - sleep: 10\n`));
+    const ran: string[] = [];
+    for (const shard of ['1/3', '2/3', '3/3']) {
+      const junit = join(dir, `junit-${shard.replace('/', 'of')}.xml`);
+      const r = await runCli(['run', ...files.slice().reverse(), '--uri', t.uri, '--shard', shard, '--json', '--junit', junit, '--artifacts', join(dir, 'art-shards')], {timeoutMs: 60_000});
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout);
+      ran.push(...out.scenarios.map((s: {name: string}) => s.name));
+      const v = spawnSync('xmllint', ['--noout', '--schema', join(root, 'test/scenarios/junit.xsd'), junit], {encoding: 'utf8'});
+      expect(v.status, v.stderr).toBe(0);
+      expect(readFileSync(junit, 'utf8')).toContain(`tests="${out.scenarios.length}" failures="0" errors="0"`);
+    }
+    expect(ran.sort()).toEqual(Array.from({length: 7}, (_, i) => `trivial ${i}`));
+  });
+
+  it('--parallel 2 runs scenarios against two targets at once (a SPICE server takes one client at a time)', async () => {
+    const a = await start();
+    const b = await start();
+    const files = [a, b].map((t, i) => scenario(`par-${i}`, `name: par ${i}\nuri: ${t.uri}\nsteps:\n  - wait_screen: xterm-prompt\n  - type: "echo spice-cli-$((6*7))\\n"\n  - assert_screen: xterm-output-42\n`));
+    const r = await runCli(['run', ...files, '--parallel', '2', '--json', '--artifacts', join(dir, 'art-par')], {timeoutMs: 60_000});
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).passed).toBe(2);
+  });
+
+  it('--bail starts nothing after the first failure; the JUnit XML has the failure and the skipped ones', async () => {
+    const t = await start();
+    const fail = scenario('a-fails', 'name: a fails\nsteps:\n  - assert_screen: {needles: xterm-output-42, timeout: 300ms}\n');
+    const later = [scenario('b-later', 'name: b later\nsteps:\n  - sleep: 10\n'), scenario('c-later', 'name: c later\nsteps:\n  - sleep: 10\n')];
+    const junit = join(dir, 'junit-bail.xml');
+    const r = await runCli(['run', fail, ...later, '--uri', t.uri, '--bail', '--json', '--junit', junit, '--artifacts', join(dir, 'art-bail')], {timeoutMs: 60_000});
+    expect(r.code, r.stderr).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect([out.passed, out.failed, out.skipped]).toEqual([0, 1, 2]);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toContain('tests="3" failures="1" errors="0" skipped="2"');
+    expect(xml).toMatch(/<failure message="[^"]*xterm-output-42[^"]*" type="expectation">/);
+    const v = spawnSync('xmllint', ['--noout', '--schema', join(root, 'test/scenarios/junit.xsd'), junit], {encoding: 'utf8'});
+    expect(v.status, v.stderr).toBe(0);
+  });
+});
