@@ -2,11 +2,11 @@
  * Video streams in the display layer, offline: STREAM_* messages (encoded and decoded with the wire
  * layouts) through a DisplayRenderer. Frames are real JPEGs made with sharp; the expected pixels are the
  * decoder's own output placed by hand (1:1, flipped, pixman NEAREST scaling, clips), so these check
- * placement and the stream state, not the JPEG decoder. STREAM_REPORT goes to a fake channel.
+ * placement and the stream state, not the JPEG decoder (test/codecs/jpeg-exact checks that against djpeg). STREAM_REPORT goes to a fake channel.
  */
 import sharp from 'sharp';
 import {describe, expect, it} from 'vitest';
-import {decodeJpeg} from '../../src/client/codecs/jpeg.js';
+import {decodeJpegFast} from '../../src/client/codecs/jpeg-baseline.js';
 import {DisplayRenderer, SharedDisplayState, type DamageEvent} from '../../src/client/display/renderer.js';
 import {CANNOT_DECODE, NO_AUDIO, type StreamReport, type StreamReportSink} from '../../src/client/display/streams.js';
 import type {Surface} from '../../src/client/display/surface.js';
@@ -64,7 +64,7 @@ async function jpeg(w: number, h: number, fn: (x: number, y: number) => number):
       raw.set([(v >> 16) & 255, (v >> 8) & 255, v & 255], (y * w + x) * 3);
     }
   const data = new Uint8Array(await sharp(raw, {raw: {width: w, height: h, channels: 3}}).jpeg({quality: 90}).toBuffer());
-  return {data, px: (await decodeJpeg(data)).data};
+  return {data, px: decodeJpegFast(data).data};
 }
 
 const gradient = (x: number, y: number) => (((x * 37) & 255) << 16) | (((y * 53) & 255) << 8) | ((x * y * 7) & 255);

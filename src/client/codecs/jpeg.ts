@@ -1,7 +1,9 @@
 /**
- * SpiceImage JPEG (baseline JFIF, RGB) and MJPEG stream frames. spice-gtk decodes with libjpeg at its
- * defaults (islow IDCT, fancy upsampling, JCS_RGB); sharp decodes with libjpeg-turbo (mozjpeg) at the same
- * defaults, off the event loop on libuv's thread pool. The result is xRGB with a zero top byte.
+ * SpiceImage JPEG and JPEG_ALPHA (baseline JFIF, RGB). spice-gtk decodes them with libjpeg at its defaults
+ * (islow IDCT, fancy upsampling, JCS_RGB); sharp decodes with libjpeg-turbo at the same defaults, off the
+ * event loop on libuv's thread pool, to the same pixels (test/codecs/jpeg-exact checks every recorded image
+ * against `djpeg`). MJPEG stream frames use other settings: jpeg-baseline.ts. The result is xRGB with a
+ * zero top byte.
  */
 import {checkDimensions, corrupt, type Pixels} from './pixels.js';
 

@@ -23,13 +23,14 @@
  * `waitStill` sees frames as draws: while a video plays the screen is never still for longer than the
  * frame interval.
  *
- * Decoding: sharp (libjpeg-turbo, islow IDCT, fancy upsampling). spice-gtk's MJPEG decoder asks libjpeg for
- * the fast integer IDCT without fancy upsampling or block smoothing, so video pixels differ from spice-gtk's
- * (on the recorded Xspice stream: 40.8 dB PSNR, 4% of pixels identical, at most 15 levels apart). Once a
- * stream stops, spice-server sends its area again as a lossless image, and the screen is exact again.
+ * Decoding: our own baseline decoder (codecs/jpeg-baseline.ts) with spice-gtk's MJPEG settings (the fast
+ * integer IDCT, no fancy upsampling), so frames are pixel for pixel what spice-gtk shows (checked against
+ * `djpeg -dct fast -nosmooth` on every recorded frame by test/codecs/jpeg-exact). It runs on the event
+ * loop (a 640x480 frame takes a few ms).
  */
 import {performance} from 'node:perf_hooks';
-import {decodeJpeg, jpegSize} from '../codecs/jpeg.js';
+import {jpegSize} from '../codecs/jpeg.js';
+import {decodeJpegFast} from '../codecs/jpeg-baseline.js';
 import {checkDimensions, type Pixels} from '../codecs/pixels.js';
 import {SpiceError} from '../errors.js';
 import type {Logger} from '../log.js';
@@ -333,7 +334,7 @@ export class DisplayStreams {
     const t0 = performance.now();
     let pixels: Pixels;
     try {
-      pixels = await decodeJpeg(data);
+      pixels = decodeJpegFast(data);
     } catch (e) {
       if (e instanceof SpiceError) throw new SpiceError('protocol', `${label}: ${e.message}`);
       throw e;
