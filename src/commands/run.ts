@@ -52,7 +52,9 @@ export default class Run extends SessionCommand {
     for (const sc of scenarios) await preflight(sc);
 
     const opts = await this.sessionOptions(flags);
-    const progress = plainProgress(process.stderr, scenarios.length > 1);
+    // A live view on a terminal; plain lines, one per step, in CI and logs.
+    const live = Boolean(process.stderr.isTTY) && !inCi(process.env) && !flags.verbose;
+    const progress = live ? (await import('../scenarios/progress-ink.js')).inkProgress(process.stderr) : plainProgress(process.stderr, scenarios.length > 1);
     const results: ScenarioResult[] = new Array(scenarios.length);
     const started = new Date();
     let failed = false;
@@ -105,6 +107,7 @@ export default class Run extends SessionCommand {
       );
     }
     const firstFailure = results.find((r) => !r.ok && !r.skipped);
+    progress.summary(results);
     if (flags.json) {
       this.printJson({
         ok: !firstFailure,
@@ -114,11 +117,15 @@ export default class Run extends SessionCommand {
         skipped: results.filter((r) => r.skipped).length,
         scenarios: results,
       });
-    } else {
-      progress.summary(results);
     }
     if (firstFailure) process.exitCode = firstFailure.exitCode;
   }
+}
+
+/** CI systems set CI (or CONTINUOUS_INTEGRATION, CI_*); ink itself then draws only the last frame. */
+function inCi(env: NodeJS.ProcessEnv): boolean {
+  if (env.CI === '0' || env.CI === 'false') return false;
+  return 'CI' in env || 'CONTINUOUS_INTEGRATION' in env || Object.keys(env).some((k) => k.startsWith('CI_'));
 }
 
 function parseVars(list: string[]): Record<string, string> {

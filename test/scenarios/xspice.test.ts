@@ -48,6 +48,8 @@ describe('examples against lab Xspice', () => {
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.scenarios[0].steps.map((s: {kind: string; ok: boolean}) => `${s.kind}:${s.ok}`)).toEqual(['wait_screen:true', 'type:true', 'assert_screen:true', 'screenshot:true']);
+    // Not a terminal: plain progress lines on stderr, one per step.
+    expect(r.stderr.split('\n').filter((l) => /^ {2}ok {3}\d /.test(l)).map((l) => l.split(' ').filter(Boolean)[2])).toEqual(['wait_screen:', 'type:', 'assert_screen:', 'screenshot:']);
     const shot = await png(join(art, 'xterm_echo', 'after-echo.png'));
     expect([shot.width, shot.height]).toEqual([1024, 768]);
     // The needle's own check on the saved screenshot agrees with the run.
@@ -66,6 +68,22 @@ describe('examples against lab Xspice', () => {
     expect(Object.keys(byIndex)).toContain('3.then.2');
     expect(Object.keys(byIndex).some((k) => k.startsWith('3.else'))).toBe(false);
     expect(sc.figures['echo-to-screen']).toBeGreaterThan(0);
+  });
+});
+
+describe('progress on a terminal', () => {
+  it('draws the ink view (steps, score, elapsed time) when stderr is a terminal', async () => {
+    const t = await start();
+    const log = join(dir, 'tty.log');
+    const cmd = `stty cols 120 rows 40; node ${join(root, 'bin/run.js')} run ${join(root, 'examples/xspice-xterm.yaml')} --uri ${t.uri} --artifacts ${join(dir, 'art-tty')}`;
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'CI' && k !== 'CONTINUOUS_INTEGRATION' && !k.startsWith('CI_')));
+    const r = spawnSync('script', ['-qec', cmd, log], {encoding: 'utf8', timeout: 60_000, env});
+    expect(r.status, r.stderr).toBe(0);
+    const text = readFileSync(log, 'utf8').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    expect(text).toContain('▶ xterm echo');
+    expect(text).toMatch(/✔ 1 wait_screen: xterm-prompt \(100\.0%\)/);
+    expect(text).toMatch(/✔ xterm echo: passed in /);
+    expect(text).toContain('1 passed, 0 failed');
   });
 });
 
