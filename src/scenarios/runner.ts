@@ -274,8 +274,8 @@ export class ScenarioRunner {
         } else {
           await this.guard(this.session.display!.waitStill(a.still as number, ms));
         }
-        // The stillness itself is not part of what is measured.
-        const figure = performance.now() - t - (a.until ? 0 : (a.still as number));
+        // With `still`, the condition held from the last draw on: that is the end of what is measured.
+        const figure = a.until ? performance.now() - t : Math.max(0, this.session.display!.lastDrawAt() - t);
         this.figures[a.name as string] = Math.round(figure * 10) / 10;
         return `${a.name as string} = ${fmtMs(figure)}`;
       }

@@ -87,6 +87,69 @@ describe('progress on a terminal', () => {
   });
 });
 
+describe('steps at run time', () => {
+  it('click_needle, move, repeat until, wait_change, measure still, include and a needle from a variable do what they say', async () => {
+    const t = await start();
+    writeFileSync(join(dir, 'part.yaml'), 'steps:\n  - type: "echo spice-cli-$((6*7))\\n"\n');
+    const p = scenario(
+      'steps',
+      [
+        'name: steps',
+        'vars: {OUT: xterm-output-42}',
+        'steps:',
+        '  - wait_screen: xterm-prompt',
+        '  - click_needle: xlogo-window        # no click point: the centre of its area (770,26 140x140)',
+        '  - screenshot: after-click',
+        '  - check_screen: {needles: [xterm-output-42, xlogo-window], as: FIRST}',
+        '  - wait_change:',
+        '      region: [16, 16, 500, 100]',
+        '      timeout: 5s',
+        '  - key: backspace                    # the "z" typed from outside to make the change',
+        '  - repeat:',
+        '      times: 3',
+        '      until: ${OUT}',
+        '      steps:',
+        '        - include: part.yaml',
+        '        - wait_still: 100',
+        '  - measure: {name: still-after-key, steps: [{type: x}, {key: backspace}], still: 100ms}',
+        '  - move: {x: 300, y: 400}',
+        '  - check_screen: {needles: "${FIRST}", as: AGAIN}',
+        '  - if: {matched: "${AGAIN}", then: [{sleep: 1}], else: [{assert_screen: {needles: xterm-prompt, timeout: 1ms}}]}',
+      ].join('\n') + '\n',
+    );
+    // wait_change needs a change: the include's typing comes after it, so start typing from outside.
+    const run = runCli(['run', p, '--uri', t.uri, '--json', '--artifacts', join(dir, 'art-steps')], {timeoutMs: 60_000});
+    const x = (args: string[]) => spawnSync('xdotool', args, {env: {...process.env, DISPLAY: t.display}, encoding: 'utf8'}).stdout;
+    const end = Date.now() + 20_000;
+    while (!existsSync(join(dir, 'art-steps', 'steps', 'after-click.png')) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    const atClick = x(['getmouselocation']);
+    x(['type', '--delay', '50', 'z']);
+    const r = await run;
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(atClick).toMatch(/^x:840 y:96 /);
+    expect(x(['getmouselocation'])).toMatch(/^x:300 y:400 /);
+    const sc = JSON.parse(r.stdout).scenarios[0];
+    const d = Object.fromEntries(sc.steps.map((s: {index: string; detail?: string}) => [s.index, s.detail ?? '']));
+    expect(d['2']).toMatch(/^xlogo-window \(100\.0%\), clicked 840,96$/);
+    expect(d['4']).toMatch(/^matched xlogo-window/);
+    expect(d['7']).toBe('until matched before round 2');
+    expect(Object.keys(d)).toContain('7.1.1');
+    expect(Object.keys(d)).not.toContain('7.2.1');
+    // The x and its erasure were drawn after the measure began.
+    expect(sc.figures['still-after-key']).toBeGreaterThan(0);
+    expect(d['10']).toMatch(/^matched xlogo-window/);
+    expect(d['11']).toBe('then');
+  });
+
+  it('clipboard and resize steps validate, and fail at run time while the agent layer is missing', async () => {
+    const t = await start();
+    const p = scenario('clip', 'name: clip\nsteps:\n  - clipboard_set: hello\n  - clipboard_expect: {text: hello, timeout: 2s}\n');
+    const r = await runCli(['run', p, '--uri', t.uri, '--artifacts', join(dir, 'art-clip')], {timeoutMs: 60_000});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/clip\.yaml:3:5: clipboard_set: clipboard_set is not available yet/);
+  });
+});
+
 describe('failures leave artifacts and exit with the table code', () => {
   it('a wrong needle exits 1 with the screen, the needle and a diff', async () => {
     const t = await start();
