@@ -8,6 +8,7 @@ import os from 'node:os';
 import {fileURLToPath} from 'node:url';
 import type {LabTarget} from '../lab/types.js';
 import {BENCH_USAGE, parseBenchArgs} from './args.js';
+import {benchJpeg} from './codec-jpeg.js';
 import {benchLz} from './codec-lz.js';
 import {benchNeedle} from './needle.js';
 import {benchQuic} from './codec-quic.js';
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
   log('screenshot: spice-cli against spicy-screenshot');
   const screenshot = await benchScreenshot(PATHS.bin, args.runs, log);
   log('codecs: decode throughput on the recordings');
-  const codecs = {quic: await benchQuic({runs: Math.min(args.runs, 10)}), lz: await benchLz({runs: Math.min(args.runs, 10)})};
+  const codecs = {quic: await benchQuic({runs: Math.min(args.runs, 10)}), lz: await benchLz({runs: Math.min(args.runs, 10)}), jpeg: await benchJpeg({runs: Math.min(args.runs, 10)})};
   log('needles: matching a 200x60 area with a 50-pixel margin on a 1024x768 frame');
   const needles = await benchNeedle({runs: Math.max(100, args.runs * 10)});
   const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {version: string};
