@@ -74,6 +74,7 @@ export async function executeScenario(sc: Scenario, o: ExecuteOptions): Promise<
     result.error = {kind: err.kind, message: err.message};
     runner?.releaseAll();
   } finally {
+    runner?.dispose();
     session?.close();
   }
   result.ms = Math.round(performance.now() - t0);

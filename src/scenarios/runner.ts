@@ -66,12 +66,19 @@ export class ScenarioRunner {
     private readonly opts: RunnerOptions,
   ) {
     this.vars = {...scenario.vars, MATCHED: ''};
-    const onLost = (e?: SpiceError | null) => {
-      this.lostError ??= e ?? new SpiceError('connection-lost', 'the session was closed');
-      for (const w of this.lostWaiters) w(this.lostError);
-    };
-    session.on('failed', onLost);
-    session.on('closed', onLost);
+    session.on('failed', this.onLost);
+    session.on('closed', this.onLost);
+  }
+
+  private readonly onLost = (e?: SpiceError | null): void => {
+    this.lostError ??= e ?? new SpiceError('connection-lost', 'the session was closed');
+    for (const w of this.lostWaiters) w(this.lostError);
+  };
+
+  /** Stops listening to the session (which may run further scenarios). */
+  dispose(): void {
+    this.session.off('failed', this.onLost);
+    this.session.off('closed', this.onLost);
   }
 
   async run(): Promise<void> {
