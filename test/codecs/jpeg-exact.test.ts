@@ -4,7 +4,7 @@
  *  - JPEG / JPEG_ALPHA images (xspice-jpeg): sharp, against `djpeg` at libjpeg's defaults.
  *  - MJPEG stream frames (xspice-stream): our baseline decoder, against `djpeg -dct fast -nosmooth`.
  * Plus JPEGs made now by cjpeg in every layout the baseline decoder supports (subsampling, grey, RGB,
- * restart intervals, qualities, odd sizes), and the layouts it refuses.
+ * restart intervals, qualities, odd sizes), through both decoders, and the layouts it refuses.
  */
 import {describe, expect, it} from 'vitest';
 import {decodeJpeg} from '../../src/client/codecs/jpeg.js';
@@ -78,14 +78,17 @@ describe.skipIf(!needed)('JPEG decoding identical to spice-gtk (libjpeg-turbo dj
     ['quality 3 (large quantisers)', 48, 48, ['-quality', '3', '-baseline']],
     ['1x1 pixel', 1, 1, []],
     ['640x480', 640, 480, ['-quality', '75']],
-  ] as const)('cjpeg %s: our decoder = djpeg -dct fast -nosmooth', (_name, w, h, args) => {
+  ] as const)('cjpeg %s: our decoder = djpeg -dct fast -nosmooth, sharp = djpeg', async (name, w, h, args) => {
     const jpeg = cjpeg(testPicture(w, h), args);
-    expectIdentical(pixelsToRgb(decodeJpegFast(jpeg)), djpeg(jpeg, MJPEG_PATH), _name);
+    expectIdentical(pixelsToRgb(decodeJpegFast(jpeg)), djpeg(jpeg, MJPEG_PATH), name);
+    expectIdentical(pixelsToRgb(await decodeJpeg(jpeg)), djpeg(jpeg, IMAGE_PATH), `${name} (sharp)`);
   });
 
   it.each([
     ['progressive', ['-progressive'], /frame type SOF2/],
     ['arithmetic coding', ['-arithmetic'], /frame type SOF9/],
+    // libjpeg refuses it too ("Fractional sampling not implemented yet").
+    ['fractional sampling (3x2 luma, 2x2 chroma)', ['-sample', '3x2,2x2,1x1'], /fractional sampling ratio/],
   ] as const)('refuses %s JPEG with a protocol error', (_name, args, message) => {
     const jpeg = cjpeg(testPicture(16, 16), args);
     let err: unknown;
