@@ -294,7 +294,8 @@ export class ScenarioRunner {
   private notFound(kind: 'timeout' | 'expectation', refs: NeedleRef[], ms: number, when?: string): SpiceError {
     const best = this.lastMatch ? ` (best: ${this.lastMatch.needle.name} at ${this.lastMatch.result.score.toFixed(1)}%)` : '';
     const names = refs.map((r) => r.ref).join(', ');
-    return new SpiceError(kind, `${refs.length > 1 ? 'none of the needles' : 'the needle'} ${names} matched ${when ?? `within ${fmtMs(ms)}`}${best}`);
+    const what = refs.length > 1 ? `none of the needles ${names} matched` : `the needle ${names} did not match`;
+    return new SpiceError(kind, `${what} ${when ?? `within ${fmtMs(ms)}`}${best}`);
   }
 
   /** The current monitor's pixels (or a region of it). */

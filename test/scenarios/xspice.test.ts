@@ -157,7 +157,7 @@ describe('failures leave artifacts and exit with the table code', () => {
     const art = join(dir, 'art-wrong');
     const r = await runCli(['run', p, '--uri', t.uri, '--artifacts', art], {timeoutMs: 60_000});
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/wrong\.yaml:5:5: assert_screen: the needle xterm-output-42 matched within 2 s|wrong\.yaml:5:5: assert_screen: the needle xterm-output-42 matched/);
+    expect(r.stderr).toMatch(/wrong\.yaml:5:5: assert_screen: the needle xterm-output-42 did not match within 2 s \(best: xterm-output-42 at \d+(\.\d)?%\)/);
     const a = join(art, 'wrong');
     const screen = await png(join(a, 'screen.png'));
     expect([screen.width, screen.height]).toEqual([1024, 768]);

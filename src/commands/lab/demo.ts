@@ -8,7 +8,7 @@ import {startXspice} from '../../lab/xspice.js';
 import type {LabTarget} from '../../lab/types.js';
 
 export default class LabDemo extends Command {
-  static override summary = 'Start an Xspice target, run `spice-cli info` against it, stop it';
+  static override summary = 'Start an Xspice target, run `spice-cli info` and the Xspice example scenarios against it, stop it';
   static override description =
     'Installs the lab packages first when running as root and some are missing. The target is stopped at the end, also on Ctrl-C.';
 
@@ -46,6 +46,13 @@ export default class LabDemo extends Command {
         const code = await runInfo(root, target.uri, flags['timeout-ms']);
         if (code !== 0) process.exitCode = code;
       }
+      // The example scenarios (docs/scenarios.md), when this build has `run`.
+      const examples = ['examples/xspice-branch.yaml', 'examples/xspice-xterm.yaml'];
+      if (process.exitCode === undefined && existsSync(join(root, 'dist', 'commands', 'run.js')) && examples.every((e) => existsSync(join(root, e)))) {
+        this.logToStderr(`$ spice-cli run ${examples.join(' ')} --uri ${target.uri}`);
+        const code = await runInfo(root, target.uri, flags['timeout-ms'], ['run', ...examples, '--artifacts', join(target.dir, 'artifacts')]);
+        if (code !== 0) process.exitCode = code;
+      }
     } catch (err) {
       await target?.stop().catch(() => undefined);
       target = undefined;
@@ -63,10 +70,10 @@ export default class LabDemo extends Command {
   }
 }
 
-/** Runs `node bin/run.js info --uri URI` with inherited output; resolves to its exit code. */
-function runInfo(root: string, uri: string, timeoutMs: number): Promise<number> {
+/** Runs `node bin/run.js info --uri URI` (or another command) with inherited output; resolves to its exit code. */
+function runInfo(root: string, uri: string, timeoutMs: number, command: string[] = ['info']): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'bin', 'run.js'), 'info', '--uri', uri], {cwd: root, stdio: ['ignore', 'inherit', 'inherit']});
+    const child = spawn(process.execPath, [join(root, 'bin', 'run.js'), ...command, '--uri', uri], {cwd: root, stdio: ['ignore', 'inherit', 'inherit']});
     const timer = setTimeout(() => {
       process.stderr.write(`spice-cli info did not finish within ${timeoutMs} ms: stopping it\n`);
       child.kill('SIGTERM');
