@@ -33,6 +33,8 @@ export interface Plane {
 }
 
 const clamp = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);
+/** clamp(v) at CLAMP[v + 256] for v in -256..511 (Y plus any table term stays within). */
+const CLAMP = Uint8Array.from({length: 768}, (_, i) => clamp(i - 256));
 
 function columns(p: Plane, width: number): Int32Array {
   return Int32Array.from({length: width}, (_, x) => Math.floor(x / p.hRatio));
@@ -40,6 +42,10 @@ function columns(p: Plane, width: number): Int32Array {
 
 /** YCbCr planes → 0x00RRGGBB. */
 export function yccToRgb(y: Plane, cb: Plane, cr: Plane, width: number, height: number, out: Uint32Array): void {
+  if (y.hRatio === 1 && y.vRatio === 1 && cb.hRatio === cr.hRatio && cb.vRatio === cr.vRatio) {
+    yccSharedChroma(y, cb, cr, width, height, out);
+    return;
+  }
   const cy = columns(y, width);
   const ccb = columns(cb, width);
   const ccr = columns(cr, width);
@@ -76,6 +82,36 @@ export function greyToRgb(y: Plane, width: number, height: number, out: Uint32Ar
     for (let x = 0; x < width; x++, o++) {
       const v = y.samples[ry + x]!;
       out[o] = (v << 16) | (v << 8) | v;
+    }
+  }
+}
+
+/**
+ * The usual layout (full-size Y, Cb and Cr sampled alike: 4:4:4, 4:2:2, 4:2:0, ...): each chroma pair's
+ * three terms are computed once for the pixels it covers. Same arithmetic as the general loop.
+ */
+function yccSharedChroma(y: Plane, cb: Plane, cr: Plane, width: number, height: number, out: Uint32Array): void {
+  const hr = cb.hRatio;
+  const ys = y.samples;
+  const bs = cb.samples;
+  const rs = cr.samples;
+  for (let row = 0; row < height; row++) {
+    const ry = row * y.stride;
+    const crow = Math.floor(row / cb.vRatio);
+    const rb = crow * cb.stride;
+    const rr = crow * cr.stride;
+    const o = row * width;
+    for (let x0 = 0, c = 0; x0 < width; x0 += hr, c++) {
+      const b = bs[rb + c]!;
+      const r = rs[rr + c]!;
+      const tr = CR_R[r]! + 256;
+      const tg = ((CB_G[b]! + CR_G[r]!) >> 16) + 256;
+      const tb = CB_B[b]! + 256;
+      const end = Math.min(x0 + hr, width);
+      for (let x = x0; x < end; x++) {
+        const l = ys[ry + x]!;
+        out[o + x] = (CLAMP[l + tr]! << 16) | (CLAMP[l + tg]! << 8) | CLAMP[l + tb]!;
+      }
     }
   }
 }
