@@ -220,6 +220,25 @@ describe('failures leave artifacts and exit with the table code', () => {
   });
 });
 
+describe('connection settings in the file', () => {
+  it('uri, password_file and password_env: the right password runs, a wrong one exits 3', async () => {
+    const t = await startXspice({stopOnExit: true, register: false, password: 'sc3n4rio'});
+    targets.push(t);
+    writeFileSync(join(dir, 'pw.txt'), 'sc3n4rio\n');
+    writeFileSync(join(dir, 'bad-pw.txt'), 'nope\n');
+    const body = 'steps:\n  - wait_screen: xterm-prompt\n';
+    const byFile = scenario('pw-file', `name: pw file\nuri: \${TARGET}\npassword_file: pw.txt\n${body}`);
+    const byEnv = scenario('pw-env', `name: pw env\nuri: \${TARGET}\npassword_env: SCENARIO_PW\n${body}`);
+    const wrong = scenario('pw-wrong', `name: pw wrong\nuri: \${TARGET}\npassword_file: bad-pw.txt\n${body}`);
+    const ok = await runCli(['run', byFile, byEnv, '--var', `TARGET=${t.uri}`, '--json', '--artifacts', join(dir, 'art-pw')], {env: {SCENARIO_PW: 'sc3n4rio'}, timeoutMs: 60_000});
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).passed).toBe(2);
+    const bad = await runCli(['run', wrong, '--var', `TARGET=${t.uri}`, '--artifacts', join(dir, 'art-pw')], {timeoutMs: 60_000});
+    expect(bad.code, bad.stderr).toBe(3);
+    expect(bad.stderr + bad.stdout).not.toContain('nope');
+  });
+});
+
 describe('several scenarios', () => {
   it('--shard 1/3, 2/3, 3/3 together run each scenario exactly once; --junit validates', async () => {
     const t = await start();
