@@ -11,6 +11,9 @@ import {writeFailureArtifacts, writeStepLog} from './artifacts.js';
 import type {Scenario} from './load.js';
 import {ScenarioRunner, type Progress, type StepRecord} from './runner.js';
 
+/** Exit code of an interrupted run (Ctrl-C), as README's table says. */
+export const INTERRUPTED = 130;
+
 export interface ScenarioResult {
   file: string;
   name: string;
@@ -70,8 +73,8 @@ export async function executeScenario(sc: Scenario, o: ExecuteOptions): Promise<
     result.ok = true;
   } catch (e) {
     const err = asSpiceError(e);
-    result.exitCode = err.exitCode;
-    result.error = {kind: err.kind, message: err.message};
+    result.exitCode = o.signal?.aborted ? INTERRUPTED : err.exitCode;
+    result.error = o.signal?.aborted ? {kind: 'interrupted', message: 'interrupted (Ctrl-C); every key and button was released'} : {kind: err.kind, message: err.message};
     runner?.releaseAll();
   } finally {
     runner?.dispose();

@@ -68,6 +68,8 @@ export class ScenarioRunner {
     this.vars = {...scenario.vars, MATCHED: ''};
     session.on('failed', this.onLost);
     session.on('closed', this.onLost);
+    // Ctrl-C ends every wait at once, as a lost session does; the command reports exit 130.
+    opts.signal?.addEventListener('abort', () => this.onLost(new SpiceError('usage', 'interrupted')), {once: true});
   }
 
   private readonly onLost = (e?: SpiceError | null): void => {

@@ -4,7 +4,7 @@
  * cannot match exits 40 at its timeout with the last screen; a server killed mid-scenario exits 11 with
  * the artifacts so far; shards run each scenario once; --bail, --parallel and --junit.
  */
-import {spawnSync} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import {cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -217,6 +217,30 @@ describe('failures leave artifacts and exit with the table code', () => {
     expect(log).toMatch(/FAIL\s+3\s+sleep/);
     // No needle was being looked for when the server went away.
     expect(existsSync(join(a, 'needle.png'))).toBe(false);
+  });
+});
+
+describe('interrupts', () => {
+  it('Ctrl-C ends the running wait at once: exit 130, the rest skipped, artifacts written', async () => {
+    const t = await start();
+    const p = scenario('interrupted', 'name: interrupted\nsteps:\n  - screenshot: started\n  - wait_screen: {needles: xterm-output-42, timeout: 60s}\n');
+    const after = scenario('after-interrupt', 'name: after interrupt\nsteps:\n  - sleep: 10\n');
+    const art = join(dir, 'art-int');
+    const child = spawn(process.execPath, [join(root, 'bin/run.js'), 'run', p, after, '--uri', t.uri, '--artifacts', art, '--json'], {stdio: ['ignore', 'pipe', 'pipe']});
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const end = Date.now() + 20_000;
+    while (!existsSync(join(art, 'interrupted', 'started.png')) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    const out = JSON.parse(stdout);
+    expect(out.scenarios.map((s: {name: string; skipped?: boolean; exitCode: number}) => [s.name, Boolean(s.skipped), s.exitCode])).toEqual([
+      ['interrupted', false, 130],
+      ['after interrupt', true, 0],
+    ]);
+    expect(existsSync(join(art, 'interrupted', 'steps.log'))).toBe(true);
+    expect(existsSync(join(art, 'interrupted', 'screen.png'))).toBe(true);
   });
 });
 
