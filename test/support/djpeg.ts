@@ -2,6 +2,9 @@
  * libjpeg-turbo's djpeg and cjpeg (Debian libjpeg-turbo-progs, the library spice-gtk links): the oracle of
  * the JPEG tests. `djpeg -rgb` is spice-gtk's image path (decode-jpeg.c: libjpeg's defaults, JCS_RGB);
  * with `-dct fast -nosmooth` its MJPEG path (channel-display-mjpeg.c: JDCT_IFAST, no fancy upsampling).
+ * djpeg's -nosmooth sets do_fancy_upsampling = FALSE; spice-gtk's do_block_smoothing = FALSE concerns only
+ * progressive JPEGs (not baseline ones), and its JCS_EXT_BGRX output is the same values as -rgb's JCS_RGB
+ * in another byte order.
  */
 import {spawnSync} from 'node:child_process';
 import type {Pixels} from '../../src/client/codecs/pixels.js';
