@@ -6,6 +6,9 @@
  * Plus JPEGs made now by cjpeg in every layout the baseline decoder supports (subsampling, grey, RGB,
  * restart intervals, qualities, odd sizes), through both decoders, and the layouts it refuses.
  */
+import {mkdtempSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {decodeJpeg} from '../../src/client/codecs/jpeg.js';
 import {decodeJpegFast} from '../../src/client/codecs/jpeg-baseline.js';
@@ -82,6 +85,14 @@ describe.skipIf(!needed)('JPEG decoding identical to spice-gtk (libjpeg-turbo dj
     const jpeg = cjpeg(testPicture(w, h), args);
     expectIdentical(pixelsToRgb(decodeJpegFast(jpeg)), djpeg(jpeg, MJPEG_PATH), name);
     expectIdentical(pixelsToRgb(await decodeJpeg(jpeg)), djpeg(jpeg, IMAGE_PATH), `${name} (sharp)`);
+  });
+
+  it('cjpeg one scan per component (sequential, non-interleaved, 4:2:0): our decoder = djpeg -dct fast -nosmooth', () => {
+    const script = join(mkdtempSync(join(tmpdir(), 'spice-cli-jpeg-')), 'scans.txt');
+    writeFileSync(script, '0;\n1;\n2;\n');
+    const jpeg = cjpeg(testPicture(97, 61), ['-scans', script, '-sample', '2x2']);
+    expect(jpeg.filter((b, i) => b === 0xff && jpeg[i + 1] === 0xda).length).toBe(3);
+    expectIdentical(pixelsToRgb(decodeJpegFast(jpeg)), djpeg(jpeg, MJPEG_PATH), 'three scans');
   });
 
   it.each([
