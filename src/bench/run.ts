@@ -11,6 +11,7 @@ import {BENCH_USAGE, parseBenchArgs} from './args.js';
 import {benchJpeg} from './codec-jpeg.js';
 import {benchLz} from './codec-lz.js';
 import {benchNeedle} from './needle.js';
+import {benchScenarioSteps} from './scenario-steps.js';
 import {benchQuic} from './codec-quic.js';
 import {benchScreenshot} from './screenshot.js';
 import {killTrackedChildren, timeProcessOk} from './processes.js';
@@ -88,6 +89,8 @@ async function main(): Promise<void> {
   const codecs = {quic: await benchQuic({runs: Math.min(args.runs, 10)}), lz: await benchLz({runs: Math.min(args.runs, 10)}), jpeg: await benchJpeg({runs: Math.min(args.runs, 10)})};
   log('needles: matching a 200x60 area with a 50-pixel margin on a 1024x768 frame');
   const needles = await benchNeedle({runs: Math.max(100, args.runs * 10)});
+  log('scenarios: steps per second over one Xspice session');
+  const scenarios = await benchScenarioSteps({runs: Math.min(args.runs, 15), steps: 200, log});
   const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {version: string};
   const cpus = os.cpus();
   const report = {
@@ -99,6 +102,7 @@ async function main(): Promise<void> {
     screenshot,
     codecs,
     needles,
+    scenarios,
     ...startup,
     notes: [
       'ms; ratio = spice-cli median / spice-gtk median (lower is better for spice-cli)',

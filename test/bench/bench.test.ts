@@ -51,6 +51,7 @@ describe('npm run bench', () => {
     expect(x.spiceGtk.spicyScreenshot.note).toMatch(/not the same work/);
     for (const v of [x.ratio.inProcess, x.ratio.process]) expect(Number.isFinite(v) && v > 0).toBe(true);
     expectSummary(report.cliVersion, 2);
+    for (const c of ['sleep0', 'check_screen']) expectSummary(report.scenarios[c].msPerStep, 2);
   }, 180_000);
 
   it('rejects a bad --target', async () => {
