@@ -62,7 +62,6 @@ export function scenarioSchema(): Json {
   (top.properties as Json).defaults = {...objectOf(DEFAULT_FIELDS), description: TOP_FIELDS.defaults!.description};
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: 'https://github.com/spice-cli/spice-cli/docs/scenario.schema.json',
     title: 'spice-cli scenario',
     description: 'A scenario run by `spice-cli run` (docs/scenarios.md).',
     ...top,
