@@ -63,10 +63,10 @@ describe('examples against lab Xspice', () => {
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const sc = JSON.parse(r.stdout).scenarios[0];
     const byIndex = Object.fromEntries(sc.steps.map((s: {index: string; detail?: string}) => [s.index, s.detail]));
-    expect(byIndex['2']).toMatch(/^matched xlogo-window/);
-    expect(byIndex['3']).toBe('then');
-    expect(Object.keys(byIndex)).toContain('3.then.2');
-    expect(Object.keys(byIndex).some((k) => k.startsWith('3.else'))).toBe(false);
+    expect(byIndex['3']).toMatch(/^matched xlogo-window/);
+    expect(byIndex['4']).toBe('then');
+    expect(Object.keys(byIndex)).toContain('4.then.2');
+    expect(Object.keys(byIndex).some((k) => k.startsWith('4.else'))).toBe(false);
     expect(sc.figures['echo-to-screen']).toBeGreaterThan(0);
   });
 });
