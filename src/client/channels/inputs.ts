@@ -48,6 +48,15 @@ export function lockFlags(s: Partial<LockState>): number {
   );
 }
 
+/** One input event as sent ('input' event of the channel: latency hooks, src/client/input/latency.ts). */
+export interface InputEvent {
+  kind: 'key-down' | 'key-up' | 'scancodes' | 'motion' | 'position' | 'press' | 'release';
+  /** The scancode (keys) or the button (press/release). */
+  code?: number;
+  /** performance.now() when it was written to the socket. */
+  at: number;
+}
+
 /** One key event as sent, for callers that report or time what they sent. */
 export interface KeyEvent {
   scancode: Scancode;
@@ -149,6 +158,7 @@ export class InputsChannel extends Channel {
     }
     this.send(InputsClient.KEY_SCANCODE, {data: Uint8Array.from(bytes)});
     this.keyEventsSent++;
+    this.input('scancodes', bytes[0]);
   }
 
   /** Asks the server to set the guest's lock keys (it presses Caps/Num/Scroll Lock for those that differ). */
@@ -191,6 +201,7 @@ export class InputsChannel extends Channel {
     this.requireOpen();
     this.send(InputsClient.MOUSE_MOTION, {dx: dx | 0, dy: dy | 0, buttons_state: this.buttonsState});
     this.motionsSent++;
+    this.input('motion');
   }
 
   /** Absolute position on a display (client mouse mode). Callers throttle with waitMotionWindow(). */
@@ -199,6 +210,7 @@ export class InputsChannel extends Channel {
     if (!Number.isInteger(x) || !Number.isInteger(y) || x < 0 || y < 0) throw new RangeError(`mouse position must be non-negative integers: ${x},${y}`);
     this.send(InputsClient.MOUSE_POSITION, {x, y, buttons_state: this.buttonsState, display_id: displayId & 0xff});
     this.motionsSent++;
+    this.input('position');
   }
 
   /** Presses a MouseButton (1..7); buttons_state is the mask after the press. */
@@ -206,12 +218,14 @@ export class InputsChannel extends Channel {
     this.requireOpen();
     this.buttonsState |= buttonMask(button);
     this.send(InputsClient.MOUSE_PRESS, {button, buttons_state: this.buttonsState});
+    this.input('press', button);
   }
 
   mouseRelease(button: number): void {
     this.requireOpen();
     this.buttonsState &= ~buttonMask(button);
     this.send(InputsClient.MOUSE_RELEASE, {button, buttons_state: this.buttonsState});
+    this.input('release', button);
   }
 
   /** Releases every mouse button we hold. Returns how many. */
@@ -263,7 +277,14 @@ export class InputsChannel extends Channel {
 
   private sent(scancode: Scancode, down: boolean): void {
     this.keyEventsSent++;
-    this.onKeyEvent?.({scancode, down, at: performance.now()});
+    const at = performance.now();
+    this.onKeyEvent?.({scancode, down, at});
+    if (this.listenerCount('input')) this.emit('input', {kind: down ? 'key-down' : 'key-up', code: scancode, at} satisfies InputEvent);
+  }
+
+  /** Emits 'input' (an InputEvent) for the latency hooks; nothing to do without a listener. */
+  private input(kind: InputEvent['kind'], code?: number): void {
+    if (this.listenerCount('input')) this.emit('input', {kind, code, at: performance.now()} satisfies InputEvent);
   }
 
   private requireOpen(): void {
