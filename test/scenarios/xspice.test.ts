@@ -141,6 +141,32 @@ describe('steps at run time', () => {
     expect(d['11']).toBe('then');
   });
 
+  it('drag selects text in the xterm (the prompt needle stops matching), click clears it, if on a screen, scroll at a point', async () => {
+    const t = await start();
+    const p = scenario(
+      'mouse',
+      [
+        'name: mouse',
+        'steps:',
+        '  - wait_screen: xterm-prompt',
+        '  - drag: {from: [18, 25], to: [60, 25]}   # over "$ " and the cursor: xterm shows the selection inverted',
+        '  - check_screen: {needles: xterm-prompt, timeout: 1s, as: AFTER_DRAG}',
+        '  - click: {x: 200, y: 200}',
+        '  - wait_screen: {needles: xterm-prompt, timeout: 5s}',
+        '  - if: {screen: xlogo-window, then: [{scroll: {direction: down, clicks: 2, at: [640, 500]}}], else: [{sleep: 1}]}',
+      ].join('\n') + '\n',
+    );
+    const r = await runCli(['run', p, '--uri', t.uri, '--json', '--artifacts', join(dir, 'art-mouse')], {timeoutMs: 60_000});
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const d = Object.fromEntries(JSON.parse(r.stdout).scenarios[0].steps.map((s: {index: string; detail?: string}) => [s.index, s.detail ?? '']));
+    expect(d['3']).toBe('no match');
+    expect(d['5']).toMatch(/^xterm-prompt \(100\.0%\)/);
+    expect(d['6']).toBe('then');
+    expect(Object.keys(d)).toContain('6.then.1');
+    const loc = spawnSync('xdotool', ['getmouselocation'], {env: {...process.env, DISPLAY: t.display}, encoding: 'utf8'}).stdout;
+    expect(loc).toMatch(/^x:640 y:500 /);
+  });
+
   it('clipboard and resize steps validate, and fail at run time while the agent layer is missing', async () => {
     const t = await start();
     const p = scenario('clip', 'name: clip\nsteps:\n  - clipboard_set: hello\n  - clipboard_expect: {text: hello, timeout: 2s}\n');
