@@ -337,8 +337,7 @@ function includeSteps(ctx: Ctx, step: Step): Step[] {
     ctx.problems.push(`${where(step.pos)}: include of ${file} loops back (${[...ctx.stack, abs].map((s) => s.replace(/^.*\//, '')).join(' → ')})`);
     return [];
   }
-  const shown = relative(dirname(ctx.file) === '.' ? process.cwd() : process.cwd(), abs);
-  const {doc, ctx: sub} = openFile(abs, shown.startsWith('..') ? abs : shown, ctx.stack, {}, ctx);
+  const {doc, ctx: sub} = openFile(abs, shortPath(abs), ctx.stack, {}, ctx);
   if (!doc) {
     if (!existsSync(abs)) ctx.problems.push(`${where(step.pos)}: included from here`);
     return [];
