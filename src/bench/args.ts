@@ -1,15 +1,19 @@
-/** Command line of `npm run bench`: --runs N, --target xspice|qemu|both. */
+/** Command line of `npm run bench`: --runs N, --target xspice|qemu|both, --input, --input-only. */
 import {BENCH_TARGETS, type BenchTargetKind} from './targets.js';
 
 export interface BenchArgs {
   runs: number;
   targets: BenchTargetKind[];
+  /** Also run the input benchmarks (keys/s without loss, key-to-pixel latency; about a minute more, QEMU boots Linux). */
+  input: boolean;
+  /** Only the input benchmarks. */
+  inputOnly: boolean;
 }
 
-export const BENCH_USAGE = 'usage: node dist/bench/run.js [--runs N (default 15)] [--target xspice|qemu|both (default both)]';
+export const BENCH_USAGE = 'usage: node dist/bench/run.js [--runs N (default 15)] [--target xspice|qemu|both (default both)] [--input (add the input benchmarks; with --target, their targets too)] [--input-only]';
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
-  const args: BenchArgs = {runs: 15, targets: [...BENCH_TARGETS]};
+  const args: BenchArgs = {runs: 15, targets: [...BENCH_TARGETS], input: false, inputOnly: false};
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i] ?? '';
@@ -22,6 +26,10 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       if (v === 'both') args.targets = [...BENCH_TARGETS];
       else if ((BENCH_TARGETS as readonly string[]).includes(v)) args.targets = [v as BenchTargetKind];
       else throw new Error(`--target: expected xspice, qemu or both, got "${v}"\n${BENCH_USAGE}`);
+    } else if (flag === '--input' && inline === undefined) {
+      args.input = true;
+    } else if (flag === '--input-only' && inline === undefined) {
+      args.input = args.inputOnly = true;
     } else throw new Error(`unknown argument "${argv[i]}"\n${BENCH_USAGE}`);
   }
   return args;

@@ -10,6 +10,7 @@ import type {LabTarget} from '../lab/types.js';
 import {BENCH_USAGE, parseBenchArgs} from './args.js';
 import {benchJpeg} from './codec-jpeg.js';
 import {benchLz} from './codec-lz.js';
+import {benchInput} from './input.js';
 import {benchNeedle} from './needle.js';
 import {benchScenarioSteps} from './scenario-steps.js';
 import {benchQuic} from './codec-quic.js';
@@ -22,7 +23,7 @@ import {BENCH_TIMING, benchTarget, type TargetResult} from './target-bench.js';
 import {crashNote, startBenchTarget, stopTarget, TARGET_DESCRIPTIONS} from './targets.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const PATHS = {bin: `${ROOT}bin/run.js`, gtkScript: `${ROOT}scripts/bench-spice-gtk.py`};
+const PATHS = {bin: `${ROOT}bin/run.js`, gtkScript: `${ROOT}scripts/bench-spice-gtk.py`, gtkKeysScript: `${ROOT}scripts/bench-spice-gtk-keys.py`};
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 const running = new Set<LabTarget>();
@@ -63,6 +64,11 @@ async function main(): Promise<void> {
     return;
   }
   const args = parseBenchArgs(process.argv.slice(2));
+  const inputBench = () => benchInput(PATHS.gtkKeysScript, log, {qemu: args.targets.includes('qemu')});
+  if (args.inputOnly) {
+    process.stdout.write(JSON.stringify({date: new Date().toISOString(), input: await inputBench()}, null, 2) + '\n');
+    return;
+  }
   const targets: Record<string, Omit<TargetResult, 'versions'>> = {};
   let versions = {spiceGtk: '?', python: '?'};
   for (const kind of args.targets) {
@@ -91,6 +97,7 @@ async function main(): Promise<void> {
   const needles = await benchNeedle({runs: Math.max(100, args.runs * 10)});
   log('scenarios: steps per second over one Xspice session');
   const scenarios = await benchScenarioSteps({runs: Math.min(args.runs, 15), steps: 200, log});
+  const input = args.input ? await inputBench() : undefined;
   const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {version: string};
   const cpus = os.cpus();
   const report = {
