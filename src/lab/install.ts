@@ -23,13 +23,16 @@ export const LAB_PACKAGES = {
     'xauth',
     'x11-xkb-utils',
     'openssl',
+    // A themed (ARGB) X cursor theme: Xspice sends a cursor shape only for ARGB cursors (test/cursor/xspice-xfixes).
+    'adwaita-icon-theme',
   ],
   // djpeg: libjpeg-turbo run at spice-gtk's settings, the oracle of test/codecs/jpeg-exact.
   clients: ['spice-client-gtk', 'gir1.2-spiceclientglib-2.0', 'python3-gi', 'libjpeg-turbo-progs'],
   // xmllint: test/scenarios checks `spice-cli run --junit` output against a JUnit XSD.
   tools: ['libxml2-utils'],
   guest: ['busybox-static', 'cpio', 'kmod'],
-  headers: ['libspice-protocol-dev'],
+  // libx11/libxfixes: test/cursor/xspice-xfixes compiles a helper that reads X's cursor (XFixesGetCursorImage).
+  headers: ['libspice-protocol-dev', 'gcc', 'libx11-dev', 'libxfixes-dev'],
 } as const;
 
 export type LabPackageGroup = keyof typeof LAB_PACKAGES;
