@@ -10,6 +10,8 @@ export const ExitCode = {
   CANNOT_CONNECT: 10,
   CONNECTION_LOST: 11,
   PROTOCOL: 20,
+  /** The server has no guest agent connected (clipboard, resize, file transfer need one). */
+  NO_AGENT: 30,
   TIMEOUT: 40,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -22,6 +24,7 @@ export type ErrorKind =
   | 'connection-lost'
   | 'protocol'
   | 'tls'
+  | 'no-agent'
   | 'timeout';
 
 const codeOfKind: Record<ErrorKind, ExitCode> = {
@@ -32,6 +35,7 @@ const codeOfKind: Record<ErrorKind, ExitCode> = {
   tls: ExitCode.CANNOT_CONNECT,
   'connection-lost': ExitCode.CONNECTION_LOST,
   protocol: ExitCode.PROTOCOL,
+  'no-agent': ExitCode.NO_AGENT,
   timeout: ExitCode.TIMEOUT,
 };
 

@@ -12,7 +12,9 @@ import {performance} from 'node:perf_hooks';
 export type MainInit = ReturnType<typeof MainServer.INIT.layout.read>;
 
 /** spice-gtk asks for unlimited server→client agent messages, so it never has to send AGENT_TOKEN. */
-const AGENT_TOKENS_UNLIMITED = 0xffffffff;
+export const AGENT_TOKENS_UNLIMITED = 0xffffffff;
+/** Agent data kept before a GuestAgent listens. */
+const AGENT_BACKLOG_MAX = 4 << 20;
 
 export interface MouseModes {
   supported: number;
@@ -68,6 +70,7 @@ export class MainChannel extends Channel {
         break;
       case MainServer.AGENT_DISCONNECTED.type:
         this.agentConnected = false;
+        this.agentBacklog = [];
         this.emit('agent', false);
         break;
       case MainServer.AGENT_TOKEN.type:
@@ -75,7 +78,9 @@ export class MainChannel extends Channel {
         this.emit('agent-tokens', this.agentTokens);
         break;
       case MainServer.AGENT_DATA.type:
-        this.emit('agent-data', m.data as Uint8Array);
+        // Kept until a GuestAgent listens, so its reassembly starts at the first byte of the stream.
+        if (this.listenerCount('agent-data') === 0) this.keepAgentData(m.data as Uint8Array);
+        else this.emit('agent-data', m.data as Uint8Array);
         break;
       case MainServer.MIGRATE_BEGIN.type:
       case MainServer.MIGRATE_BEGIN_SEAMLESS.type:
@@ -91,6 +96,29 @@ export class MainChannel extends Channel {
         this.log.warn(`main: ignoring ${def.name}: migration is not supported yet`);
         break;
     }
+  }
+
+  /** AGENT_DATA received while nobody listened to 'agent-data' (bounded; dropped beyond the bound). */
+  private agentBacklog: Uint8Array[] = [];
+  private agentBacklogBytes = 0;
+  /** True if agent data had to be dropped from the backlog (the agent stream is then out of step). */
+  agentBacklogOverflow = false;
+
+  private keepAgentData(data: Uint8Array): void {
+    if (this.agentBacklogBytes + data.length > AGENT_BACKLOG_MAX) {
+      this.agentBacklogOverflow = true;
+      return;
+    }
+    this.agentBacklog.push(data);
+    this.agentBacklogBytes += data.length;
+  }
+
+  /** Hands over (and forgets) the agent data received before anyone listened. */
+  takeAgentBacklog(): Uint8Array[] {
+    const out = this.agentBacklog;
+    this.agentBacklog = [];
+    this.agentBacklogBytes = 0;
+    return out;
   }
 
   private agentUp(): void {

@@ -1,0 +1,386 @@
+/**
+ * The guest agent (VDAgent) stream over the MAIN channel: VDAgentMessages (20-byte header + payload) sent as
+ * AGENT_DATA chunks and reassembled from them, capability negotiation, tokens, connect/disconnect.
+ *
+ * Rules (spice/vd_agent.h, protocol map §3.1):
+ * - client → server: each message starts a new AGENT_DATA; a chunk holds at most VD_AGENT_MAX_DATA_SIZE
+ *   (2048) bytes and never the end of one message together with the start of the next. Each chunk costs one
+ *   server token (INIT / AGENT_CONNECTED_TOKENS / AGENT_TOKEN); when none is left we wait for AGENT_TOKEN.
+ * - server → client: the byte stream may be cut anywhere; a chunk can hold several messages or a fraction.
+ *   MainChannel sends AGENT_START with unlimited tokens, so the server never waits for our AGENT_TOKEN.
+ * - a declared size above the limit is a protocol error raised before anything is allocated.
+ */
+import {EventEmitter} from 'node:events';
+import type {SpiceSession} from '../session.js';
+import type {MainChannel} from '../channels/main.js';
+import {SpiceError, protocolError, timeoutError} from '../errors.js';
+import {AgentCap, agentCapNames} from '../wire/caps.js';
+import {AgentMessageType, VD_AGENT_MAX_DATA_SIZE, VD_AGENT_PROTOCOL} from '../wire/enums.js';
+import {decode, encode} from '../wire/layout.js';
+import {MainClient} from '../wire/messages/main.js';
+import {AGENT_HEADER_SIZE, AgentMessages, agentMessage} from '../wire/messages/agent.js';
+
+/**
+ * The agent capabilities spice-cli announces: only what is implemented. Feature modules (clipboard.ts,
+ * file-xfer.ts, monitors.ts) rely on these; add a cap here only with the code and a test for it.
+ */
+export const CLIENT_AGENT_CAPS: number[] = [
+  AgentCap.REPLY,
+  AgentCap.CLIPBOARD_BY_DEMAND,
+  AgentCap.CLIPBOARD_SELECTION,
+  AgentCap.CLIPBOARD_GRAB_SERIAL,
+  AgentCap.MAX_CLIPBOARD,
+];
+
+/** The largest guest message payload accepted by default (also announced as our MAX_CLIPBOARD). */
+export const DEFAULT_MAX_MESSAGE_BYTES = 256 << 20;
+
+export interface GuestAgentOptions {
+  /** Bound on every wait of open() (agent caps) and on waiting for server tokens while sending. */
+  timeoutMs: number;
+  /** How long to wait for an agent that is not connected yet (default 0: fail at once with 'no-agent'). */
+  agentWaitMs?: number;
+  /** Largest guest message payload accepted (default DEFAULT_MAX_MESSAGE_BYTES). */
+  maxMessageBytes?: number;
+}
+
+/** Encodes caps as u32 words: cap N is bit N%32 of word N/32. */
+export function capWords(caps: Iterable<number>): number[] {
+  const words: number[] = [];
+  for (const c of caps) {
+    const i = c >>> 5;
+    while (words.length <= i) words.push(0);
+    words[i] = (words[i]! | (1 << (c & 31))) >>> 0;
+  }
+  return words;
+}
+
+export function capsOfWords(words: readonly number[]): Set<number> {
+  const out = new Set<number>();
+  words.forEach((w, i) => {
+    for (let b = 0; b < 32; b++) if ((w >>> b) & 1) out.add(i * 32 + b);
+  });
+  return out;
+}
+
+/** One VDAgentMessage as bytes: header (protocol 1, type, opaque 0, size) then the payload. */
+export function agentMessageBytes(type: number, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(AGENT_HEADER_SIZE + payload.length);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, VD_AGENT_PROTOCOL, true);
+  v.setUint32(4, type, true);
+  v.setBigUint64(8, 0n, true);
+  v.setUint32(16, payload.length, true);
+  out.set(payload, AGENT_HEADER_SIZE);
+  return out;
+}
+
+/** Splits one message into AGENT_DATA bodies of at most VD_AGENT_MAX_DATA_SIZE bytes. */
+export function agentChunks(message: Uint8Array, max = VD_AGENT_MAX_DATA_SIZE): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let at = 0; at < message.length; at += max) out.push(message.subarray(at, Math.min(at + max, message.length)));
+  return out;
+}
+
+/**
+ * Reassembles VDAgentMessages from a byte stream cut anywhere. Calls onMessage(type, payload) per message;
+ * throws a protocol SpiceError on a bad header or a declared size above maxBytes (before allocating).
+ */
+export class AgentReassembler {
+  private header = new Uint8Array(AGENT_HEADER_SIZE);
+  private headerFill = 0;
+  private payload?: Uint8Array;
+  private payloadFill = 0;
+  private type = 0;
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly onMessage: (type: number, payload: Uint8Array) => void,
+  ) {}
+
+  /** True between messages (nothing partial held). */
+  get idle(): boolean {
+    return this.headerFill === 0 && this.payload === undefined;
+  }
+
+  reset(): void {
+    this.headerFill = 0;
+    this.payload = undefined;
+    this.payloadFill = 0;
+  }
+
+  push(data: Uint8Array): void {
+    let at = 0;
+    while (at < data.length) {
+      if (!this.payload) {
+        const n = Math.min(AGENT_HEADER_SIZE - this.headerFill, data.length - at);
+        this.header.set(data.subarray(at, at + n), this.headerFill);
+        this.headerFill += n;
+        at += n;
+        if (this.headerFill < AGENT_HEADER_SIZE) return;
+        const v = new DataView(this.header.buffer);
+        const protocol = v.getUint32(0, true);
+        this.type = v.getUint32(4, true);
+        const size = v.getUint32(16, true);
+        if (protocol !== VD_AGENT_PROTOCOL) throw protocolError(`agent message with protocol ${protocol} (expected ${VD_AGENT_PROTOCOL})`);
+        if (size > this.maxBytes) {
+          throw protocolError(`agent message type ${this.type} declares ${size} bytes, more than the ${this.maxBytes}-byte limit`);
+        }
+        this.headerFill = 0;
+        this.payload = new Uint8Array(size);
+        this.payloadFill = 0;
+      }
+      const n = Math.min(this.payload.length - this.payloadFill, data.length - at);
+      this.payload.set(data.subarray(at, at + n), this.payloadFill);
+      this.payloadFill += n;
+      at += n;
+      if (this.payloadFill === this.payload.length) {
+        const done = this.payload;
+        this.payload = undefined;
+        this.onMessage(this.type, done);
+      }
+    }
+  }
+}
+
+export class GuestAgent extends EventEmitter {
+  /** The guest's announced capabilities (AgentCap numbers). */
+  readonly guestCaps = new Set<number>();
+  /** The guest's VD_AGENT_MAX_CLIPBOARD, if it sent one (-1 = no limit). */
+  guestMaxClipboard?: number;
+  /** AGENT_DATA bodies sent, by size (for tests and traces). */
+  readonly sentChunkSizes: number[] = [];
+  private readonly main: MainChannel;
+  private readonly reassembler: AgentReassembler;
+  private capsReceived = false;
+  private failure?: SpiceError;
+  private closed = false;
+  private sendQueue: Promise<void> = Promise.resolve();
+  private readonly onData = (d: Uint8Array) => this.receive(d);
+  private readonly onAgent = (up: boolean) => this.agentChanged(up);
+  private readonly onClosed = () => this.fail(new SpiceError('connection-lost', 'the session ended'));
+
+  private constructor(
+    private readonly session: SpiceSession,
+    private readonly opts: GuestAgentOptions,
+  ) {
+    super();
+    this.main = session.main;
+    const max = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.reassembler = new AgentReassembler(max, (type, payload) => this.deliver(type, payload));
+  }
+
+  static async open(session: SpiceSession, opts: GuestAgentOptions): Promise<GuestAgent> {
+    const main = session.main;
+    if (!main.agentConnected) {
+      const wait = opts.agentWaitMs ?? 0;
+      const up = wait > 0 && (await session.waitEvent<boolean>(main, 'agent', 'the guest agent', wait).then((v) => v, () => false));
+      if (!up) throw noAgentError();
+    }
+    const agent = new GuestAgent(session, opts);
+    agent.attach();
+    try {
+      await agent.negotiate();
+    } catch (e) {
+      agent.close();
+      throw e;
+    }
+    return agent;
+  }
+
+  /** The session this agent talks through. */
+  get spice(): SpiceSession {
+    return this.session;
+  }
+
+  get connected(): boolean {
+    return this.main.agentConnected && !this.failure && !this.closed;
+  }
+
+  hasCap(cap: number): boolean {
+    return this.guestCaps.has(cap);
+  }
+
+  /** Both sides announced `cap` (what message layouts depend on). */
+  negotiated(cap: number): boolean {
+    return this.guestCaps.has(cap) && CLIENT_AGENT_CAPS.includes(cap);
+  }
+
+  /** The caps layouts test (`agent:NAME`), for the caps both sides have. */
+  wireContext(): {caps: ReadonlySet<string>} {
+    return {caps: agentCapNames([...this.guestCaps].filter((c) => CLIENT_AGENT_CAPS.includes(c)))};
+  }
+
+  /** Sends one VDAgent message, split into ≤2048-byte AGENT_DATA chunks; messages never interleave. */
+  send(type: number, payload: Uint8Array): Promise<void> {
+    const run = this.sendQueue.then(() => this.sendNow(type, payload));
+    this.sendQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  sendMessage(type: number, value: unknown): Promise<void> {
+    const def = agentMessage(type);
+    if (!def) return Promise.reject(new SpiceError('usage', `unknown agent message type ${type}`));
+    return this.send(type, encode(def.layout, value as never, this.wireContext()));
+  }
+
+  /** Resolves with the next guest message of `type` satisfying `pred`; rejects on timeout or disconnect. */
+  waitFor<T = unknown>(type: number, pred: (decoded: T) => boolean, timeoutMs: number, what?: string): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<T>((resolve, reject) => {
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.off('message', onMessage);
+        this.off('disconnected', onDown);
+        this.off('failed', onFail);
+      };
+      const onMessage = (t: number, _p: Uint8Array, decoded: unknown) => {
+        if (t !== type || decoded === undefined) return;
+        let ok = false;
+        try {
+          ok = pred(decoded as T);
+        } catch (e) {
+          cleanup();
+          reject(e);
+          return;
+        }
+        if (ok) {
+          cleanup();
+          resolve(decoded as T);
+        }
+      };
+      const onDown = () => (cleanup(), reject(noAgentError('the guest agent disconnected')));
+      const onFail = (e: SpiceError) => (cleanup(), reject(e));
+      const timer = setTimeout(() => (cleanup(), reject(timeoutError(what ?? `agent message ${agentMessage(type)?.name ?? type}`, timeoutMs))), timeoutMs);
+      this.on('message', onMessage);
+      this.on('disconnected', onDown);
+      this.on('failed', onFail);
+    });
+  }
+
+  /** Waits for the guest's REPLY to a message of `type`; an ERROR reply is an 'expectation' SpiceError. */
+  async waitReply(type: number, timeoutMs: number): Promise<void> {
+    const r = await this.waitFor<{type: number; error: number}>(AgentMessageType.REPLY, (m) => m.type === type, timeoutMs, `the guest's reply to ${agentMessage(type)?.name ?? type}`);
+    if (r.error !== 1) throw new SpiceError('expectation', `the guest agent refused ${agentMessage(type)?.name ?? type}`);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.main.off('agent-data', this.onData);
+    this.main.off('agent', this.onAgent);
+    this.session.off('closed', this.onClosed);
+    this.session.off('failed', this.onClosed);
+  }
+
+  // ------------------------------------------------------------ internals
+  private attach(): void {
+    for (const d of this.main.takeAgentBacklog()) this.receive(d);
+    this.main.on('agent-data', this.onData);
+    this.main.on('agent', this.onAgent);
+    this.session.on('closed', this.onClosed);
+    this.session.on('failed', this.onClosed);
+  }
+
+  private async negotiate(): Promise<void> {
+    const caps = this.capsReceived ? Promise.resolve() : this.waitCaps();
+    await this.announce(true);
+    await caps;
+    await this.afterCaps();
+  }
+
+  private waitCaps(): Promise<void> {
+    return this.waitFor(AgentMessageType.ANNOUNCE_CAPABILITIES, () => true, this.opts.timeoutMs, "the guest agent's capabilities").then(() => undefined);
+  }
+
+  private announce(request: boolean): Promise<void> {
+    return this.sendMessage(AgentMessageType.ANNOUNCE_CAPABILITIES, {request: request ? 1 : 0, caps: capWords(CLIENT_AGENT_CAPS)});
+  }
+
+  /** Tells the guest the largest clipboard we accept (VD_AGENT_MAX_CLIPBOARD), if it understands it. */
+  private async afterCaps(): Promise<void> {
+    if (this.hasCap(AgentCap.MAX_CLIPBOARD)) {
+      const max = Math.min(this.opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, 0x7fffffff);
+      await this.sendMessage(AgentMessageType.MAX_CLIPBOARD, {max});
+    }
+  }
+
+  private async sendNow(type: number, payload: Uint8Array): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.closed) throw new SpiceError('usage', 'the guest agent was closed');
+    for (const chunk of agentChunks(agentMessageBytes(type, payload))) {
+      await this.takeToken();
+      if (!this.main.agentConnected) throw noAgentError('the guest agent disconnected');
+      this.main.send(MainClient.AGENT_DATA, {data: chunk});
+      this.sentChunkSizes.push(chunk.length);
+    }
+  }
+
+  /** One server token per AGENT_DATA; when out, waits for AGENT_TOKEN (bounded by timeoutMs). */
+  private async takeToken(): Promise<void> {
+    while (this.main.agentTokens <= 0) {
+      if (!this.main.agentConnected) throw noAgentError('the guest agent disconnected');
+      await this.session.waitEvent(this.main, 'agent-tokens', 'agent tokens from the server', this.opts.timeoutMs);
+    }
+    this.main.agentTokens--;
+  }
+
+  private receive(data: Uint8Array): void {
+    if (this.failure || this.closed) return;
+    try {
+      this.reassembler.push(data);
+    } catch (e) {
+      this.fail(e instanceof SpiceError ? e : protocolError(String(e)));
+    }
+  }
+
+  private deliver(type: number, payload: Uint8Array): void {
+    const def = agentMessage(type);
+    let decoded: unknown;
+    if (def) {
+      try {
+        decoded = decode(def.layout, payload, this.wireContext());
+      } catch (e) {
+        this.fail(e instanceof SpiceError ? e : protocolError(String(e)));
+        return;
+      }
+    }
+    if (type === AgentMessageType.ANNOUNCE_CAPABILITIES) {
+      const m = decoded as {request: number; caps: number[]};
+      this.guestCaps.clear();
+      for (const c of capsOfWords(m.caps)) this.guestCaps.add(c);
+      const first = !this.capsReceived;
+      this.capsReceived = true;
+      if (m.request) void this.announce(false).catch(() => undefined);
+      this.emit('caps', this.guestCaps, first);
+    } else if (type === AgentMessageType.MAX_CLIPBOARD) {
+      this.guestMaxClipboard = (decoded as {max: number}).max;
+    }
+    this.emit('message', type, payload, decoded);
+  }
+
+  private agentChanged(up: boolean): void {
+    this.reassembler.reset();
+    if (up) {
+      // A new agent: its caps are announced again (MainChannel has already sent AGENT_START).
+      this.capsReceived = false;
+      this.guestCaps.clear();
+      this.emit('connected');
+      void this.negotiate().catch((e) => this.emit('warning', e));
+    } else {
+      this.emit('disconnected');
+    }
+  }
+
+  private fail(err: SpiceError): void {
+    if (this.failure) return;
+    this.failure = err;
+    this.emit('failed', err);
+  }
+}
+
+export function noAgentError(detail = 'no guest agent is connected to the SPICE server'): SpiceError {
+  return new SpiceError('no-agent', `${detail} (clipboard, resize and file transfer need spice-vdagent in the guest)`);
+}
+
+export {AgentMessages};
