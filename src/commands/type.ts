@@ -28,6 +28,8 @@ Layouts: ${LAYOUT_NAMES.join(', ')} (X keyboard layouts of the same names; dvora
     rate: Flags.string({char: 'r', description: `Keystrokes per second (default ${DEFAULT_RATE}; at most ${MAX_RATE}).`}),
     hold: Flags.string({description: 'How long each key is held down, in ms (default 40% of a keystroke, at most 50).'}),
     file: Flags.string({char: 'f', description: 'Type the content of this file (UTF-8) instead of an argument.'}),
+    'via-clipboard': Flags.boolean({description: 'Paste the text through the guest agent instead of typing it (any character, any layout): offered on CLIPBOARD and PRIMARY, then --paste-key is pressed.', default: false}),
+    'paste-key': Flags.string({description: 'The key combination that pastes, with --via-clipboard (e.g. shift-insert).', default: 'ctrl-v'}),
   };
 
   async run(): Promise<void> {
@@ -36,6 +38,15 @@ Layouts: ${LAYOUT_NAMES.join(', ')} (X keyboard layouts of the same names; dvora
     const layout = getLayout(flags.layout);
     const pacing = pacingFor(parseNumber(flags.rate, '--rate') ?? DEFAULT_RATE, parseNumber(flags.hold, '--hold'));
     const text = readText(argv as string[], flags.file);
+    if (flags['via-clipboard']) {
+      const {pasteViaClipboard} = await import('../cli/paste-via-clipboard.js');
+      const uri = this.requireUri(flags.uri);
+      const out = await pasteViaClipboard(await this.openSession(uri, {...(await this.sessionOptions(flags)), channelFilter: (type) => type === ChannelType.INPUTS}), {
+        text, pasteKey: flags['paste-key'], layout, timeoutMs: flags.timeout * 1000,
+      });
+      if (flags.json) this.printJson(out);
+      return;
+    }
     // Everything the layout cannot type is reported before connecting.
     const missing = [...new Set(splitText(text))].filter((c) => !layout.canType(c));
     if (missing.length) layout.plan(missing.join(''), false); // throws the usage error naming them

@@ -1,0 +1,242 @@
+/**
+ * The clipboard through the guest agent (vd_agent.h CLIPBOARD_*): GRAB announces the types one side holds,
+ * REQUEST asks for one, CLIPBOARD carries it, RELEASE withdraws a grab. Data moves on demand only.
+ *
+ * - Selections CLIPBOARD and PRIMARY (CLIPBOARD_SELECTION cap).
+ * - Grab serials (CLIPBOARD_GRAB_SERIAL): one counter per selection, 0 after our caps request. A guest grab
+ *   carries the guest's serial s: we accept it if s ≥ ours and then expect s + 1; an older one lost a race
+ *   with our own grab and is dropped. Our grab carries our counter, then increments it.
+ * - Text is UTF-8; with GUEST_LINEEND_CRLF (Windows guests) LF ↔ CRLF is converted, otherwise bytes are untouched.
+ * - Images: PNG both ways; a guest offering only BMP, TIFF or JPEG is converted to PNG (sharp; bmp.ts).
+ * - A fresh client gets no GRAB for a clipboard set before it connected, but spice-vdagent answers a REQUEST
+ *   without a prior grab, so get() asks directly.
+ */
+import {EventEmitter} from 'node:events';
+import {SpiceError} from '../errors.js';
+import {AgentCap} from '../wire/caps.js';
+import {AgentClipboardSelection, AgentClipboardType, AgentMessageType} from '../wire/enums.js';
+import {decodeBmp} from './bmp.js';
+import type {GuestAgent} from './agent.js';
+
+export type SelectionName = 'clipboard' | 'primary';
+export type ClipKind = 'text' | 'image';
+
+export const SELECTIONS: Record<SelectionName, number> = {
+  clipboard: AgentClipboardSelection.CLIPBOARD,
+  primary: AgentClipboardSelection.PRIMARY,
+};
+
+const IMAGE_TYPES = [AgentClipboardType.IMAGE_PNG, AgentClipboardType.IMAGE_BMP, AgentClipboardType.IMAGE_TIFF, AgentClipboardType.IMAGE_JPG];
+
+export interface ClipboardData {
+  /** The AgentClipboardType the guest sent (before any conversion). */
+  guestType: number;
+  /** UTF-8 text (line endings as on the client), or PNG bytes. */
+  data: Uint8Array;
+}
+
+interface Grab {
+  types: number[];
+}
+
+interface Offer {
+  type: number;
+  data: Uint8Array;
+  served: number;
+}
+
+interface ClipboardMessage {
+  selection?: number;
+  type: number;
+  data: Uint8Array;
+}
+
+export class Clipboard extends EventEmitter {
+  /** What the guest last grabbed, per selection (only grabs seen on this connection). */
+  readonly guestGrabs = new Map<number, Grab>();
+  private readonly offers = new Map<number, Offer>();
+  private readonly serials = new Map<number, number>();
+  private readonly onMessage = (type: number, _payload: Uint8Array, m: any) => this.handle(type, m);
+  private readonly onReconnect = () => this.serials.clear();
+
+  constructor(private readonly agent: GuestAgent) {
+    super();
+    agent.on('message', this.onMessage);
+    agent.on('connected', this.onReconnect);
+  }
+
+  close(): void {
+    this.agent.off('message', this.onMessage);
+    this.agent.off('connected', this.onReconnect);
+  }
+
+  private checkSelection(selection: number): void {
+    if (selection !== AgentClipboardSelection.CLIPBOARD && !this.agent.negotiated(AgentCap.CLIPBOARD_SELECTION)) {
+      throw new SpiceError('expectation', 'the guest agent has no selections other than CLIPBOARD (no CLIPBOARD_SELECTION capability)');
+    }
+  }
+
+  private get crlf(): boolean {
+    return this.agent.hasCap(AgentCap.GUEST_LINEEND_CRLF);
+  }
+
+  /**
+   * Reads the guest's clipboard: text (UTF-8) or an image (PNG). With waitMs, an empty clipboard (or one
+   * without that kind) is asked again when the guest next grabs it, until waitMs have passed.
+   */
+  async get(selection: number, kind: ClipKind, opts: {timeoutMs: number; waitMs?: number}): Promise<ClipboardData> {
+    this.checkSelection(selection);
+    const deadline = Date.now() + (opts.waitMs ?? 0);
+    for (;;) {
+      const got = await this.fetch(selection, kind, opts.timeoutMs);
+      if (got) return got;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new SpiceError('expectation', `the guest's ${selectionName(selection)} selection holds no ${kind}${opts.waitMs ? ` (waited ${opts.waitMs / 1000} s)` : ''}`);
+      }
+      await this.agent
+        .waitFor<{selection?: number; types: number[]}>(AgentMessageType.CLIPBOARD_GRAB, (g) => (g.selection ?? 0) === selection && g.types.some((t) => typesOf(kind).includes(t)), left, `the guest to copy ${kind}`)
+        .catch((e: SpiceError) => {
+          if (e.kind !== 'timeout') throw e;
+        });
+    }
+  }
+
+  /** One round of requests (the grabbed types first, else every type of the kind in order); undefined if none. */
+  private async fetch(selection: number, kind: ClipKind, timeoutMs: number): Promise<ClipboardData | undefined> {
+    const grabbed = this.guestGrabs.get(selection)?.types;
+    const candidates = grabbed ? typesOf(kind).filter((t) => grabbed.includes(t)) : typesOf(kind);
+    for (const type of candidates) {
+      const reply = this.agent.waitFor<ClipboardMessage>(AgentMessageType.CLIPBOARD, (m) => (m.selection ?? 0) === selection, timeoutMs, `the guest's ${selectionName(selection)} data`);
+      await this.agent.sendMessage(AgentMessageType.CLIPBOARD_REQUEST, {selection, type});
+      const m = await reply;
+      if (m.type === AgentClipboardType.NONE || (m.data.length === 0 && kind === 'image')) continue;
+      if (m.type !== type) continue;
+      return {guestType: m.type, data: await this.fromGuest(m.type, m.data)};
+    }
+    return undefined;
+  }
+
+  private async fromGuest(type: number, data: Uint8Array): Promise<Uint8Array> {
+    if (type === AgentClipboardType.UTF8_TEXT) {
+      let text = data;
+      // Some guests NUL-terminate text; the terminator is not part of it.
+      if (text.length && text[text.length - 1] === 0) text = text.subarray(0, text.length - 1);
+      return this.crlf ? Buffer.from(Buffer.from(text).toString('utf8').replace(/\r\n/g, '\n'), 'utf8') : text;
+    }
+    if (type === AgentClipboardType.IMAGE_PNG) return data;
+    const sharp = (await import('sharp')).default;
+    try {
+      if (type === AgentClipboardType.IMAGE_BMP) {
+        const img = decodeBmp(data);
+        return await sharp(Buffer.from(img.data), {raw: {width: img.width, height: img.height, channels: 4}}).png().toBuffer();
+      }
+      return await sharp(Buffer.from(data)).png().toBuffer();
+    } catch (e) {
+      if (e instanceof SpiceError) throw e;
+      throw new SpiceError('protocol', `the guest's clipboard image (type ${type}) is not readable: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * Offers data on a selection (GRAB); the guest then REQUESTs it as often as its applications paste.
+   * 'served' (selection, count) is emitted per request answered; 'lost' (selection) when the guest grabs it back.
+   */
+  async set(selection: number, kind: ClipKind, data: Uint8Array): Promise<void> {
+    this.checkSelection(selection);
+    const type = kind === 'text' ? AgentClipboardType.UTF8_TEXT : AgentClipboardType.IMAGE_PNG;
+    const bytes = kind === 'text' && this.crlf ? Buffer.from(Buffer.from(data).toString('utf8').replace(/\r?\n/g, '\r\n'), 'utf8') : data;
+    const max = this.agent.guestMaxClipboard;
+    if (max !== undefined && max >= 0 && bytes.length > max) {
+      throw new SpiceError('usage', `the clipboard data (${bytes.length} bytes) is larger than the guest accepts (MAX_CLIPBOARD ${max} bytes)`);
+    }
+    const serial = this.serials.get(selection) ?? 0;
+    this.serials.set(selection, (serial + 1) >>> 0);
+    this.offers.set(selection, {type, data: bytes, served: 0});
+    await this.agent.sendMessage(AgentMessageType.CLIPBOARD_GRAB, {selection, serial, types: [type]});
+  }
+
+  /** Withdraws our offer (CLIPBOARD_RELEASE) if we still hold the selection. */
+  async release(selection: number): Promise<void> {
+    if (!this.offers.delete(selection)) return;
+    await this.agent.sendMessage(AgentMessageType.CLIPBOARD_RELEASE, {selection});
+  }
+
+  /** Resolves once the guest has fetched our offer on `selection` `count` times, rejects if it is lost. */
+  waitServed(selection: number, count: number, timeoutMs: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const offer = this.offers.get(selection);
+      if (!offer) return reject(new SpiceError('usage', 'nothing offered on that selection'));
+      if (offer.served >= count) return resolve(offer.served);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.off('served', onServed);
+        this.off('lost', onLost);
+        this.agent.off('failed', onFail);
+        this.agent.off('disconnected', onDown);
+      };
+      const onServed = (sel: number, n: number) => {
+        if (sel === selection && n >= count) (cleanup(), resolve(n));
+      };
+      const onLost = (sel: number) => {
+        if (sel === selection) (cleanup(), reject(new SpiceError('expectation', `the guest took the ${selectionName(selection)} selection back before fetching the data`)));
+      };
+      const onFail = (e: Error) => (cleanup(), reject(e));
+      const onDown = () => (cleanup(), reject(new SpiceError('no-agent', 'the guest agent disconnected before fetching the clipboard data')));
+      const timer = setTimeout(() => (cleanup(), reject(new SpiceError('timeout', `the guest did not fetch the ${selectionName(selection)} data within ${timeoutMs / 1000} s`))), timeoutMs);
+      this.on('served', onServed);
+      this.on('lost', onLost);
+      this.agent.on('failed', onFail);
+      this.agent.on('disconnected', onDown);
+    });
+  }
+
+  served(selection: number): number {
+    return this.offers.get(selection)?.served ?? 0;
+  }
+
+  private handle(type: number, m: any): void {
+    if (!m) return;
+    const selection: number = m.selection ?? 0;
+    switch (type) {
+      case AgentMessageType.CLIPBOARD_GRAB: {
+        if (m.serial !== undefined) {
+          const ours = this.serials.get(selection) ?? 0;
+          if (m.serial < ours) return; // lost a race with our own grab
+          this.serials.set(selection, (m.serial + 1) >>> 0);
+        }
+        this.guestGrabs.set(selection, {types: m.types});
+        if (this.offers.delete(selection)) this.emit('lost', selection);
+        this.emit('grab', selection, m.types);
+        break;
+      }
+      case AgentMessageType.CLIPBOARD_RELEASE:
+        this.guestGrabs.delete(selection);
+        this.emit('release', selection);
+        break;
+      case AgentMessageType.CLIPBOARD_REQUEST: {
+        const offer = this.offers.get(selection);
+        const ok = offer && offer.type === m.type;
+        const data = ok ? offer.data : new Uint8Array(0);
+        void this.agent
+          .sendMessage(AgentMessageType.CLIPBOARD, {selection, type: ok ? offer.type : AgentClipboardType.NONE, data})
+          .then(() => {
+            if (!ok) return;
+            offer.served++;
+            this.emit('served', selection, offer.served);
+          })
+          .catch((e) => this.emit('warning', e));
+        break;
+      }
+    }
+  }
+}
+
+function typesOf(kind: ClipKind): number[] {
+  return kind === 'text' ? [AgentClipboardType.UTF8_TEXT] : IMAGE_TYPES;
+}
+
+export function selectionName(selection: number): string {
+  return selection === AgentClipboardSelection.PRIMARY ? 'PRIMARY' : selection === AgentClipboardSelection.SECONDARY ? 'SECONDARY' : 'CLIPBOARD';
+}
+

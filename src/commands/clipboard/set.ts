@@ -1,0 +1,68 @@
+import {Args, Flags} from '@oclif/core';
+import {SessionCommand} from '../../cli/base-command.js';
+import {checkUtf8, readInput, readPng, secondsFlag, selectionFlag, selectionOf} from '../../cli/clipboard-input.js';
+import {GuestAgent} from '../../client/agent/agent.js';
+import {Clipboard, selectionName, type ClipKind} from '../../client/agent/clipboard.js';
+import {SpiceError} from '../../client/errors.js';
+
+export default class ClipboardSet extends SessionCommand {
+  static override summary = "Put text or a PNG image on the guest's clipboard through its agent.";
+  static override description = `The guest fetches clipboard data on demand (when something pastes), so the command stays connected: it serves the guest's requests until the data has been fetched once, then exits 0 — or, with --hold SECONDS, serves every request for that long. Once it exits, the guest's selection is empty again (the agent drops what the client offered). Without --hold, a guest that does not fetch within --timeout exits 40. Without a guest agent: exit 30.`;
+  static override examples = [
+    '<%= config.bin %> clipboard set --uri spice://127.0.0.1:5900 -- "Grüße 世界 🎉"',
+    '<%= config.bin %> clipboard set --file notes.txt --hold 60',
+    '<%= config.bin %> clipboard set --image picture.png',
+    'printf "secret" | <%= config.bin %> clipboard set --selection primary -',
+  ];
+  static override strict = false;
+  static override args = {
+    text: Args.string({description: 'The text (after --; "-" reads stdin); several arguments are joined with spaces.'}),
+  };
+  static override flags = {
+    selection: selectionFlag,
+    file: Flags.string({char: 'f', description: 'Offer the content of this UTF-8 text file (byte for byte).'}),
+    image: Flags.string({description: 'Offer this PNG image.'}),
+    hold: Flags.string({description: 'Serve requests for SECONDS (every paste), instead of until the first fetch.'}),
+  };
+
+  async run(): Promise<void> {
+    const {argv, flags} = await this.parse(ClipboardSet);
+    this.jsonOut = flags.json;
+    const selection = selectionOf(flags.selection);
+    const holdMs = secondsFlag(flags.hold, '--hold');
+    const {kind, data} = await readData(argv as string[], flags.file, flags.image);
+    const uri = this.requireUri(flags.uri);
+    const opts = await this.sessionOptions(flags);
+    const timeoutMs = flags.timeout * 1000;
+    const session = await this.openSession(uri, {...opts, channelFilter: () => false});
+    try {
+      const agent = await GuestAgent.open(session, {timeoutMs});
+      const clipboard = new Clipboard(agent);
+      const started = Date.now();
+      await clipboard.set(selection, kind, data);
+      if (!flags.json) process.stderr.write(`offered ${data.length} bytes of ${kind} on the guest's ${selectionName(selection)}; ${holdMs !== undefined ? `serving for ${holdMs / 1000} s` : 'waiting for the guest to fetch them'}\n`);
+      if (holdMs !== undefined) {
+        await clipboard.waitServed(selection, Number.MAX_SAFE_INTEGER, holdMs).catch((e: SpiceError) => {
+          if (e.kind !== 'timeout' && e.kind !== 'expectation') throw e; // held long enough, or the guest copied something else
+        });
+      } else {
+        await clipboard.waitServed(selection, 1, timeoutMs);
+      }
+      if (flags.json) {
+        this.printJson({ok: true, selection: selectionName(selection).toLowerCase(), type: kind, bytes: data.length, fetched: clipboard.served(selection), ms: Date.now() - started});
+      }
+    } finally {
+      session.close();
+    }
+  }
+}
+
+async function readData(argv: string[], file: string | undefined, image: string | undefined): Promise<{kind: ClipKind; data: Uint8Array}> {
+  const given = [argv.length > 0, file !== undefined, image !== undefined].filter(Boolean).length;
+  if (given === 0) throw new SpiceError('usage', 'nothing to set: give the text (after --), "-" for stdin, --file FILE or --image PNG');
+  if (given > 1) throw new SpiceError('usage', 'give only one of: the text, --file, --image');
+  if (image !== undefined) return {kind: 'image', data: await readPng(image)};
+  if (file !== undefined) return {kind: 'text', data: checkUtf8(readInput(file, file), file)};
+  if (argv.length === 1 && argv[0] === '-') return {kind: 'text', data: checkUtf8(readInput(0, 'stdin'), 'stdin')};
+  return {kind: 'text', data: Buffer.from(argv.join(' '), 'utf8')};
+}
