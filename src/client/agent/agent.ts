@@ -42,6 +42,11 @@ export interface GuestAgentOptions {
   agentWaitMs?: number;
   /** Largest guest message payload accepted (default DEFAULT_MAX_MESSAGE_BYTES). */
   maxMessageBytes?: number;
+  /**
+   * The VD_AGENT_MAX_CLIPBOARD announced to the guest (default maxMessageBytes less the 8 bytes of selection
+   * and type before the data; -1 = unlimited). spice-vdagent sends an empty CLIPBOARD for larger data.
+   */
+  maxClipboard?: number;
 }
 
 /** Encodes caps as u32 words: cap N is bit N%32 of word N/32. */
@@ -299,10 +304,12 @@ export class GuestAgent extends EventEmitter {
 
   /** Tells the guest the largest clipboard we accept (VD_AGENT_MAX_CLIPBOARD), if it understands it. */
   private async afterCaps(): Promise<void> {
-    if (this.hasCap(AgentCap.MAX_CLIPBOARD)) {
-      const max = Math.min(this.opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, 0x7fffffff);
-      await this.sendMessage(AgentMessageType.MAX_CLIPBOARD, {max});
-    }
+    if (this.hasCap(AgentCap.MAX_CLIPBOARD)) await this.sendMessage(AgentMessageType.MAX_CLIPBOARD, {max: this.maxClipboard});
+  }
+
+  /** The clipboard size we announced to the guest (-1: unlimited). */
+  get maxClipboard(): number {
+    return this.opts.maxClipboard ?? Math.min((this.opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES) - 8, 0x7fffffff);
   }
 
   private async sendNow(type: number, payload: Uint8Array): Promise<void> {

@@ -26,6 +26,8 @@ export const SELECTIONS: Record<SelectionName, number> = {
   primary: AgentClipboardSelection.PRIMARY,
 };
 
+const GRAB_GRACE_MS = 500;
+
 const IMAGE_TYPES = [AgentClipboardType.IMAGE_PNG, AgentClipboardType.IMAGE_BMP, AgentClipboardType.IMAGE_TIFF, AgentClipboardType.IMAGE_JPG];
 
 export interface ClipboardData {
@@ -86,7 +88,9 @@ export class Clipboard extends EventEmitter {
    */
   async get(selection: number, kind: ClipKind, opts: {timeoutMs: number; waitMs?: number}): Promise<ClipboardData> {
     this.checkSelection(selection);
-    const deadline = Date.now() + (opts.waitMs ?? 0);
+    // A guest still reading a new X selection owner's targets answers NONE and sends its GRAB just after:
+    // an empty answer is retried on a GRAB within GRAB_GRACE_MS even without --wait.
+    const deadline = Date.now() + Math.max(opts.waitMs ?? 0, GRAB_GRACE_MS);
     for (;;) {
       const got = await this.fetch(selection, kind, opts.timeoutMs);
       if (got) return got;
@@ -110,8 +114,15 @@ export class Clipboard extends EventEmitter {
       const reply = this.agent.waitFor<ClipboardMessage>(AgentMessageType.CLIPBOARD, (m) => (m.selection ?? 0) === selection, timeoutMs, `the guest's ${selectionName(selection)} data`);
       await this.agent.sendMessage(AgentMessageType.CLIPBOARD_REQUEST, {selection, type});
       const m = await reply;
-      if (m.type === AgentClipboardType.NONE || (m.data.length === 0 && kind === 'image')) continue;
-      if (m.type !== type) continue;
+      if (m.type === AgentClipboardType.NONE || m.type !== type) continue;
+      if (m.data.length === 0) {
+        // spice-vdagent answers data above our VD_AGENT_MAX_CLIPBOARD with an empty message.
+        const max = this.agent.maxClipboard;
+        if (this.agent.hasCap(AgentCap.MAX_CLIPBOARD) && max >= 0) {
+          throw new SpiceError('expectation', `the guest sent no ${kind}: its ${selectionName(selection)} selection is empty or larger than the ${max}-byte limit (MAX_CLIPBOARD)`);
+        }
+        continue;
+      }
       return {guestType: m.type, data: await this.fromGuest(m.type, m.data)};
     }
     return undefined;
