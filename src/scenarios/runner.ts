@@ -10,6 +10,8 @@ import {SpiceError} from '../client/errors.js';
 import type {SpiceSession} from '../client/session.js';
 import type {InputsChannel} from '../client/channels/inputs.js';
 import {surfaceToRgba} from '../client/display/surface.js';
+import {GuestAgent} from '../client/agent/agent.js';
+import {Clipboard, SELECTIONS} from '../client/agent/clipboard.js';
 import {comboStrokes} from '../client/input/combos.js';
 import {Keyboard, pacingFor} from '../client/input/keyboard.js';
 import {getLayout} from '../client/input/layouts.js';
@@ -59,6 +61,7 @@ export class ScenarioRunner {
   private lostWaiters = new Set<(e: SpiceError) => void>();
   private inputs?: InputsChannel;
   private mouse?: Mouse;
+  private clipboard?: Clipboard;
 
   constructor(
     readonly scenario: Scenario,
@@ -79,6 +82,7 @@ export class ScenarioRunner {
 
   /** Stops listening to the session (which may run further scenarios). */
   dispose(): void {
+    this.clipboard?.close();
     this.session.off('failed', this.onLost);
     this.session.off('closed', this.onLost);
   }
@@ -257,10 +261,16 @@ export class ScenarioRunner {
         await this.flush();
         return undefined;
       }
-      case 'clipboard_set':
+      case 'clipboard_set': {
+        const text = this.expand(a.text as string);
+        const clipboard = await this.getClipboard();
+        await this.guard(clipboard.set(SELECTIONS.clipboard, 'text', Buffer.from(text, 'utf8')));
+        return `offered ${Buffer.byteLength(text)} bytes`;
+      }
       case 'clipboard_expect':
+        return this.clipboardExpect(this.expand(a.text as string), this.timeout(step));
       case 'resize':
-        throw new SpiceError('usage', `${step.kind} is not available yet: the guest-agent layer (src/client/agent/) has not landed in this build`);
+        throw new SpiceError('usage', `${step.kind} is not available yet: the agent's monitor configuration (src/client/agent/monitors.ts) has not landed in this build`);
       case 'screenshot': {
         const s = this.grab();
         const name = this.expand(a.name as string).replace(/[^A-Za-z0-9._-]/g, '_');
@@ -351,6 +361,40 @@ export class ScenarioRunner {
       }
       return best?.result.found ? best : undefined;
     }, timeoutMs);
+  }
+
+  /** The guest agent's clipboard, opened on first use (waits up to the default timeout for the agent). */
+  private async getClipboard(): Promise<Clipboard> {
+    if (!this.clipboard) {
+      const timeoutMs = this.scenario.defaults.timeoutMs;
+      const agent = await this.guard(GuestAgent.open(this.session, {timeoutMs, agentWaitMs: timeoutMs}));
+      this.clipboard = new Clipboard(agent);
+    }
+    return this.clipboard;
+  }
+
+  /** Asks the guest for its clipboard text until it equals `want` (a failed expectation at the timeout). */
+  private async clipboardExpect(want: string, timeoutMs: number): Promise<string> {
+    const clipboard = await this.getClipboard();
+    const deadline = performance.now() + timeoutMs;
+    let last: string | undefined;
+    for (;;) {
+      const left = deadline - performance.now();
+      const got = await this.guard(clipboard.get(SELECTIONS.clipboard, 'text', {timeoutMs: Math.max(1, Math.min(left, 5000))})).then(
+        (d) => Buffer.from(d.data).toString('utf8'),
+        (e: unknown) => {
+          // An empty clipboard (or one without text) is a value to wait past, like a different text.
+          if (e instanceof SpiceError && (e.kind === 'expectation' || e.kind === 'timeout')) return undefined;
+          throw e;
+        },
+      );
+      if (got === want) return `${Buffer.byteLength(want)} bytes`;
+      last = got;
+      if (deadline - performance.now() <= 0) {
+        throw new SpiceError('expectation', `the guest clipboard ${last === undefined ? 'holds no text' : `holds ${JSON.stringify(last.length > 200 ? `${last.slice(0, 200)}…` : last)}`}, expected ${JSON.stringify(want)} (within ${fmtMs(timeoutMs)})`);
+      }
+      await this.sleep(Math.min(200, deadline - performance.now()));
+    }
   }
 
   private async getInputs(): Promise<InputsChannel> {
