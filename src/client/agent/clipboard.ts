@@ -112,7 +112,12 @@ export class Clipboard extends EventEmitter {
     const candidates = grabbed ? typesOf(kind).filter((t) => grabbed.includes(t)) : typesOf(kind);
     for (const type of candidates) {
       const reply = this.agent.waitFor<ClipboardMessage>(AgentMessageType.CLIPBOARD, (m) => (m.selection ?? 0) === selection, timeoutMs, `the guest's ${selectionName(selection)} data`);
-      await this.agent.sendMessage(AgentMessageType.CLIPBOARD_REQUEST, {selection, type});
+      try {
+        await this.agent.sendMessage(AgentMessageType.CLIPBOARD_REQUEST, {selection, type});
+      } catch (e) {
+        reply.catch(() => undefined); // the request never left: its answer is not awaited
+        throw e;
+      }
       const m = await reply;
       if (m.type === AgentClipboardType.NONE || m.type !== type) continue;
       if (m.data.length === 0) {
@@ -165,6 +170,7 @@ export class Clipboard extends EventEmitter {
     this.serials.set(selection, (serial + 1) >>> 0);
     this.offers.set(selection, {type, data: bytes, served: 0});
     await this.agent.sendMessage(AgentMessageType.CLIPBOARD_GRAB, {selection, serial, types: [type]});
+    this.emit('grabbed', selection, serial);
   }
 
   /** Withdraws our offer (CLIPBOARD_RELEASE) if we still hold the selection. */
@@ -218,7 +224,7 @@ export class Clipboard extends EventEmitter {
         }
         this.guestGrabs.set(selection, {types: m.types});
         if (this.offers.delete(selection)) this.emit('lost', selection);
-        this.emit('grab', selection, m.types);
+        this.emit('grab', selection, m.types, m.serial);
         break;
       }
       case AgentMessageType.CLIPBOARD_RELEASE:
