@@ -8,12 +8,16 @@ export interface BenchArgs {
   input: boolean;
   /** Only the input benchmarks. */
   inputOnly: boolean;
+  /** Also the clipboard round trips (Xspice + spice-vdagent, beside spice-gtk). */
+  clipboard: boolean;
+  /** Only the clipboard round trips. */
+  clipboardOnly: boolean;
 }
 
-export const BENCH_USAGE = 'usage: node dist/bench/run.js [--runs N (default 15)] [--target xspice|qemu|both (default both)] [--input (add the input benchmarks; with --target, their targets too)] [--input-only]';
+export const BENCH_USAGE = 'usage: node dist/bench/run.js [--runs N (default 15)] [--target xspice|qemu|both (default both)] [--input (add the input benchmarks; with --target, their targets too)] [--input-only] [--clipboard] [--clipboard-only]';
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
-  const args: BenchArgs = {runs: 15, targets: [...BENCH_TARGETS], input: false, inputOnly: false};
+  const args: BenchArgs = {runs: 15, targets: [...BENCH_TARGETS], input: false, inputOnly: false, clipboard: false, clipboardOnly: false};
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i] ?? '';
@@ -30,6 +34,10 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       args.input = true;
     } else if (flag === '--input-only' && inline === undefined) {
       args.input = args.inputOnly = true;
+    } else if (flag === '--clipboard' && inline === undefined) {
+      args.clipboard = true;
+    } else if (flag === '--clipboard-only' && inline === undefined) {
+      args.clipboard = args.clipboardOnly = true;
     } else throw new Error(`unknown argument "${argv[i]}"\n${BENCH_USAGE}`);
   }
   return args;

@@ -11,6 +11,7 @@ import {BENCH_USAGE, parseBenchArgs} from './args.js';
 import {benchJpeg} from './codec-jpeg.js';
 import {benchLz} from './codec-lz.js';
 import {benchInput} from './input.js';
+import {benchClipboard} from './clipboard.js';
 import {benchNeedle} from './needle.js';
 import {benchScenarioSteps} from './scenario-steps.js';
 import {benchQuic} from './codec-quic.js';
@@ -23,7 +24,7 @@ import {BENCH_TIMING, benchTarget, type TargetResult} from './target-bench.js';
 import {crashNote, startBenchTarget, stopTarget, TARGET_DESCRIPTIONS} from './targets.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const PATHS = {bin: `${ROOT}bin/run.js`, gtkScript: `${ROOT}scripts/bench-spice-gtk.py`, gtkKeysScript: `${ROOT}scripts/bench-spice-gtk-keys.py`};
+const PATHS = {bin: `${ROOT}bin/run.js`, gtkScript: `${ROOT}scripts/bench-spice-gtk.py`, gtkKeysScript: `${ROOT}scripts/bench-spice-gtk-keys.py`, gtkClipboardScript: `${ROOT}scripts/bench-spice-gtk-clipboard.py`};
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 const running = new Set<LabTarget>();
@@ -65,6 +66,11 @@ async function main(): Promise<void> {
   }
   const args = parseBenchArgs(process.argv.slice(2));
   const inputBench = () => benchInput(PATHS.gtkKeysScript, log, {qemu: args.targets.includes('qemu')});
+  const clipboardBench = () => benchClipboard(PATHS.gtkClipboardScript, log, {runs: Math.min(args.runs, 10)});
+  if (args.clipboardOnly) {
+    process.stdout.write(JSON.stringify({date: new Date().toISOString(), clipboard: await clipboardBench()}, null, 2) + '\n');
+    return;
+  }
   if (args.inputOnly) {
     process.stdout.write(JSON.stringify({date: new Date().toISOString(), input: await inputBench()}, null, 2) + '\n');
     return;
@@ -98,6 +104,7 @@ async function main(): Promise<void> {
   log('scenarios: steps per second over one Xspice session');
   const scenarios = await benchScenarioSteps({runs: Math.min(args.runs, 15), steps: 200, log});
   const input = args.input ? await inputBench() : undefined;
+  const clipboard = args.clipboard ? await clipboardBench() : undefined;
   const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {version: string};
   const cpus = os.cpus();
   const report = {
@@ -110,6 +117,7 @@ async function main(): Promise<void> {
     codecs,
     needles,
     scenarios,
+    ...(clipboard ? {clipboard} : {}),
     ...startup,
     notes: [
       'ms; ratio = spice-cli median / spice-gtk median (lower is better for spice-cli)',
