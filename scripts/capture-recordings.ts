@@ -7,11 +7,15 @@
  * Each capture starts a lab target, links every channel, lets traffic flow for a few seconds (drawing
  * X clients, a tone into the audio FIFO), and stops the target. The recordings hold no password.
  */
-import {execFileSync} from 'node:child_process';
+import {execFile, execFileSync} from 'node:child_process';
+import {createHash} from 'node:crypto';
 import {openSync, writeSync, closeSync, mkdirSync} from 'node:fs';
 import {join} from 'node:path';
 import {SpiceSession} from '../src/client/session.js';
 import {RecordingWriter} from '../src/client/recording/writer.js';
+import {GuestAgent} from '../src/client/agent/agent.js';
+import {Clipboard} from '../src/client/agent/clipboard.js';
+import {AgentClipboardSelection} from '../src/client/wire/enums.js';
 import type {InputsChannel} from '../src/client/channels/inputs.js';
 import {defaultXClients, startXspice} from '../src/lab/xspice.js';
 import {startQemu} from '../src/lab/qemu.js';
@@ -104,6 +108,34 @@ const jobs: Record<string, () => Promise<void>> = {
       }
       await sleep(500);
     }, (s) => s.main.requestMouseMode(2));
+  },
+  async clipboard() {
+    // Clipboard through the agent both ways: caps, MAX_CLIPBOARD, grabs with serials, a 64 KiB Unicode text
+    // from the guest (AGENT_DATA cut by the server) and a 48 KiB one to the guest (our ≤2048-byte chunks).
+    const t = await startXspice({vdagent: true, clients: []});
+    const env = {...process.env, DISPLAY: t.display!};
+    const text = (n: number, seed: string) => {
+      const base = Buffer.from(`${seed} Grüße 世界 🎉 שלום e\u0301\n`, 'utf8');
+      return Buffer.concat(Array(Math.ceil(n / base.length)).fill(base)).subarray(0, n);
+    };
+    const fromGuest = text(64 * 1024, 'guest');
+    const toGuest = text(48 * 1024, 'client');
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    let session!: SpiceSession;
+    const meta = {server: 'xspice', vdagent: true, fromGuest: {bytes: fromGuest.length, sha256: sha(fromGuest)}, toGuest: {bytes: toGuest.length, sha256: sha(toGuest)}};
+    await capture('xspice-clipboard', 'Xspice with spice-vdagent: clipboard text 64 KiB guest → client (request without grab), 48 KiB client → guest (grab, request, data)', t, meta, async () => {
+      const agent = await GuestAgent.open(session, {timeoutMs: 15_000});
+      const clipboard = new Clipboard(agent);
+      execFileSync('xclip', ['-selection', 'clipboard', '-i'], {env, input: fromGuest, stdio: ['pipe', 'ignore', 'ignore']});
+      const got = await clipboard.get(AgentClipboardSelection.CLIPBOARD, 'text', {timeoutMs: 15_000});
+      if (!Buffer.from(got.data).equals(fromGuest)) throw new Error('guest text differs');
+      await clipboard.set(AgentClipboardSelection.CLIPBOARD, 'text', toGuest);
+      await sleep(300);
+      const pasted = new Promise<Buffer>((resolve) => execFile('xclip', ['-selection', 'clipboard', '-o'], {env, encoding: 'buffer', maxBuffer: 1 << 20}, (_e, out) => resolve(out)));
+      await clipboard.waitServed(AgentClipboardSelection.CLIPBOARD, 1, 15_000);
+      if (!(await pasted).equals(toGuest)) throw new Error('pasted text differs');
+      await sleep(200);
+    }, (s) => (session = s));
   },
   async xspice() {
     // A second xterm scrolls text once we are connected: COPY_BITS, FILL and many small images.
