@@ -377,21 +377,24 @@ export class ScenarioRunner {
   private async clipboardExpect(want: string, timeoutMs: number): Promise<string> {
     const clipboard = await this.getClipboard();
     const deadline = performance.now() + timeoutMs;
-    let last: string | undefined;
+    // The last answer: the text, null for "no text"; a request that timed out leaves it as it was.
+    let last: string | null | undefined;
     for (;;) {
       const left = deadline - performance.now();
-      const got = await this.guard(clipboard.get(SELECTIONS.clipboard, 'text', {timeoutMs: Math.max(1, Math.min(left, 5000))})).then(
+      const got = await this.guard(clipboard.get(SELECTIONS.clipboard, 'text', {timeoutMs: Math.min(5000, Math.max(1000, left))})).then(
         (d) => Buffer.from(d.data).toString('utf8'),
         (e: unknown) => {
           // An empty clipboard (or one without text) is a value to wait past, like a different text.
-          if (e instanceof SpiceError && (e.kind === 'expectation' || e.kind === 'timeout')) return undefined;
+          if (e instanceof SpiceError && e.kind === 'expectation') return null;
+          if (e instanceof SpiceError && e.kind === 'timeout') return undefined;
           throw e;
         },
       );
       if (got === want) return `${Buffer.byteLength(want)} bytes`;
-      last = got;
+      if (got !== undefined) last = got;
       if (deadline - performance.now() <= 0) {
-        throw new SpiceError('expectation', `the guest clipboard ${last === undefined ? 'holds no text' : `holds ${JSON.stringify(last.length > 200 ? `${last.slice(0, 200)}…` : last)}`}, expected ${JSON.stringify(want)} (within ${fmtMs(timeoutMs)})`);
+        const held = last === undefined ? 'did not answer' : last === null ? 'holds no text' : `holds ${JSON.stringify(last.length > 200 ? `${last.slice(0, 200)}…` : last)}`;
+        throw new SpiceError('expectation', `the guest clipboard ${held}, expected ${JSON.stringify(want)} (within ${fmtMs(timeoutMs)})`);
       }
       await this.sleep(Math.min(200, deadline - performance.now()));
     }

@@ -181,7 +181,9 @@ describe('steps at run time', () => {
     expect(steps).toContain('clipboard_expect:true');
     // The guest copies one text, the scenario expects another: a failed expectation at the timeout.
     const wrong = scenario('clip-wrong', 'name: clip wrong\nsteps:\n  - move: {x: 300, y: 150}\n  - type: "printf other-text | xclip -selection clipboard\\n"\n  - clipboard_expect: {text: something-else, timeout: 2s}\n');
-    const w = await runCli(['run', wrong, '--uri', t.uri, '--artifacts', join(dir, 'art-clipboard')], {timeoutMs: 60_000});
+    // A fresh target, so that the text read back can only come from this scenario.
+    const t2 = await start({vdagent: true});
+    const w = await runCli(['run', wrong, '--uri', t2.uri, '--artifacts', join(dir, 'art-clipboard')], {timeoutMs: 60_000});
     expect(w.code, w.stderr).toBe(1);
     expect(w.stderr).toMatch(/clip-wrong\.yaml:5:5: clipboard_expect: the guest clipboard holds "other-text", expected "something-else"/);
     const plain = await start();
