@@ -3,29 +3,8 @@
  * `npm test` builds first). Checks the JSON shape and that every number is positive and finite; no
  * assertion on speed.
  */
-import {spawn} from 'node:child_process';
-import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
-
-const RUN_JS = fileURLToPath(new URL('../../dist/bench/run.js', import.meta.url));
-
-function runBench(args: string[], timeoutMs: number): Promise<{code: number | null; stdout: string; stderr: string}> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RUN_JS, ...args], {stdio: ['ignore', 'pipe', 'pipe']});
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGINT'); // the bench stops its lab target on SIGINT
-      reject(new Error(`bench did not finish within ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({code, stdout, stderr});
-    });
-  });
-}
+import {runBench} from '../support/bench.js';
 
 function expectSummary(s: unknown, runs: number): void {
   expect(s).toMatchObject({n: runs});
