@@ -319,6 +319,16 @@ export class ScenarioRunner {
     return surfaceToRgba(surface, {left, top, right: left + w!, bottom: top + h!});
   }
 
+  private tryGrab(region?: number[]): Rgba | undefined {
+    try {
+      return this.grab(region);
+    } catch (e) {
+      const switching = e instanceof SpiceError && (e.kind === 'protocol' || (e.kind === 'usage' && this.session.display!.monitors().length === 0));
+      if (switching && !this.lostError) return undefined;
+      throw e;
+    }
+  }
+
   /** Calls `check` on the screen now and after every change, until it returns a value or `timeoutMs` passes. */
   private async poll<T>(check: (s: Rgba) => T | undefined, timeoutMs: number, region?: number[]): Promise<T | undefined> {
     const display = this.session.display!;
@@ -331,10 +341,14 @@ export class ScenarioRunner {
         if (this.lostError) throw this.lostError;
         if (dirty) {
           dirty = false;
-          const s = this.grab(region);
-          if (!region) this.lastScreen = s;
-          const r = check(s);
-          if (r !== undefined) return r;
+          // While the guest changes mode the monitor may point at a surface not created yet: look again later.
+          const s = this.tryGrab(region);
+          if (!s) dirty = true;
+          else {
+            if (!region) this.lastScreen = s;
+            const r = check(s);
+            if (r !== undefined) return r;
+          }
         }
         const left = deadline - performance.now();
         if (left <= 0) return undefined;
