@@ -12,15 +12,7 @@ import {jpegSize} from '../../src/client/codecs/jpeg.js';
 import {checkMjpegFrame} from '../../src/client/display/streams.js';
 import {SpiceError} from '../../src/client/errors.js';
 import {jpegPayloads} from '../support/jpeg-payloads.js';
-
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import {prng} from '../support/prng.js';
 
 type Damage = (src: Uint8Array, rnd: () => number) => Uint8Array;
 

@@ -16,22 +16,16 @@ import type {Pixels} from '../../src/client/codecs/pixels.js';
 import {decodeZlibGlz} from '../../src/client/codecs/zlib-glz.js';
 import {SpiceError} from '../../src/client/errors.js';
 import {ImageType} from '../../src/client/wire/enums.js';
+import {prng} from '../support/prng.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'codecs');
 // Longer runs by hand: LZ_FUZZ_SCALE=50 LZ_FUZZ_SEED=7 npx vitest run test/codecs/lz-fuzz.test.ts
 const SCALE = Number(process.env['LZ_FUZZ_SCALE'] ?? 1);
 const SEED = Number(process.env['LZ_FUZZ_SEED'] ?? 0);
 
-/** mulberry32: a small seeded PRNG, so failures reproduce. */
+/** A seeded PRNG (mulberry32), so failures reproduce. */
 function rng(seed: number) {
-  let a = (seed + SEED * 0x9e3779b9) >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = prng(seed + SEED * 0x9e3779b9);
   return {next, int: (n: number) => Math.floor(next() * n)};
 }
 type Rng = ReturnType<typeof rng>;

@@ -11,18 +11,9 @@ import {decodeJpeg} from '../../src/client/codecs/jpeg.js';
 import {readRecording, type Recording} from '../../src/client/recording/reader.js';
 import {replayDisplay} from '../../src/client/recording/replay-display.js';
 import {BitmapFmt} from '../../src/client/wire/enums.js';
+import {prng} from '../support/prng.js';
 
 const dir = join(import.meta.dirname, '..', '..', 'recordings');
-
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function expectProtocolErrorOrSuccess(e: unknown, what: string): void {
   if (!(e instanceof SpiceError) || e.kind !== 'protocol') {

@@ -9,18 +9,7 @@ import type {MessageDef} from '../../src/client/wire/message.js';
 import {WireError} from '../../src/client/wire/reader.js';
 import {allMessages} from '../../src/client/wire/messages/index.js';
 import {agentSamples, type Sample, samples} from './samples.js';
-
-/** mulberry32: small, seedable, good enough to pick bytes and bits. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import {prng} from '../support/prng.js';
 
 function seedOf(s: string): number {
   let h = 2166136261;
