@@ -23,7 +23,7 @@
  * inside its image, and it may not reach further back than win_head_dist (the server's encoder never
  * does), so a damaged stream fails at once instead of waiting for an image that will not come.
  */
-import {copyMatch32, LZ_MAGIC, LZ_VERSION, LzType, MAX_UNITS_PER_BYTE, readU32BE, rgb555Table} from './lz-common.js';
+import {checkLzFamilyStart, copyMatch32, LzType, MAX_UNITS_PER_BYTE, readU32BE, rgb555Table} from './lz-common.js';
 import type {GlzWindow} from './glz-window.js';
 import {checkDimensions, corrupt, type Pixels} from './pixels.js';
 
@@ -44,11 +44,7 @@ export interface GlzHeader {
 
 /** Reads the GLZ header fields (no validation beyond its length and magic/version). */
 export function readGlzHeader(data: Uint8Array): GlzHeader {
-  if (data.length < GLZ_HEADER_SIZE) throw corrupt(GLZ, `${data.length} bytes, shorter than the ${GLZ_HEADER_SIZE}-byte header`);
-  const magic = readU32BE(data, 0, GLZ);
-  if (magic !== LZ_MAGIC) throw corrupt(GLZ, `bad magic 0x${magic.toString(16)}`);
-  const version = readU32BE(data, 4, GLZ);
-  if (version !== LZ_VERSION) throw corrupt(GLZ, `unsupported version 0x${version.toString(16)}`);
+  checkLzFamilyStart(data, GLZ_HEADER_SIZE, GLZ);
   const tb = data[8]!;
   return {
     type: tb & 0x0f,

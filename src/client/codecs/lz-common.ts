@@ -66,6 +66,15 @@ export function readU32BE(src: Uint8Array, at: number, codec: string): number {
   return ((src[at]! << 24) | (src[at + 1]! << 16) | (src[at + 2]! << 8) | src[at + 3]!) >>> 0;
 }
 
+/** The start shared by LZ and GLZ headers: enough bytes for the header, then LZ_MAGIC and LZ_VERSION (big-endian). */
+export function checkLzFamilyStart(data: Uint8Array, headerSize: number, codec: string): void {
+  if (data.length < headerSize) throw corrupt(codec, `${data.length} bytes, shorter than the ${headerSize}-byte header`);
+  const magic = readU32BE(data, 0, codec);
+  if (magic !== LZ_MAGIC) throw corrupt(codec, `bad magic 0x${magic.toString(16)}`);
+  const version = readU32BE(data, 4, codec);
+  if (version !== LZ_VERSION) throw corrupt(codec, `unsupported version 0x${version.toString(16)}`);
+}
+
 /**
  * No LZ-family instruction yields more than 255 units (pixels, or bytes for palette images) per stream
  * byte: a match of n extra length bytes costs n + 2 bytes or more and covers at most 255·n + 8 units.

@@ -23,8 +23,7 @@ import {
   copyMatch8,
   flipRows,
   isPaletteType,
-  LZ_MAGIC,
-  LZ_VERSION,
+  checkLzFamilyStart,
   LzType,
   MAX_UNITS_PER_BYTE,
   PLT_PIXELS_PER_BYTE,
@@ -51,11 +50,7 @@ export interface LzHeader {
 
 /** Parses and checks an LZ header (sizes, type, stride); throws a protocol error when it is bad. */
 export function readLzHeader(data: Uint8Array): LzHeader {
-  if (data.length < HEADER_SIZE) throw corrupt(LZ, `${data.length} bytes, shorter than the ${HEADER_SIZE}-byte header`);
-  const magic = readU32BE(data, 0, LZ);
-  if (magic !== LZ_MAGIC) throw corrupt(LZ, `bad magic 0x${magic.toString(16)}`);
-  const version = readU32BE(data, 4, LZ);
-  if (version !== LZ_VERSION) throw corrupt(LZ, `unsupported version 0x${version.toString(16)}`);
+  checkLzFamilyStart(data, HEADER_SIZE, LZ);
   const type = readU32BE(data, 8, LZ);
   if (type < LzType.PLT1_LE || type > LzType.A8) throw corrupt(LZ, `unknown image type ${type}`);
   const width = readU32BE(data, 12, LZ);
