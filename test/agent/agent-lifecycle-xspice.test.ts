@@ -6,6 +6,8 @@
  *   'no-agent'; started again, it emits 'connected', caps are negotiated again and the clipboard works.
  */
 import {spawn, type ChildProcess} from 'node:child_process';
+import {openSync, readFileSync} from 'node:fs';
+import {connect} from 'node:net';
 import {dirname, join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {GuestAgent} from '../../src/client/agent/agent.js';
@@ -71,6 +73,30 @@ describe('clipboard grab serials', () => {
   });
 });
 
+describe('one agent per session', () => {
+  it('a second open() shares the first; only the Clipboard holding the offer answers the guest', async () => {
+    const {session, agent, clipboard} = await open();
+    try {
+      const again = await GuestAgent.open(session, {timeoutMs: 10_000});
+      expect(again).toBe(agent);
+      const other = new Clipboard(again);
+      await other.set(CLIPBOARD, 'text', Buffer.from('from the second user ✓'));
+      await waitAgentOwns(t, 'clipboard', 'UTF8_STRING');
+      const pasted = xclipOut(t, 'clipboard');
+      await other.waitServed(CLIPBOARD, 1, 10_000);
+      expect((await pasted).toString()).toBe('from the second user ✓');
+      expect(clipboard.served(CLIPBOARD)).toBe(0);
+      again.close();
+      expect(agent.connected).toBe(true); // still held by the first open()
+      agent.close();
+      expect(agent.connected).toBe(false);
+      expect(session.main.listenerCount('agent-data')).toBe(0);
+    } finally {
+      session.close();
+    }
+  });
+});
+
 describe('agent disconnect and reconnect', () => {
   it('disconnected → pending waits fail with no-agent; back → connected, caps again, clipboard works', async () => {
     const {session, agent, clipboard} = await open();
@@ -90,10 +116,17 @@ describe('agent disconnect and reconnect', () => {
       const dir = dirname(t.extra.vdagentVirtio!);
       const udcs = join(dir, 'udcs');
       const up = new Promise((r) => agent.once('caps', r));
-      spawned.push(spawn('spice-vdagentd', ['-x', '-X', '-f', '-d', '-S', udcs, '-s', t.extra.vdagentVirtio!, '-u', join(dir, 'uinput')], {stdio: 'ignore'}));
-      for (let i = 0; i < 100 && !(await exists(udcs)); i++) await new Promise((r) => setTimeout(r, 50));
-      spawned.push(spawn('spice-vdagent', ['-x', '-d', '-s', t.extra.vdagentVirtio!, '-S', udcs], {stdio: 'ignore', env: {...process.env, DISPLAY: t.display}}));
-      await up;
+      // The old session agent exits with its daemon; a second one would be refused by the new daemon.
+      for (let i = 0; i < 100 && alive(t.pids[2]!); i++) await new Promise((r) => setTimeout(r, 50));
+      if (alive(t.pids[2]!)) process.kill(t.pids[2]!, 'SIGTERM');
+      const logs = join(t.dir, 'restarted-vdagent.log');
+      const log = () => openSync(logs, 'a');
+      spawned.push(spawn('spice-vdagentd', ['-x', '-X', '-f', '-d', '-S', udcs, '-s', t.extra.vdagentVirtio!, '-u', join(dir, 'uinput')], {stdio: ['ignore', log(), log()]}));
+      // The killed daemon's socket file may still be there: wait until the new daemon accepts connections.
+      for (let i = 0; i < 200 && !(await listening(udcs)); i++) await new Promise((r) => setTimeout(r, 50));
+      spawned.push(spawn('spice-vdagent', ['-x', '-d', '-s', t.extra.vdagentVirtio!, '-S', udcs], {stdio: ['ignore', log(), log()], env: {...process.env, DISPLAY: t.display}}));
+      const timer = new Promise((_r, reject) => setTimeout(() => reject(new Error(`the agent did not come back within 30 s; ${logs}:\n${readFileSync(logs, 'utf8').slice(-3000)}`)), 30_000).unref());
+      await Promise.race([up, timer]);
       expect(events).toEqual(['disconnected', 'connected']);
       expect(agent.connected).toBe(true);
       expect(agent.hasCap(AgentCap.CLIPBOARD_SELECTION)).toBe(true);
@@ -107,7 +140,20 @@ describe('agent disconnect and reconnect', () => {
   });
 });
 
-async function exists(path: string): Promise<boolean> {
-  const {existsSync} = await import('node:fs');
-  return existsSync(path);
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True once something accepts connections on the unix socket (the probe connection is closed at once). */
+function listening(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect(path);
+    sock.once('connect', () => (sock.destroy(), resolve(true)));
+    sock.once('error', () => resolve(false));
+  });
 }

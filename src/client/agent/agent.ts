@@ -148,6 +148,8 @@ export class AgentReassembler {
   }
 }
 
+const openAgents = new WeakMap<SpiceSession, GuestAgent>();
+
 export class GuestAgent extends EventEmitter {
   /** The guest's announced capabilities (AgentCap numbers). */
   readonly guestCaps = new Set<number>();
@@ -161,6 +163,8 @@ export class GuestAgent extends EventEmitter {
   private failure?: SpiceError;
   private closed = false;
   private sendQueue: Promise<void> = Promise.resolve();
+  private refs = 1;
+  private ready: Promise<void> = Promise.resolve();
   private readonly onData = (d: Uint8Array) => this.receive(d);
   private readonly onAgent = (up: boolean) => this.agentChanged(up);
   private readonly onClosed = () => this.fail(new SpiceError('connection-lost', 'the session ended'));
@@ -175,6 +179,10 @@ export class GuestAgent extends EventEmitter {
     this.reassembler = new AgentReassembler(max, (type, payload) => this.deliver(type, payload));
   }
 
+  /**
+   * One GuestAgent per session: a second open() (clipboard and file transfer in one scenario) shares the
+   * first, once negotiated, so the guest sees one client; each open() is balanced by one close().
+   */
   static async open(session: SpiceSession, opts: GuestAgentOptions): Promise<GuestAgent> {
     const main = session.main;
     if (!main.agentConnected) {
@@ -182,10 +190,23 @@ export class GuestAgent extends EventEmitter {
       const up = wait > 0 && (await session.waitEvent<boolean>(main, 'agent', 'the guest agent', wait).then((v) => v, () => false));
       if (!up) throw noAgentError();
     }
+    const shared = openAgents.get(session);
+    if (shared && !shared.closed && !shared.failure) {
+      shared.refs++;
+      try {
+        await shared.ready;
+      } catch (e) {
+        shared.close();
+        throw e;
+      }
+      return shared;
+    }
     const agent = new GuestAgent(session, opts);
+    openAgents.set(session, agent);
     agent.attach();
+    agent.ready = agent.negotiate();
     try {
-      await agent.negotiate();
+      await agent.ready;
     } catch (e) {
       agent.close();
       throw e;
@@ -269,9 +290,11 @@ export class GuestAgent extends EventEmitter {
     if (r.error !== 1) throw new SpiceError('expectation', `the guest agent refused ${agentMessage(type)?.name ?? type}`);
   }
 
+  /** Releases this user's hold; the last close() detaches from the main channel. */
   close(): void {
-    if (this.closed) return;
+    if (this.closed || --this.refs > 0) return;
     this.closed = true;
+    if (openAgents.get(this.session) === this) openAgents.delete(this.session);
     this.main.off('agent-data', this.onData);
     this.main.off('agent', this.onAgent);
     this.session.off('closed', this.onClosed);

@@ -53,6 +53,9 @@ interface ClipboardMessage {
   data: Uint8Array;
 }
 
+/** The Clipboards of each agent (a shared GuestAgent can have several users). */
+const clipboardsOf = new WeakMap<GuestAgent, Set<Clipboard>>();
+
 export class Clipboard extends EventEmitter {
   /** What the guest last grabbed, per selection (only grabs seen on this connection). */
   readonly guestGrabs = new Map<number, Grab>();
@@ -65,11 +68,21 @@ export class Clipboard extends EventEmitter {
     super();
     agent.on('message', this.onMessage);
     agent.on('connected', this.onReconnect);
+    const peers = clipboardsOf.get(agent) ?? new Set<Clipboard>();
+    peers.add(this);
+    clipboardsOf.set(agent, peers);
   }
 
   close(): void {
     this.agent.off('message', this.onMessage);
     this.agent.off('connected', this.onReconnect);
+    clipboardsOf.get(this.agent)?.delete(this);
+  }
+
+  /** Another Clipboard on the same agent offers this selection (it answers the request, not us). */
+  private peerOffers(selection: number): boolean {
+    for (const c of clipboardsOf.get(this.agent) ?? []) if (c !== this && c.offers.has(selection)) return true;
+    return false;
   }
 
   private checkSelection(selection: number): void {
@@ -233,6 +246,8 @@ export class Clipboard extends EventEmitter {
         break;
       case AgentMessageType.CLIPBOARD_REQUEST: {
         const offer = this.offers.get(selection);
+        // Without an offer, one Clipboard per agent answers NONE (the peer holding an offer answers it).
+        if (!offer && (this.peerOffers(selection) || clipboardsOf.get(this.agent)?.values().next().value !== this)) break;
         const ok = offer && offer.type === m.type;
         const data = ok ? offer.data : new Uint8Array(0);
         void this.agent
