@@ -119,7 +119,7 @@ describe('clipboard text, client → guest', () => {
   });
 
   it('--hold serves every paste for that long', async () => {
-    const set = runCli(['clipboard', 'set', '--uri', t.uri, '--hold', '3', '--json', '--', 'held ✓'], {timeoutMs: 30_000});
+    const set = runCli(['clipboard', 'set', '--uri', t.uri, '--hold', '6', '--json', '--', 'held ✓'], {timeoutMs: 30_000});
     await waitAgentOwns(t, 'clipboard', 'UTF8_STRING');
     for (let i = 0; i < 3; i++) expect((await xclipOut(t, 'clipboard')).toString()).toBe('held ✓');
     const r = await set;
