@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
+import {CursorChannel} from '../client/channels/cursor.js';
 import {ChannelType} from '../client/wire/enums.js';
 import {MouseInterrupted, parseCoord, runMouse, type Mouse} from '../client/input/mouse.js';
 import {flushInputs, inputsOf, withInterrupt} from '../client/input/session-keyboard.js';
@@ -7,10 +8,16 @@ import {flushInputs, inputsOf, withInterrupt} from '../client/input/session-keyb
 /** The flags every mouse command has. */
 export const mouseFlags = {
   monitor: Flags.integer({description: 'Monitor (display id) the coordinates are on.', default: 0, min: 0, max: 255}),
-  'server-mode': Flags.boolean({description: 'Stay in server mouse mode (relative motion, best effort) even when client mode is available.', default: false}),
+  'server-mode': Flags.boolean({
+    description: 'Stay in server mouse mode (relative motion) even when client mode is available: exact when the server reports the cursor position (closed loop), best effort otherwise.',
+    default: false,
+  }),
 };
 
-/** Shared body of click/move/drag/scroll: one session with only the inputs channel, Ctrl-C safe. */
+/**
+ * Shared body of click/move/drag/scroll: one session with the inputs channel and the cursor channel (whose
+ * reported position closes the loop in server mouse mode), Ctrl-C safe.
+ */
 export async function mouseCommand(
   cmd: SessionCommand & {printJsonPublic(v: unknown): void},
   flags: {uri?: string; json: boolean; timeout: number; monitor: number; 'server-mode': boolean} & Record<string, unknown>,
@@ -22,12 +29,19 @@ export async function mouseCommand(
   const opts = await c.sessionOptions(flags);
   const timeoutMs = flags.timeout * 1000;
   await withInterrupt(async (signal) => {
-    const session = await c.openSession(uri, {...opts, channelFilter: (type: number) => type === ChannelType.INPUTS});
+    const session = await c.openSession(uri, {...opts, channelFilter: (type: number) => type === ChannelType.INPUTS || type === ChannelType.CURSOR});
     try {
       const inputs = await inputsOf(session, timeoutMs);
-      const report = await runMouse(session, inputs, {monitor: flags.monitor, signal, timeoutMs, preferClient: !flags['server-mode']}, fn, flushInputs);
+      const cursor = session.findChannel(ChannelType.CURSOR, 0);
+      const report = await runMouse(
+        session,
+        inputs,
+        {monitor: flags.monitor, signal, timeoutMs, preferClient: !flags['server-mode'], cursor: cursor instanceof CursorChannel ? cursor : undefined},
+        fn,
+        flushInputs,
+      );
       if (flags.json) cmd.printJsonPublic({...summary, ...report});
-      else if (!report.exact) process.stderr.write('spice-cli: warning: server mouse mode (relative motion): the position is approximate\n');
+      else if (!report.exact) process.stderr.write('spice-cli: warning: server mouse mode (relative motion) without a reported cursor position at the target: the position is approximate\n');
     } catch (e) {
       if (e instanceof MouseInterrupted) {
         if (flags.json) cmd.printJsonPublic({ok: false, interrupted: true, events: e.done, message: e.message});
@@ -45,7 +59,7 @@ export async function mouseCommand(
 export default class Move extends SessionCommand {
   static override summary = 'Move the mouse pointer to X Y (guest screen pixels).';
   static override description =
-    'Uses client mouse mode (absolute positions, exact) and asks the server for it when it supports it; in server mode (relative motion) the position is best effort.';
+    'Uses client mouse mode (absolute positions, exact) and asks the server for it when it supports it; in server mode (relative motion) it corrects until the cursor position the server reports is X Y (exact), or is best effort when the server reports none.';
   static override examples = ['<%= config.bin %> move --uri spice://127.0.0.1:5900 100 200', '<%= config.bin %> move 0 0 --monitor 1 --json'];
   static override args = {
     x: Args.string({description: 'X (pixels from the left)', required: true}),

@@ -3,17 +3,25 @@
  * pixels, press and release buttons, scroll, and on errors or Ctrl-C let every button go.
  *
  * Modes (protocol map §6): in CLIENT mode a position is absolute (MOUSE_POSITION with the display id) and
- * lands exactly. In SERVER mode only relative MOUSE_MOTION exists; the guest scales and accelerates it and
- * we have no read-back (the cursor channel is not implemented here), so Mouse asks for CLIENT mode whenever
- * the server supports it (Xspice does; QEMU with a usb-tablet or an agent does). Measured on Xspice 0.1.5:
- * in server mode MOUSE_MOTION does not move the X pointer at all (it is acked, but ignored), so client mode
- * is the only way there. Without client mode the moves are best effort: a large negative motion pins the
- * pointer to the top-left corner, then small steps (≤ SERVER_STEP px, below the usual acceleration
- * threshold) walk to the target; `exact: false` is reported.
+ * lands exactly. In SERVER mode only relative MOUSE_MOTION exists and the guest scales and accelerates it,
+ * so Mouse asks for CLIENT mode whenever the server supports it (Xspice does; QEMU with a usb-tablet or an
+ * agent does). Measured on Xspice 0.1.5: in server mode MOUSE_MOTION does not move the X pointer at all (it
+ * is acked, but ignored), so client mode is the only way there.
+ *
+ * In server mode with a cursor channel (the guest draws a hardware cursor, e.g. qxl), moves are closed-loop:
+ * the cursor position the server reports (CURSOR_INIT / SET / MOVE: the hot spot's position) is read back;
+ * the remaining distance is sent as relative motion, divided by the gain observed on earlier rounds (guest
+ * acceleration), until the reported position equals the target, at most SERVER_ROUNDS rounds, within the
+ * timeout; `exact: true` when every move got there. The first round may start from a stale position
+ * (spice-server's INIT says 0,0 until the guest moves its cursor), so its gain is not learnt.
+ * Without a cursor position the moves are blind: a large negative motion pins the pointer to the top-left
+ * corner, then small steps (≤ SERVER_STEP px, below the usual acceleration threshold) walk to the target;
+ * `exact: false` is reported.
  *
  * Every motion waits for the ACK window (fewer than 8 unacked, InputsChannel.waitMotionWindow).
  */
 import {SpiceError} from '../errors.js';
+import type {CursorChannel} from '../channels/cursor.js';
 import type {InputsChannel} from '../channels/inputs.js';
 import type {SpiceSession} from '../session.js';
 import {MouseButton, MouseMode} from '../wire/enums.js';
@@ -25,6 +33,14 @@ export type ScrollDirection = (typeof SCROLL_DIRECTIONS)[number];
 
 /** Pixels per relative step in server mode (X's default acceleration threshold is 4). */
 export const SERVER_STEP = 4;
+/** Most correction rounds of one closed-loop move in server mode. */
+export const SERVER_ROUNDS = 12;
+/** Largest relative motion in one MOUSE_MOTION message of a closed-loop move. */
+export const SERVER_CHUNK = 64;
+/** A reported cursor position counts as settled when it has not changed for this long, ms. */
+export const SETTLE_QUIET_MS = 120;
+/** Longest wait for the reported position to move after a motion, ms. */
+export const SETTLE_MAX_MS = 1500;
 
 export function buttonOf(name: string): number {
   switch (name.toLowerCase()) {
@@ -80,6 +96,8 @@ export interface MouseOptions {
   preferClient?: boolean;
   /** Pause between the steps of a press/release sequence, ms (default 20). */
   pauseMs?: number;
+  /** The session's cursor channel: its reported position closes the loop in server mode. */
+  cursor?: CursorChannel;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -102,6 +120,14 @@ export class Mouse {
   y?: number;
   events = 0;
   motions = 0;
+  /** Correction rounds of closed-loop moves (server mode with a cursor position). */
+  rounds = 0;
+  /** Whether server-mode moves use the cursor read-back (set by ready()). */
+  closedLoop = false;
+  /** A server-mode move ended off its target (or was blind). */
+  private missed = false;
+  /** Observed guest pixels per motion unit, per axis (learnt across rounds). */
+  private gain = {x: 1, y: 1};
   private readonly monitor: number;
   private readonly timeoutMs: number;
   private readonly pauseMs: number;
@@ -117,7 +143,7 @@ export class Mouse {
   }
 
   get exact(): boolean {
-    return this.mode === 'client';
+    return this.mode === 'client' || (this.closedLoop && !this.missed);
   }
 
   /** Settles the mouse mode: client when current, or requested when supported; server otherwise. */
@@ -143,6 +169,14 @@ export class Mouse {
     } else {
       this.mode = 'server';
     }
+    if (this.mode === 'server' && this.opts.cursor && !this.opts.cursor.isClosed) {
+      try {
+        await this.opts.cursor.waitInit(this.timeoutMs);
+        this.closedLoop = true;
+      } catch {
+        this.closedLoop = false;
+      }
+    }
     return this;
   }
 
@@ -158,7 +192,10 @@ export class Mouse {
       this.inputs.mousePosition(x, y, this.monitor);
       this.motions++;
       this.events++;
+    } else if (this.closedLoop) {
+      if (!(await this.seek(x, y))) this.missed = true;
     } else {
+      this.missed = true;
       if (this.x === undefined || this.y === undefined) {
         // Pin to the top-left corner: the guest clamps the pointer to its screen.
         for (let i = 0; i < 4; i++) await this.relative(-4096, -4096);
@@ -188,6 +225,62 @@ export class Mouse {
       await this.moveTo(Math.round(x0 + ((x - x0) * i) / steps), Math.round(y0 + ((y - y0) * i) / steps));
       await sleep(this.pauseMs / 2, this.opts.signal);
     }
+  }
+
+  /** Closed-loop move in server mode: relative motion until the reported cursor position is (x, y). */
+  private async seek(x: number, y: number): Promise<boolean> {
+    const cursor = this.opts.cursor!;
+    const deadline = performance.now() + this.timeoutMs;
+    let trusted = false;
+    let stuck = 0;
+    for (let round = 0; round < SERVER_ROUNDS && performance.now() < deadline; round++) {
+      const p = cursor.position ?? {x: 0, y: 0};
+      if (p.x === x && p.y === y) return true;
+      this.check();
+      const ex = x - p.x;
+      const ey = y - p.y;
+      const sx = ex === 0 ? 0 : Math.round(ex / this.gain.x) || Math.sign(ex);
+      const sy = ey === 0 ? 0 : Math.round(ey / this.gain.y) || Math.sign(ey);
+      for (let cx = sx, cy = sy; cx !== 0 || cy !== 0; ) {
+        const ux = Math.max(-SERVER_CHUNK, Math.min(SERVER_CHUNK, cx));
+        const uy = Math.max(-SERVER_CHUNK, Math.min(SERVER_CHUNK, cy));
+        await this.relative(ux, uy);
+        cx -= ux;
+        cy -= uy;
+      }
+      this.rounds++;
+      const q = await this.settle(cursor, p, deadline);
+      // The pointer did not move at all three rounds running: held at a screen edge, or ignored.
+      if (q.x === p.x && q.y === p.y && ++stuck >= 3) break;
+      if (q.x !== p.x || q.y !== p.y) stuck = 0;
+      if (trusted) {
+        this.gain.x = learn(this.gain.x, sx, q.x - p.x);
+        this.gain.y = learn(this.gain.y, sy, q.y - p.y);
+      }
+      trusted = true;
+    }
+    const p = cursor.position;
+    return p?.x === x && p?.y === y;
+  }
+
+  /** Waits until the reported position left `from` and then held still for SETTLE_QUIET_MS (bounded). */
+  private async settle(cursor: CursorChannel, from: {x: number; y: number}, deadline: number): Promise<{x: number; y: number}> {
+    const t0 = performance.now();
+    const end = Math.min(deadline, t0 + SETTLE_MAX_MS);
+    let last = cursor.position ?? from;
+    let changedAt = last.x !== from.x || last.y !== from.y ? t0 : undefined;
+    while (performance.now() < end && !this.opts.signal?.aborted) {
+      await sleep(20, this.opts.signal);
+      const p = cursor.position ?? from;
+      const now = performance.now();
+      if (p.x !== last.x || p.y !== last.y) {
+        last = p;
+        changedAt = now;
+      } else if (changedAt !== undefined && now - changedAt >= SETTLE_QUIET_MS) {
+        break;
+      }
+    }
+    return cursor.position ?? from;
   }
 
   private async relative(dx: number, dy: number): Promise<void> {
@@ -238,6 +331,13 @@ export class Mouse {
   }
 }
 
+/** The new gain estimate of one axis after `sent` motion units moved the cursor `moved` pixels. */
+function learn(gain: number, sent: number, moved: number): number {
+  if (sent === 0) return gain;
+  if (moved === 0 || Math.sign(moved) !== Math.sign(sent)) return Math.max(0.25, gain / 2);
+  return Math.max(0.25, Math.min(8, moved / sent));
+}
+
 export interface MouseRunReport {
   ok: true;
   mode: 'client' | 'server';
@@ -247,6 +347,8 @@ export interface MouseRunReport {
   y?: number;
   events: number;
   motions: number;
+  /** Correction rounds of closed-loop moves (server mode with cursor read-back). */
+  rounds: number;
   ms: number;
 }
 
@@ -279,6 +381,7 @@ export async function runMouse(
     y: mouse.y,
     events: mouse.events,
     motions: mouse.motions,
+    rounds: mouse.rounds,
     ms: Math.round(performance.now() - t0),
   };
 }

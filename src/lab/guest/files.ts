@@ -21,6 +21,8 @@ export const GUEST_MODULES = [
   'snd_hda_codec_generic',
   // input events (usb-tablet, keyboard) readable by tests
   'evdev',
+  // the PS/2 mouse (i8042 and serio are built in): relative motion in server mouse mode
+  'psmouse',
 ] as const;
 
 export const PROMPT_TEXT = 'spice-guest';
