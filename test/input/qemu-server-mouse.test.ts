@@ -21,7 +21,10 @@ import {runCli} from '../support/cli.js';
 const runLab = (which('qemu-system-x86_64') !== undefined && which('gcc') !== undefined) || !!process.env.CI;
 const work = mkdtempSync(join(tmpdir(), 'spice-cli-srvmouse-'));
 
-/** The guest helper: raw syscalls, no libc, x86-64 Linux. Usage: pointer EVDEV W H X0 Y0. */
+/**
+ * The guest helper: raw syscalls, no libc, x86-64 Linux. Usage: pointer EVDEV W H X0 Y0 [ACCEL]. With ACCEL 1
+ * it accelerates as X's default profile roughly does: per axis and event, motion beyond 4 counts double.
+ */
 const POINTER_C = String.raw`/* Test helper for the lab guest: a 1:1 pointer driven by an evdev mouse, drawn as a DRM cursor (hot spot 3,5). */
 typedef unsigned int u32; typedef unsigned long long u64; typedef unsigned short u16;
 struct drm_mode_card_res { u64 fb_id_ptr, crtc_id_ptr, connector_id_ptr, encoder_id_ptr; u32 count_fbs, count_crtcs, count_connectors, count_encoders, min_width, max_width, min_height, max_height; };
@@ -55,7 +58,7 @@ void __attribute__((used)) cmain(long *sp) {
   int argc = (int)sp[0];
   char **argv = (char **)(sp + 1);
   if (argc < 6) fail("usage", 9);
-  int w = num(argv[2]), h = num(argv[3]), x = num(argv[4]), y = num(argv[5]);
+  int w = num(argv[2]), h = num(argv[3]), x = num(argv[4]), y = num(argv[5]), accel = argc > 6 && num(argv[6]) == 1;
   int ev = (int)sc(2, (long)argv[1], 0 /*O_RDONLY*/, 0, 0, 0, 0);
   if (ev < 0) fail("open evdev", 8);
   int fd = (int)sc(2, (long)"/dev/dri/card0", 2 /*O_RDWR*/, 0, 0, 0, 0);
@@ -100,6 +103,10 @@ void __attribute__((used)) cmain(long *sp) {
       else if (e[i].type == 1 /*EV_KEY*/ && e[i].code >= 0x110 && e[i].code <= 0x112) {
         out("btn "); outn(e[i].code); out(" "); outn(e[i].value); out(" "); outn(x); out(" "); outn(y); out("\n");
       } else if (e[i].type == 0 /*EV_SYN*/ && (dx || dy)) {
+        if (accel) {
+          if (dx > 4) dx = 4 + (dx - 4) * 2; else if (dx < -4) dx = -4 + (dx + 4) * 2;
+          if (dy > 4) dy = 4 + (dy - 4) * 2; else if (dy < -4) dy = -4 + (dy + 4) * 2;
+        }
         x += dx; y += dy; dx = dy = 0;
         if (x < 0) x = 0;
         if (x > w - 1) x = w - 1;
@@ -131,6 +138,7 @@ describe.runIf(runLab)('server mouse mode, closed loop, on QEMU + the Linux gues
   let shell: SerialShell;
   let width = 0;
   let height = 0;
+  let ev = '';
   const figures: Array<Record<string, unknown>> = [];
 
   /** The guest pointer's last position (its helper's last "pos" line). */
@@ -162,7 +170,7 @@ describe.runIf(runLab)('server mouse mode, closed loop, on QEMU + the Linux gues
     await shell.run('echo 0 > /sys/class/graphics/fbcon/cursor_blink');
     const devices = await shell.run('cat /proc/bus/input/devices');
     expect(devices).toMatch(/PS\/2 .*Mouse/);
-    const ev = (await shell.run('for f in /sys/class/input/event*; do grep -qiE "PS/2|Mouse" $f/device/name && echo /dev/input/${f##*/}; done')).trim().split('\n')[0].trim();
+    ev = (await shell.run('for f in /sys/class/input/event*; do grep -qiE "PS/2|Mouse" $f/device/name && echo /dev/input/${f##*/}; done')).trim().split('\n')[0].trim();
     expect(ev).toMatch(/^\/dev\/input\/event\d+$/);
     const size = (await shell.run('cat /sys/class/graphics/fb0/virtual_size')).trim();
     [width, height] = size.split(',').map(Number);
@@ -221,4 +229,19 @@ describe.runIf(runLab)('server mouse mode, closed loop, on QEMU + the Linux gues
     expect(lines).toEqual(['btn 272 1 150 120', 'btn 272 0 512 300']);
     expect(await guestPos()).toEqual({x: 512, y: 300});
   }, 120_000);
+
+  it('an accelerating guest pointer (motion beyond 4 counts double) is still reached exactly', async () => {
+    await shell.run('kill $(pidof pointer); sleep 0.3');
+    expect(await shell.run(`/tmp/pointer ${ev} ${width} ${height} 40 40 1 > /tmp/pointer.log 2>&1 & sleep 1; cat /tmp/pointer.log`, 10_000)).toContain('pointer: ok');
+    for (const [x, y] of [
+      [700, 500],
+      [123, 457],
+      [124, 455],
+      [901, 33],
+    ]) {
+      const j = await cli(['move', String(x), String(y)]);
+      expect(j).toMatchObject({ok: true, mode: 'server', exact: true, x, y});
+      expect(await guestPos()).toEqual({x, y});
+    }
+  }, 180_000);
 });
