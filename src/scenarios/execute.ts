@@ -65,7 +65,8 @@ export async function executeScenario(sc: Scenario, o: ExecuteOptions): Promise<
       password: scenarioPassword(sc, o.session.password),
       render: true,
       timeoutMs: o.session.timeoutMs,
-      channelFilter: (type) => type === ChannelType.DISPLAY || type === ChannelType.INPUTS,
+      // CURSOR: its reported position makes server-mode mouse moves closed-loop (src/client/input/mouse.ts)
+      channelFilter: (type) => type === ChannelType.DISPLAY || type === ChannelType.INPUTS || type === ChannelType.CURSOR,
     };
     session = await o.connect(uri, opts);
     runner = new ScenarioRunner(sc, session, {artifactsDir: o.artifactsDir, onProgress: o.onProgress, signal: o.signal});

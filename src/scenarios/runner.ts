@@ -9,6 +9,8 @@ import {join} from 'node:path';
 import {SpiceError} from '../client/errors.js';
 import type {SpiceSession} from '../client/session.js';
 import type {InputsChannel} from '../client/channels/inputs.js';
+import {CursorChannel} from '../client/channels/cursor.js';
+import {ChannelType} from '../client/wire/enums.js';
 import {surfaceToRgba} from '../client/display/surface.js';
 import {GuestAgent} from '../client/agent/agent.js';
 import {Clipboard, SELECTIONS} from '../client/agent/clipboard.js';
@@ -422,7 +424,9 @@ export class ScenarioRunner {
   private async getMouse(): Promise<Mouse> {
     if (!this.mouse) {
       const inputs = await this.getInputs();
-      this.mouse = await this.guard(new Mouse(this.session, inputs, {timeoutMs: this.scenario.defaults.timeoutMs, monitor: this.scenario.defaults.monitor, signal: this.opts.signal}).ready());
+      const cursor = this.session.findChannel(ChannelType.CURSOR, 0);
+      const opts = {timeoutMs: this.scenario.defaults.timeoutMs, monitor: this.scenario.defaults.monitor, signal: this.opts.signal, cursor: cursor instanceof CursorChannel ? cursor : undefined};
+      this.mouse = await this.guard(new Mouse(this.session, inputs, opts).ready());
     }
     return this.mouse;
   }
