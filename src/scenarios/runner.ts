@@ -13,6 +13,7 @@ import {CursorChannel} from '../client/channels/cursor.js';
 import {ChannelType} from '../client/wire/enums.js';
 import {surfaceToRgba} from '../client/display/surface.js';
 import {GuestAgent} from '../client/agent/agent.js';
+import {applyLayout, formatLayout} from '../client/agent/monitors.js';
 import {Clipboard, SELECTIONS} from '../client/agent/clipboard.js';
 import {comboStrokes} from '../client/input/combos.js';
 import {Keyboard, pacingFor} from '../client/input/keyboard.js';
@@ -63,6 +64,7 @@ export class ScenarioRunner {
   private lostWaiters = new Set<(e: SpiceError) => void>();
   private inputs?: InputsChannel;
   private mouse?: Mouse;
+  private agent?: GuestAgent;
   private clipboard?: Clipboard;
 
   constructor(
@@ -85,6 +87,7 @@ export class ScenarioRunner {
   /** Stops listening to the session (which may run further scenarios). */
   dispose(): void {
     this.clipboard?.close();
+    this.agent?.close();
     this.session.off('failed', this.onLost);
     this.session.off('closed', this.onLost);
   }
@@ -271,8 +274,11 @@ export class ScenarioRunner {
       }
       case 'clipboard_expect':
         return this.clipboardExpect(this.expand(a.text as string), this.timeout(step));
-      case 'resize':
-        throw new SpiceError('usage', `${step.kind} is not available yet: the agent's monitor configuration (src/client/agent/monitors.ts) has not landed in this build`);
+      case 'resize': {
+        const size = {width: a.width as number, height: a.height as number, x: 0, y: 0};
+        const after = await this.guard(applyLayout(await this.getAgent(), this.session.display!, [size], this.timeout(step)));
+        return `display ${after.map(formatLayout).join(',')}`;
+      }
       case 'screenshot': {
         const s = this.grab();
         const name = this.expand(a.name as string).replace(/[^A-Za-z0-9._-]/g, '_');
@@ -380,12 +386,16 @@ export class ScenarioRunner {
   }
 
   /** The guest agent's clipboard, opened on first use (waits up to the default timeout for the agent). */
-  private async getClipboard(): Promise<Clipboard> {
-    if (!this.clipboard) {
+  private async getAgent(): Promise<GuestAgent> {
+    if (!this.agent) {
       const timeoutMs = this.scenario.defaults.timeoutMs;
-      const agent = await this.guard(GuestAgent.open(this.session, {timeoutMs, agentWaitMs: timeoutMs}));
-      this.clipboard = new Clipboard(agent);
+      this.agent = await this.guard(GuestAgent.open(this.session, {timeoutMs, agentWaitMs: timeoutMs}));
     }
+    return this.agent;
+  }
+
+  private async getClipboard(): Promise<Clipboard> {
+    this.clipboard ??= new Clipboard(await this.getAgent());
     return this.clipboard;
   }
 

@@ -5,6 +5,7 @@
  * Without an agent: exit 30; a bad size: exit 2 before connecting.
  */
 import {spawnSync} from 'node:child_process';
+import {existsSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import sharp from 'sharp';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -46,6 +47,19 @@ describe('spice-cli resize (Xspice + spice-vdagent)', () => {
       const meta = await sharp(file).metadata();
       expect(`${meta.width}x${meta.height}`).toBe(size);
     }
+  }, 90_000);
+
+  it('the scenario step resize does the same (a screenshot step after it has the new size)', async () => {
+    const file = join(t.dir, 'resize.yaml');
+    writeFileSync(file, 'name: resize step\nsteps:\n  - resize: {width: 640, height: 480}\n  - screenshot: small\n  - resize: {width: 1024, height: 768}\n');
+    const art = join(t.dir, 'art');
+    const r = await runCli(['run', file, '--uri', t.uri, '--artifacts', art, '--json'], {timeoutMs: 60_000});
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const shot = (JSON.stringify(JSON.parse(r.stdout)).match(/"([^"]*small\.png)"/) ?? [])[1];
+    expect(shot && existsSync(shot), r.stdout).toBe(true);
+    const meta = await sharp(shot!).metadata();
+    expect(`${meta.width}x${meta.height}`).toBe('640x480');
+    expect(xRootSize(t.display!)).toBe('1024x768');
   }, 90_000);
 
   it('without a guest agent exits 30; a bad size exits 2', async () => {

@@ -192,12 +192,12 @@ describe('steps at run time', () => {
     expect(n.code, n.stderr).toBe(30);
   });
 
-  it('resize validates, and fails at run time while the agent monitors layer is missing', async () => {
-    const t = await start();
-    const p = scenario('resize', 'name: resize\nsteps:\n  - resize: {width: 800, height: 600}\n');
-    const r = await runCli(['run', p, '--uri', t.uri, '--artifacts', join(dir, 'art-resize')], {timeoutMs: 60_000});
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/resize\.yaml:3:5: resize: resize is not available yet/);
+  it('resize without a guest agent exits 30 (the step itself is tested in test/agent/resize-xspice.test.ts)', async () => {
+    const p = scenario('resize', 'name: resize\ndefaults: {timeout: 1s}\nsteps:\n  - resize: {width: 800, height: 600}\n');
+    const plain = await start();
+    const r = await runCli(['run', p, '--uri', plain.uri, '--artifacts', join(dir, 'art-resize')], {timeoutMs: 60_000});
+    expect(r.code, r.stderr).toBe(30);
+    expect(r.stderr).toMatch(/resize\.yaml:4:5: resize: .*no guest agent/i);
   });
 });
 
