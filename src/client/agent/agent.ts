@@ -14,7 +14,7 @@ import {EventEmitter} from 'node:events';
 import type {SpiceSession} from '../session.js';
 import type {MainChannel} from '../channels/main.js';
 import {SpiceError, protocolError, timeoutError} from '../errors.js';
-import {AgentCap, agentCapNames} from '../wire/caps.js';
+import {AgentCap, agentCapNames, capsToWords} from '../wire/caps.js';
 import {AgentMessageType, VD_AGENT_MAX_DATA_SIZE, VD_AGENT_PROTOCOL} from '../wire/enums.js';
 import {decode, encode} from '../wire/layout.js';
 import {MainClient} from '../wire/messages/main.js';
@@ -47,17 +47,6 @@ export interface GuestAgentOptions {
    * and type before the data; -1 = unlimited). spice-vdagent sends an empty CLIPBOARD for larger data.
    */
   maxClipboard?: number;
-}
-
-/** Encodes caps as u32 words: cap N is bit N%32 of word N/32. */
-export function capWords(caps: Iterable<number>): number[] {
-  const words: number[] = [];
-  for (const c of caps) {
-    const i = c >>> 5;
-    while (words.length <= i) words.push(0);
-    words[i] = (words[i]! | (1 << (c & 31))) >>> 0;
-  }
-  return words;
 }
 
 export function capsOfWords(words: readonly number[]): Set<number> {
@@ -322,7 +311,7 @@ export class GuestAgent extends EventEmitter {
   }
 
   private announce(request: boolean): Promise<void> {
-    return this.sendMessage(AgentMessageType.ANNOUNCE_CAPABILITIES, {request: request ? 1 : 0, caps: capWords(CLIENT_AGENT_CAPS)});
+    return this.sendMessage(AgentMessageType.ANNOUNCE_CAPABILITIES, {request: request ? 1 : 0, caps: capsToWords(CLIENT_AGENT_CAPS)});
   }
 
   /** Tells the guest the largest clipboard we accept (VD_AGENT_MAX_CLIPBOARD), if it understands it. */
