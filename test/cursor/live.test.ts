@@ -10,8 +10,7 @@
  * spice-server keeps the cursor position of MOVE commands only: a client that connects after the guest's SET
  * gets INIT with position 0,0 until the guest moves the cursor. The helper re-sends its position every 100 ms.
  */
-import {execFileSync} from 'node:child_process';
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
+import {mkdtempSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -24,6 +23,7 @@ import {which} from '../../src/lab/install.js';
 import {startQemu} from '../../src/lab/qemu.js';
 import type {LabTarget} from '../../src/lab/types.js';
 import {runCli} from '../support/cli.js';
+import {buildGuestHelper, installInGuest} from '../support/guest-helper.js';
 import {readImage} from '../support/images.js';
 
 const runLab = (which('qemu-system-x86_64') !== undefined && which('gcc') !== undefined) || !!process.env.CI;
@@ -31,29 +31,7 @@ const work = mkdtempSync(join(tmpdir(), 'spice-cli-cursor-'));
 
 /** The guest helper: raw syscalls, no libc, x86-64 Linux. */
 const SETCURSOR_C = String.raw`/* Test helper for the lab guest: sets a 64x64 ARGB (qxl cursors are 64x64) DRM cursor with hot spot (3,5) at (X,Y) and sleeps. */
-typedef unsigned int u32; typedef unsigned long long u64;
-struct drm_mode_card_res { u64 fb_id_ptr, crtc_id_ptr, connector_id_ptr, encoder_id_ptr; u32 count_fbs, count_crtcs, count_connectors, count_encoders, min_width, max_width, min_height, max_height; };
-struct drm_mode_create_dumb { u32 height, width, bpp, flags, handle, pitch; u64 size; };
-struct drm_mode_map_dumb { u32 handle, pad; u64 offset; };
-struct drm_mode_cursor2 { u32 flags, crtc_id; int x, y; u32 width, height, handle; int hot_x, hot_y; };
-#define IOWR(nr, T) ((3UL << 30) | ((unsigned long)sizeof(T) << 16) | (0x64 << 8) | (nr))
-#define DRM_IOCTL_MODE_GETRESOURCES IOWR(0xA0, struct drm_mode_card_res)
-#define DRM_IOCTL_MODE_CREATE_DUMB IOWR(0xB2, struct drm_mode_create_dumb)
-#define DRM_IOCTL_MODE_MAP_DUMB IOWR(0xB3, struct drm_mode_map_dumb)
-#define DRM_IOCTL_MODE_CURSOR2 IOWR(0xBB, struct drm_mode_cursor2)
-#define DRM_MODE_CURSOR_BO 1
-#define DRM_MODE_CURSOR_MOVE 2
-static long sc(long n, long a, long b, long c, long d, long e, long f) {
-  long r;
-  register long r10 __asm__("r10") = d;
-  register long r8 __asm__("r8") = e;
-  register long r9 __asm__("r9") = f;
-  __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9) : "rcx", "r11", "memory");
-  return r;
-}
-static void out(const char *s) { long n = 0; while (s[n]) n++; sc(1, 1, (long)s, n, 0, 0, 0); }
 static void fail(const char *s, long code) { out("setcursor: "); out(s); out(" failed\n"); sc(60, (int)code, 0, 0, 0, 0, 0); }
-static int num(const char *s) { int v = 0; while (*s >= '0' && *s <= '9') v = v * 10 + (*s++ - '0'); return v; }
 void __attribute__((used)) cmain(long *sp) {
   int argc = (int)sp[0];
   char **argv = (char **)(sp + 1);
@@ -98,7 +76,6 @@ void __attribute__((used)) cmain(long *sp) {
     sc(16, fd, DRM_IOCTL_MODE_CURSOR2, (long)&cur, 0, 0, 0);
   }
 }
-__asm__(".globl _start\n_start:\n mov %rsp, %rdi\n and $-16, %rsp\n call cmain\n hlt\n");
 `;
 
 /** Where the helper puts the cursor's top-left, and its hot spot and size. */
@@ -111,19 +88,13 @@ describe.runIf(runLab)('cursor channel on QEMU + the Linux guest', () => {
   let shell: SerialShell;
 
   beforeAll(async () => {
-    const c = join(work, 'setcursor.c');
-    const bin = join(work, 'setcursor');
-    writeFileSync(c, SETCURSOR_C);
-    execFileSync('gcc', ['-Os', '-static', '-nostdlib', '-fno-stack-protector', '-fno-asynchronous-unwind-tables', '-fno-pie', '-no-pie', '-fno-builtin', '-Wl,--build-id=none', '-Wl,-n', '-s', '-o', bin, c]);
+    const bin = buildGuestHelper(work, 'setcursor', SETCURSOR_C);
     t = await startQemu({mode: 'linux'});
     shell = await connectSerial(t.extra.serial!);
     await shell.waitForShell(60_000);
     // A steady screen: no blinking text cursor on the qxl framebuffer console.
     await shell.run('echo 0 > /sys/class/graphics/fbcon/cursor_blink');
-    // Short lines: the serial console garbles very long ones.
-    await shell.run('echo begin-base64 755 /tmp/setcursor > /tmp/sc.b64');
-    for (const line of readFileSync(bin).toString('base64').match(/.{1,76}/g)!) await shell.run(`echo ${line} >> /tmp/sc.b64`);
-    await shell.run('echo ==== >> /tmp/sc.b64; uudecode -o /tmp/setcursor /tmp/sc.b64');
+    await installInGuest(shell, bin, '/tmp/setcursor');
     expect(await shell.run(`/tmp/setcursor ${AT.x} ${AT.y} > /tmp/sc.log 2>&1 & sleep 1; cat /tmp/sc.log`, 10_000)).toContain('setcursor: ok');
   }, 180_000);
 

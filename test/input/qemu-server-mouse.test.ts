@@ -7,8 +7,7 @@
  * stdout. So the guest's own pointer position is the ground truth: `move`, `click` and `drag` must land on
  * the exact pixel there, and report `exact: true` in server mode.
  */
-import {execFileSync} from 'node:child_process';
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
+import {mkdtempSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -17,6 +16,7 @@ import {which} from '../../src/lab/install.js';
 import {startQemu} from '../../src/lab/qemu.js';
 import type {LabTarget} from '../../src/lab/types.js';
 import {runCli} from '../support/cli.js';
+import {buildGuestHelper, installInGuest} from '../support/guest-helper.js';
 
 const runLab = (which('qemu-system-x86_64') !== undefined && which('gcc') !== undefined) || !!process.env.CI;
 const work = mkdtempSync(join(tmpdir(), 'spice-cli-srvmouse-'));
@@ -26,34 +26,12 @@ const work = mkdtempSync(join(tmpdir(), 'spice-cli-srvmouse-'));
  * it accelerates as X's default profile roughly does: per axis and event, motion beyond 4 counts double.
  */
 const POINTER_C = String.raw`/* Test helper for the lab guest: a 1:1 pointer driven by an evdev mouse, drawn as a DRM cursor (hot spot 3,5). */
-typedef unsigned int u32; typedef unsigned long long u64; typedef unsigned short u16;
-struct drm_mode_card_res { u64 fb_id_ptr, crtc_id_ptr, connector_id_ptr, encoder_id_ptr; u32 count_fbs, count_crtcs, count_connectors, count_encoders, min_width, max_width, min_height, max_height; };
-struct drm_mode_create_dumb { u32 height, width, bpp, flags, handle, pitch; u64 size; };
-struct drm_mode_map_dumb { u32 handle, pad; u64 offset; };
-struct drm_mode_cursor2 { u32 flags, crtc_id; int x, y; u32 width, height, handle; int hot_x, hot_y; };
 struct input_event { long sec, usec; u16 type, code; int value; };
 struct pollfd { int fd; short events, revents; };
-#define IOWR(nr, T) ((3UL << 30) | ((unsigned long)sizeof(T) << 16) | (0x64 << 8) | (nr))
-#define DRM_IOCTL_MODE_GETRESOURCES IOWR(0xA0, struct drm_mode_card_res)
-#define DRM_IOCTL_MODE_CREATE_DUMB IOWR(0xB2, struct drm_mode_create_dumb)
-#define DRM_IOCTL_MODE_MAP_DUMB IOWR(0xB3, struct drm_mode_map_dumb)
-#define DRM_IOCTL_MODE_CURSOR2 IOWR(0xBB, struct drm_mode_cursor2)
-#define DRM_MODE_CURSOR_BO 1
-#define DRM_MODE_CURSOR_MOVE 2
 #define HOTX 3
 #define HOTY 5
-static long sc(long n, long a, long b, long c, long d, long e, long f) {
-  long r;
-  register long r10 __asm__("r10") = d;
-  register long r8 __asm__("r8") = e;
-  register long r9 __asm__("r9") = f;
-  __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9) : "rcx", "r11", "memory");
-  return r;
-}
-static void out(const char *s) { long n = 0; while (s[n]) n++; sc(1, 1, (long)s, n, 0, 0, 0); }
 static void outn(long v) { char b[24]; int i = 23; b[i] = 0; int neg = v < 0; if (neg) v = -v; do { b[--i] = '0' + v % 10; v /= 10; } while (v); if (neg) b[--i] = '-'; out(b + i); }
 static void fail(const char *s, long code) { out("pointer: "); out(s); out(" failed\n"); sc(60, (int)code, 0, 0, 0, 0, 0); }
-static int num(const char *s) { int v = 0; while (*s >= '0' && *s <= '9') v = v * 10 + (*s++ - '0'); return v; }
 void __attribute__((used)) cmain(long *sp) {
   int argc = (int)sp[0];
   char **argv = (char **)(sp + 1);
@@ -119,7 +97,6 @@ void __attribute__((used)) cmain(long *sp) {
     }
   }
 }
-__asm__(".globl _start\n_start:\n mov %rsp, %rdi\n and $-16, %rsp\n call cmain\n hlt\n");
 `;
 
 interface MouseJson {
@@ -159,10 +136,7 @@ describe.runIf(runLab)('server mouse mode, closed loop, on QEMU + the Linux gues
   };
 
   beforeAll(async () => {
-    const c = join(work, 'pointer.c');
-    const bin = join(work, 'pointer');
-    writeFileSync(c, POINTER_C);
-    execFileSync('gcc', ['-Os', '-static', '-nostdlib', '-fno-stack-protector', '-fno-asynchronous-unwind-tables', '-fno-pie', '-no-pie', '-fno-builtin', '-Wl,--build-id=none', '-Wl,-n', '-s', '-o', bin, c]);
+    const bin = buildGuestHelper(work, 'pointer', POINTER_C);
     // No usb-tablet and no agent: the server offers server mouse mode only, driving QEMU's PS/2 mouse.
     t = await startQemu({mode: 'linux', tablet: false, agent: false});
     shell = await connectSerial(t.extra.serial!);
@@ -176,9 +150,7 @@ describe.runIf(runLab)('server mouse mode, closed loop, on QEMU + the Linux gues
     [width, height] = size.split(',').map(Number);
     expect(width).toBeGreaterThan(600);
     expect(height).toBeGreaterThan(400);
-    await shell.run('echo begin-base64 755 /tmp/pointer > /tmp/p.b64');
-    for (const line of readFileSync(bin).toString('base64').match(/.{1,76}/g)!) await shell.run(`echo ${line} >> /tmp/p.b64`);
-    await shell.run('echo ==== >> /tmp/p.b64; uudecode -o /tmp/pointer /tmp/p.b64');
+    await installInGuest(shell, bin, '/tmp/pointer');
     // Starts in the middle of the screen.
     expect(await shell.run(`/tmp/pointer ${ev} ${width} ${height} ${width >> 1} ${height >> 1} > /tmp/pointer.log 2>&1 & sleep 1; cat /tmp/pointer.log`, 10_000)).toContain('pointer: ok');
   }, 180_000);
