@@ -1,7 +1,7 @@
 /**
  * `spice-cli screenshot` against live lab servers equals spice-gtk's `spicy-screenshot` pixel for pixel
  * once the screen is still, for every image compression the server can be set to, with off-screen
- * surfaces on and off, and on QEMU's BIOS screen.
+ * surfaces on and off, on QEMU's BIOS screen and on the tiny Linux guest's console (qxl DRM + fbcon).
  */
 import {execFileSync} from 'node:child_process';
 import {mkdtempSync} from 'node:fs';
@@ -10,6 +10,7 @@ import {join} from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
 import {richDesktopClients} from '../../src/lab/desktop.js';
 import {startQemu} from '../../src/lab/qemu.js';
+import {connectSerial} from '../../src/lab/guest/serial.js';
 import type {LabTarget} from '../../src/lab/types.js';
 import {startXspice, type XspiceCompression} from '../../src/lab/xspice.js';
 import {runCli} from '../support/cli.js';
@@ -73,6 +74,29 @@ describe('screenshot equals spicy-screenshot', () => {
       else expect(c.differing, JSON.stringify(c.first)).toBeLessThanOrEqual(9 * 16);
     }
     expect(exact).toBe(true);
+  });
+
+  it("QEMU tiny guest's console (qxl DRM framebuffer), coloured text", async () => {
+    const t = await startQemu({mode: 'linux'});
+    targets.push(t);
+    const shell = await connectSerial(t.extra.serial!);
+    try {
+      await shell.waitForShell(90_000);
+      // Text in the 16 console colours on tty1 (the screen), and the cursor still so both clients see one picture.
+      const colours = Array.from({length: 8}, (_, i) => `\\033[3${i}mcolour-3${i} \\033[1;3${i}mbold-3${i}\\033[0m`).join(' ');
+      await shell.run(`echo 0 > /sys/class/graphics/fbcon/cursor_blink; printf '${colours}\\n\\033[44;37m white on blue \\033[0m\\n' > /dev/tty1`);
+    } finally {
+      shell.close();
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const c = await both(t, 'tiny-guest', [], 500);
+    expect(c.total).toBe(1024 * 768);
+    expect(c.differing, JSON.stringify(c.first)).toBe(0);
+    // The coloured text is on the screen (not a blank console that trivially matches).
+    const ours = await readImage(join(work, 'tiny-guest-ours.png'));
+    const seen = new Set<number>();
+    for (let i = 0; i < ours.rgb.length; i += 3) seen.add((ours.rgb[i]! << 16) | (ours.rgb[i + 1]! << 8) | ours.rgb[i + 2]!);
+    expect(seen.size).toBeGreaterThanOrEqual(10);
   });
 });
 
