@@ -3,7 +3,7 @@
  * (process group first: SIGTERM, a bounded wait, then SIGKILL).
  */
 import {spawn} from 'node:child_process';
-import {closeSync, openSync, readFileSync} from 'node:fs';
+import {closeSync, openSync, readdirSync, readFileSync} from 'node:fs';
 
 export interface SpawnOptions {
   /** stdout and stderr are appended here. */
@@ -82,6 +82,18 @@ export function processStartTime(pid: number): string | undefined {
   return procStat(pid)?.[20];
 }
 
+/** Live (not zombie) members of process group `pgid`, from /proc. */
+export function liveGroupMembers(pgid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = procStat(Number(name));
+    // stat[1] is the state (field 3), stat[3] the process group (field 5).
+    if (stat && Number(stat[3]) === pgid && stat[1] !== 'Z' && stat[1] !== 'X') out.push(Number(name));
+  }
+  return out;
+}
+
 /**
  * Whether `pid` is a live process (zombies count as dead). With `startTime`, also
  * checks that the PID was not reused by another process since it was recorded.
@@ -145,8 +157,13 @@ export async function stopProcess(pid: number, opts: StopOptions = {}): Promise<
     if (!isAlive(pid)) break;
     await sleep(20);
   }
-  // SIGKILL the group in any case: members that ignored SIGTERM go too.
-  if (group) signal(pid, 'SIGKILL', true);
+  // SIGKILL the group in any case: members that ignored SIGTERM go too. They take a moment to die after
+  // the signal (seen under load): wait for them as for the leader.
+  if (group) {
+    signal(pid, 'SIGKILL', true);
+    const groupDeadline = Date.now() + 2000;
+    while (liveGroupMembers(pid).length > 0 && Date.now() < groupDeadline) await sleep(20);
+  }
   if (isAlive(pid)) {
     signal(pid, 'SIGKILL', false);
     const killDeadline = Date.now() + 2000;

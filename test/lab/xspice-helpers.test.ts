@@ -1,6 +1,6 @@
 /** The lab helpers Xspice is built on: ports, waits, processes, certificates, packages, state. */
 import {execFileSync} from 'node:child_process';
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -8,7 +8,7 @@ import {afterAll, describe, expect, it} from 'vitest';
 import {SpiceError} from '../../src/client/errors.js';
 import {installCommand, MissingPackageError, missingLabPackages, requirePrograms} from '../../src/lab/install.js';
 import {displayInUse, freeDisplay, freePort, freePorts, isListeningProc, waitFor, waitForPath, waitForPort} from '../../src/lab/ports.js';
-import {isAlive, processStartTime, spawnDetached, stopProcess} from '../../src/lab/processes.js';
+import {isAlive, liveGroupMembers, processStartTime, spawnDetached, stopProcess} from '../../src/lab/processes.js';
 import {addToState, readState, removeFromState} from '../../src/lab/state.js';
 import {generateLabTls, generateUnrelatedCa} from '../../src/lab/tls.js';
 
@@ -50,20 +50,6 @@ describe('ports and waits', () => {
 });
 
 /** Live (non-zombie) processes whose process group is `pgid`. */
-function liveGroupMembers(pgid: number): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[2]) === pgid && f[0] !== 'Z' && f[0] !== 'X') out.push(Number(name));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
 
 describe('processes', () => {
   it('spawns detached with a log, stops the whole group, and ignores a TERM-proof child', async () => {
