@@ -36,6 +36,7 @@ export default class LabStartXspice extends Command {
     surfaces: Flags.boolean({description: 'off-screen surfaces (--no-surfaces to disable)', default: true, allowNo: true}),
     width: Flags.integer({description: 'screen width', default: 1024}),
     height: Flags.integer({description: 'screen height', default: 768}),
+    heads: Flags.integer({description: 'QXL heads (NumHeads): X outputs a multi-monitor layout can enable', default: 1, min: 1, max: 16}),
     client: Flags.string({description: 'extra X client to start, e.g. "xclock -update 1" (repeatable)', multiple: true}),
     'default-clients': Flags.boolean({description: 'start the default xterm and xlogo (--no-default-clients for an empty screen)', default: true, allowNo: true}),
     name: Flags.string({description: 'target name (default xspice-N)'}),
@@ -65,6 +66,7 @@ export default class LabStartXspice extends Command {
         surfaces: flags.surfaces,
         width: flags.width,
         height: flags.height,
+        heads: flags.heads,
         clients,
       });
       if (flags.json) {
