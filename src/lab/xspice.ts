@@ -45,6 +45,12 @@ export interface XspiceOptions {
   tls?: boolean;
   /** Run spice-vdagentd + spice-vdagent (clipboard, monitors config, file transfer). */
   vdagent?: boolean;
+  /**
+   * XSPICE_AGENT_MOUSE=1 (SpiceAgentMouse; Xspice's default is off): in client mouse mode spice-server hands
+   * MOUSE_POSITION to the guest agent (x, y relative to monitor display_id, as QEMU does by default) instead of
+   * Xspice's own tablet (x, y on the whole X screen, display_id ignored). Needs vdagent.
+   */
+  agentMouse?: boolean;
   /** Where spice-vdagent saves transferred files (implies vdagent). */
   fileXferDir?: string;
   /** Playback channel fed from a FIFO (extra.audioFifo: raw S16LE stereo 48 kHz PCM). */
@@ -128,6 +134,7 @@ function validate(opts: XspiceOptions): void {
   for (const [k, v] of [['width', opts.width], ['height', opts.height]] as const) {
     if (v !== undefined && (!Number.isInteger(v) || v < 64 || v > 8192)) throw new SpiceError('usage', `invalid ${k} ${v}: expected an integer between 64 and 8192`);
   }
+  if (opts.agentMouse && !(opts.vdagent || opts.fileXferDir)) throw new SpiceError('usage', 'agentMouse needs the guest agent (vdagent)');
   if (opts.heads !== undefined && (!Number.isInteger(opts.heads) || opts.heads < 1 || opts.heads > 16)) {
     throw new SpiceError('usage', `invalid heads ${opts.heads}: expected an integer between 1 and 16`);
   }
@@ -306,6 +313,7 @@ export async function startXspice(opts: XspiceOptions = {}): Promise<LabTarget> 
     if (opts.videoCodecs) env.XSPICE_VIDEO_CODECS = opts.videoCodecs;
     if (opts.deferredFps !== undefined) env.XSPICE_DEFERRED_FPS = String(opts.deferredFps);
     if (opts.exitOnDisconnect) env.XSPICE_EXIT_ON_DISCONNECT = '1';
+    if (opts.agentMouse) env.XSPICE_AGENT_MOUSE = '1';
     if (opts.audio) {
       const audioDir = join(dir, 'audio');
       mkdirSync(audioDir);
