@@ -94,7 +94,7 @@ function matches(display: DisplayLayer, want: MonitorLayout[]): boolean {
 }
 
 /**
- * Sends MONITORS_CONFIG with `layout` and waits (≤ timeoutMs) until the display channel reports those sizes.
+ * Sends MONITORS_CONFIG with `layout` and waits (≤ timeoutMs) until the display channel reports that layout (matches()).
  * The agent's REPLY ERROR is an 'expectation' error; no size change in time is a 'timeout' (exit 40).
  */
 export async function applyLayout(agent: GuestAgent, display: DisplayLayer, layout: MonitorLayout[], timeoutMs: number): Promise<MonitorLayout[]> {
