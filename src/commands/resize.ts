@@ -7,20 +7,19 @@ import {ChannelType} from '../client/wire/enums.js';
 
 export default class Resize extends SessionCommand {
   static override summary = "Resize the guest's display through its agent, and wait until the display channel shows the new size.";
-  static override description = `Sends VD_AGENT_MONITORS_CONFIG to the guest agent (spice-vdagent applies it with XRandR on X guests), then waits (--timeout) until the display channel reports a primary surface of that size. Without a guest agent: exit 30; an agent without monitor configuration: exit 1; the size not shown in time: exit 40. One monitor (--monitor 0) for now.`;
-  static override examples = ['<%= config.bin %> resize --uri spice://127.0.0.1:5900 800x600', '<%= config.bin %> resize 1280x720 --json'];
+  static override description = `Sends VD_AGENT_MONITORS_CONFIG to the guest agent (spice-vdagent applies it with XRandR on X guests), then waits (--timeout) until the display channel reports a primary surface of that size. Without a guest agent: exit 30; an agent without monitor configuration: exit 1; the size not shown in time: exit 40. --monitor N resizes monitor N of the layout the display channel reports, at its place, and keeps the others as they are (a monitor the guest does not show: exit 2).`;
+  static override examples = ['<%= config.bin %> resize --uri spice://127.0.0.1:5900 800x600', '<%= config.bin %> resize 1280x720 --json', '<%= config.bin %> resize 640x480 --monitor 1'];
   static override args = {
     size: Args.string({description: 'WIDTHxHEIGHT, e.g. 1024x768', required: true}),
   };
   static override flags = {
-    monitor: Flags.integer({description: 'Monitor to resize (only 0 for now).', default: 0, min: 0}),
+    monitor: Flags.integer({description: 'Monitor to resize (index in the layout the display channel reports).', default: 0, min: 0}),
   };
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Resize);
     this.jsonOut = flags.json;
     const size = parseSize(args.size);
-    if (flags.monitor !== 0) throw new SpiceError('usage', 'only --monitor 0 can be resized for now (multi-monitor layouts come later)');
     const uri = this.requireUri(flags.uri);
     const opts = await this.sessionOptions(flags);
     const timeoutMs = flags.timeout * 1000;
@@ -30,9 +29,13 @@ export default class Resize extends SessionCommand {
       const display = session.display!;
       await display.waitFirstFrame();
       const before = currentLayout(display);
+      const old = before[flags.monitor];
+      if (!old) throw new SpiceError('usage', `no monitor ${flags.monitor}: the guest shows ${before.length} (${before.map(formatLayout).join(',')})`);
+      // The other monitors stay as they are; a single monitor is put at 0,0.
+      const layout = before.length === 1 ? [{...size, x: 0, y: 0}] : before.map((l, i) => (i === flags.monitor ? {...size, x: old.x, y: old.y} : l));
       const agent = await GuestAgent.open(session, {timeoutMs});
       try {
-        const after = await applyLayout(agent, display, [{...size, x: 0, y: 0}], timeoutMs);
+        const after = await applyLayout(agent, display, layout, timeoutMs);
         const out = {ok: true, before: before.map(formatLayout), after: after.map(formatLayout), ms: Math.round(performance.now() - t0)};
         if (flags.json) this.printJson(out);
         else process.stderr.write(`resized to ${out.after.join(',')} (was ${out.before.join(',')})\n`);

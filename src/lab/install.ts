@@ -18,6 +18,8 @@ export const LAB_PACKAGES = {
     'x11-utils',
     'xdotool',
     'xclip',
+    // xrandr: test/agent/monitors-xspice reads the X outputs a monitors layout enabled.
+    'x11-xserver-utils',
     // `animate`: a looping animation that spice-server turns into an MJPEG video stream (test/display/streams-live).
     'imagemagick',
     'xauth',

@@ -45,6 +45,12 @@ export interface XspiceOptions {
   tls?: boolean;
   /** Run spice-vdagentd + spice-vdagent (clipboard, monitors config, file transfer). */
   vdagent?: boolean;
+  /**
+   * XSPICE_AGENT_MOUSE=1 (SpiceAgentMouse; Xspice's default is off): in client mouse mode spice-server hands
+   * MOUSE_POSITION to the guest agent (x, y relative to monitor display_id, as QEMU does by default) instead of
+   * Xspice's own tablet (x, y on the whole X screen, display_id ignored). Needs vdagent.
+   */
+  agentMouse?: boolean;
   /** Where spice-vdagent saves transferred files (implies vdagent). */
   fileXferDir?: string;
   /** Playback channel fed from a FIFO (extra.audioFifo: raw S16LE stereo 48 kHz PCM). */
@@ -61,6 +67,8 @@ export interface XspiceOptions {
   exitOnDisconnect?: boolean;
   /** Off-screen surfaces (EnableSurfaces), default true. */
   surfaces?: boolean;
+  /** QXL heads (xorg.conf NumHeads), 1–16, default 1: the X outputs a multi-monitor MONITORS_CONFIG can enable. */
+  heads?: number;
   /** Screen size, default 1024x768. */
   width?: number;
   height?: number;
@@ -126,6 +134,10 @@ function validate(opts: XspiceOptions): void {
   for (const [k, v] of [['width', opts.width], ['height', opts.height]] as const) {
     if (v !== undefined && (!Number.isInteger(v) || v < 64 || v > 8192)) throw new SpiceError('usage', `invalid ${k} ${v}: expected an integer between 64 and 8192`);
   }
+  if (opts.agentMouse && !(opts.vdagent || opts.fileXferDir)) throw new SpiceError('usage', 'agentMouse needs the guest agent (vdagent)');
+  if (opts.heads !== undefined && (!Number.isInteger(opts.heads) || opts.heads < 1 || opts.heads > 16)) {
+    throw new SpiceError('usage', `invalid heads ${opts.heads}: expected an integer between 1 and 16`);
+  }
   if (opts.name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(opts.name)) {
     throw new SpiceError('usage', `invalid target name "${opts.name}": use letters, digits, '.', '_' and '-'`);
   }
@@ -136,7 +148,7 @@ function validate(opts: XspiceOptions): void {
 }
 
 /** The xorg.conf for an Xspice target (explicit buffer sizes: the stock config crashes). */
-export function xspiceXorgConf(opts: {surfaces: boolean; width: number; height: number}): string {
+export function xspiceXorgConf(opts: {surfaces: boolean; width: number; height: number; heads?: number}): string {
   return `# Written by spice-cli lab (src/lab/xspice.ts)
 Section "ServerFlags"
     Option "AutoAddDevices" "False"
@@ -152,7 +164,7 @@ Section "Device"
     Identifier "XSPICE"
     Driver "spiceqxl"
     Option "SpiceAddr" "127.0.0.1"
-    Option "NumHeads" "1"
+    Option "NumHeads" "${opts.heads ?? 1}"
     Option "FrameBufferSize" "16"
     Option "SurfaceBufferSize" "128"
     Option "CommandBufferSize" "128"
@@ -286,7 +298,7 @@ export async function startXspice(opts: XspiceOptions = {}): Promise<LabTarget> 
 
   try {
     // Files the server needs before it starts.
-    writeFileSync(join(dir, 'xorg.conf'), xspiceXorgConf({surfaces, width, height}));
+    writeFileSync(join(dir, 'xorg.conf'), xspiceXorgConf({surfaces, width, height, heads: opts.heads ?? 1}));
     let tls: Awaited<ReturnType<typeof generateLabTls>> | undefined;
     if (opts.tls) tls = await generateLabTls(join(dir, 'tls'));
     const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !XORG_SPICE_ENV.test(k)));
@@ -301,6 +313,7 @@ export async function startXspice(opts: XspiceOptions = {}): Promise<LabTarget> 
     if (opts.videoCodecs) env.XSPICE_VIDEO_CODECS = opts.videoCodecs;
     if (opts.deferredFps !== undefined) env.XSPICE_DEFERRED_FPS = String(opts.deferredFps);
     if (opts.exitOnDisconnect) env.XSPICE_EXIT_ON_DISCONNECT = '1';
+    if (opts.agentMouse) env.XSPICE_AGENT_MOUSE = '1';
     if (opts.audio) {
       const audioDir = join(dir, 'audio');
       mkdirSync(audioDir);

@@ -1,7 +1,9 @@
 /**
  * Guest display configuration through the agent: VD_AGENT_MONITORS_CONFIG (one VDAgentMonConfig per monitor),
- * then the display channel is watched until it reports the new size (SURFACE_CREATE of the primary surface,
- * display MONITORS_CONFIG heads). spice-vdagent applies the layout with XRandR on X guests.
+ * then the display channel is watched until it reports the new layout (SURFACE_CREATE of the primary surface,
+ * display MONITORS_CONFIG heads). spice-vdagent applies the layout with XRandR on X guests: monitor i drives
+ * output i, the layout is moved to start at 0,0, and monitors beyond the guest's outputs are dropped. Xspice
+ * (NumHeads > 1) then shows every monitor as a head of one primary surface that spans them all.
  */
 import {SpiceError, timeoutError} from '../errors.js';
 import type {DisplayLayer, Monitor} from '../display/layer.js';
@@ -61,15 +63,38 @@ function reportedSize(display: DisplayLayer, index: number): {width: number; hei
   return {width: m.width, height: m.height};
 }
 
+/** `layout` moved so that its top-left corner is 0,0 (spice-vdagent zero-bases a layout before applying it). */
+export function zeroBased(layout: MonitorLayout[]): MonitorLayout[] {
+  const x0 = Math.min(...layout.map((l) => l.x));
+  const y0 = Math.min(...layout.map((l) => l.y));
+  return layout.map((l) => ({...l, x: l.x - x0, y: l.y - y0}));
+}
+
+/**
+ * Whether the display channel shows `want`. One monitor: one head and a primary surface of that size. Several:
+ * as many heads (display MONITORS_CONFIG), each of its size at its place (both zero-based), each inside its
+ * surface (Xspice recreates the primary surface before it sends the new head list, so for a moment the old
+ * heads describe the new surface).
+ */
 function matches(display: DisplayLayer, want: MonitorLayout[]): boolean {
-  return want.every((w, i) => {
-    const got = reportedSize(display, i);
-    return got !== undefined && got.width === w.width && got.height === w.height;
+  const mons = display.monitors();
+  if (mons.length !== want.length) return false;
+  if (want.length === 1) {
+    const got = reportedSize(display, 0);
+    return got !== undefined && got.width === want[0]!.width && got.height === want[0]!.height;
+  }
+  const got = zeroBased(currentLayout(display));
+  return zeroBased(want).every((w, i) => {
+    const g = got[i]!;
+    const m = mons[i]!;
+    const surface = display.renderers.get(m.channelId)?.surfaces.get(m.surfaceId);
+    const inside = surface !== undefined && m.x >= 0 && m.y >= 0 && m.x + m.width <= surface.width && m.y + m.height <= surface.height;
+    return inside && g.width === w.width && g.height === w.height && g.x === w.x && g.y === w.y;
   });
 }
 
 /**
- * Sends MONITORS_CONFIG with `layout` and waits (≤ timeoutMs) until the display channel reports those sizes.
+ * Sends MONITORS_CONFIG with `layout` and waits (≤ timeoutMs) until the display channel reports that layout (matches()).
  * The agent's REPLY ERROR is an 'expectation' error; no size change in time is a 'timeout' (exit 40).
  */
 export async function applyLayout(agent: GuestAgent, display: DisplayLayer, layout: MonitorLayout[], timeoutMs: number): Promise<MonitorLayout[]> {
@@ -84,7 +109,7 @@ export async function applyLayout(agent: GuestAgent, display: DisplayLayer, layo
   return currentLayout(display);
 }
 
-/** Resolves once every monitor of `want` shows its size on the display channel. */
+/** Resolves once the display channel shows the layout `want` (matches()). */
 export function waitForLayout(display: DisplayLayer, want: MonitorLayout[], timeoutMs: number): Promise<void> {
   if (matches(display, want)) return Promise.resolve();
   return new Promise((resolve, reject) => {
@@ -105,8 +130,12 @@ export function waitForLayout(display: DisplayLayer, want: MonitorLayout[], time
       if (e) reject(e);
       else resolve();
     };
-    const what = `the display channel to report ${want.map(formatLayout).join(',')} (it reports ${currentLayout(display).map(formatLayout).join(',') || 'nothing'})`;
-    const timer = setTimeout(() => done(timeoutError(what, timeoutMs)), timeoutMs);
+    const timer = setTimeout(() => {
+      const now = currentLayout(display);
+      // spice-vdagent applies at most as many monitors as the guest has outputs (Xspice: NumHeads).
+      const hint = now.length < want.length ? `; the guest may have fewer outputs than the ${want.length} monitors asked for` : '';
+      done(timeoutError(`the display channel to report ${want.map(formatLayout).join(',')} (it reports ${now.map(formatLayout).join(',') || 'nothing'}${hint})`, timeoutMs));
+    }, timeoutMs);
     // New display channels (a second head) may appear after the request; a slow poll covers them.
     const poll = setInterval(check, 100);
     for (const r of renderers) {

@@ -27,6 +27,7 @@ export default class LabStartXspice extends Command {
     'password-file': Flags.string({description: 'require the password in this file (first line)'}),
     tls: Flags.boolean({description: 'also open a TLS port (lab CA in the target dir; the plain port stays open)'}),
     vdagent: Flags.boolean({description: 'run spice-vdagentd + spice-vdagent (clipboard, monitors config, file transfer)'}),
+    'agent-mouse': Flags.boolean({description: 'client-mode pointer events go through the agent, per monitor (XSPICE_AGENT_MOUSE=1; needs --vdagent)'}),
     'file-xfer-dir': Flags.string({description: 'where the agent saves transferred files (implies --vdagent)'}),
     audio: Flags.boolean({description: 'playback channel fed from a FIFO (raw S16LE stereo 48 kHz)'}),
     compression: Flags.string({description: `image compression: ${XSPICE_COMPRESSIONS.join('|')}`}),
@@ -36,6 +37,7 @@ export default class LabStartXspice extends Command {
     surfaces: Flags.boolean({description: 'off-screen surfaces (--no-surfaces to disable)', default: true, allowNo: true}),
     width: Flags.integer({description: 'screen width', default: 1024}),
     height: Flags.integer({description: 'screen height', default: 768}),
+    heads: Flags.integer({description: 'QXL heads (NumHeads): X outputs a multi-monitor layout can enable', default: 1, min: 1, max: 16}),
     client: Flags.string({description: 'extra X client to start, e.g. "xclock -update 1" (repeatable)', multiple: true}),
     'default-clients': Flags.boolean({description: 'start the default xterm and xlogo (--no-default-clients for an empty screen)', default: true, allowNo: true}),
     name: Flags.string({description: 'target name (default xspice-N)'}),
@@ -56,6 +58,7 @@ export default class LabStartXspice extends Command {
         password,
         tls: flags.tls,
         vdagent: flags.vdagent,
+        agentMouse: flags['agent-mouse'],
         fileXferDir: flags['file-xfer-dir'],
         audio: flags.audio,
         compression: flags.compression as XspiceCompression | undefined,
@@ -65,6 +68,7 @@ export default class LabStartXspice extends Command {
         surfaces: flags.surfaces,
         width: flags.width,
         height: flags.height,
+        heads: flags.heads,
         clients,
       });
       if (flags.json) {
