@@ -35,6 +35,8 @@ interface WireCursor {
 }
 
 export class CursorChannel extends Channel {
+  // spice-server's worker sends the first messages once it has the channel (see Channel.greetsOnLink).
+  protected override readonly greetsOnLink = true;
   /** The current shape; undefined before INIT, after RESET, for a NONE cursor or an undecodable one. */
   shape?: CursorShape;
   /** The server's cursor position (display coordinates); undefined before INIT. */

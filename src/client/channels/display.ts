@@ -17,6 +17,8 @@ export const PIXMAP_CACHE_BYTES = 80 * 1024 * 1024;
 export const GLZ_WINDOW_BYTES = 16 * 1024 * 1024;
 
 export class DisplayChannel extends Channel implements StreamReportSink {
+  // spice-server's worker sends the first messages once it has the channel (see Channel.greetsOnLink).
+  protected override readonly greetsOnLink = true;
   /** The display layer (surfaces, canvas) that draws this channel's messages; set by the session. */
   consumer?: DisplayConsumer;
 
