@@ -5,7 +5,7 @@
 import {createElement as h, type ReactNode} from 'react';
 import {Box, render, Static, Text} from 'ink';
 import type {XferOutcome, XferProgress} from '../client/agent/file-xfer.js';
-import {mib, mibps, outcomeLine, type XferView} from './xfer-progress.js';
+import {mib, mibps, outcomeLine, shown, type XferView} from './xfer-progress.js';
 
 const WIDTH = 30;
 
@@ -19,7 +19,7 @@ function bar(c: Current, now: number): ReactNode {
   return h(
     Text,
     {},
-    `${c.name} `,
+    `${shown(c.name)} `,
     h(Text, {color: 'cyan'}, '█'.repeat(full)),
     h(Text, {dimColor: true}, '░'.repeat(WIDTH - full)),
     ` ${Math.floor(frac * 100)}% ${mib(c.sent)}/${mib(c.size)} `,

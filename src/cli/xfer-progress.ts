@@ -23,9 +23,15 @@ export function mibps(bytes: number, ms: number): number {
   return ms > 0 ? Math.round((bytes / 2 ** 20 / (ms / 1000)) * 100) / 100 : 0;
 }
 
+/** A file name on one line: quoted (JSON escapes) when it holds control characters. */
+export function shown(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[\u0000-\u001f\u007f]/.test(name) ? JSON.stringify(name) : name;
+}
+
 export function outcomeLine(o: XferOutcome): string {
-  if (o.ok) return `${o.name}: sent ${mib(o.size)} in ${(o.ms / 1000).toFixed(1)} s${o.size >= 2 ** 20 ? ` (${mibps(o.size, o.ms)} MiB/s)` : ''}`;
-  return `${o.name}: ${o.cancelledByClient ? 'cancelled' : `refused by the guest agent (${o.status}): ${o.reason}`}`;
+  if (o.ok) return `${shown(o.name)}: sent ${mib(o.size)} in ${(o.ms / 1000).toFixed(1)} s${o.size >= 2 ** 20 ? ` (${mibps(o.size, o.ms)} MiB/s)` : ''}`;
+  return `${shown(o.name)}: ${o.cancelledByClient ? 'cancelled' : `refused by the guest agent (${o.status}): ${o.reason}`}`;
 }
 
 export function plainXferView(out: NodeJS.WritableStream): XferView {
@@ -37,7 +43,7 @@ export function plainXferView(out: NodeJS.WritableStream): XferView {
       if (p.id === last.id && p.sent < p.size && pct < last.pct + 10 && now - last.at < 1000) return;
       if (p.id === last.id && p.sent === p.size && last.pct === 100) return;
       last = {id: p.id, pct, at: now};
-      out.write(`${p.name}: ${pct}% (${mib(p.sent)} of ${mib(p.size)})\n`);
+      out.write(`${shown(p.name)}: ${pct}% (${mib(p.sent)} of ${mib(p.size)})\n`);
     },
     done: (o) => out.write(outcomeLine(o) + '\n'),
     close: () => undefined,

@@ -2,7 +2,7 @@ import {closeSync, openSync, statSync} from 'node:fs';
 import {basename, resolve} from 'node:path';
 import {Args} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
-import {plainXferView, mibps, type XferView} from '../cli/xfer-progress.js';
+import {plainXferView, mibps, shown, type XferView} from '../cli/xfer-progress.js';
 import {GuestAgent} from '../client/agent/agent.js';
 import {sendFile, type XferOutcome} from '../client/agent/file-xfer.js';
 import {SpiceError} from '../client/errors.js';
@@ -66,7 +66,7 @@ export default class SendFile extends SessionCommand {
     const refused = outcomes.filter((o) => !o.ok && !o.cancelledByClient);
     const message = interrupted
       ? 'interrupted: the transfer was cancelled'
-      : refused.map((o) => `${o.name}: the guest agent refused it (${o.status}): ${o.reason}`).join('; ');
+      : refused.map((o) => `${shown(o.name)}: the guest agent refused it (${o.status}): ${o.reason}`).join('; ');
     const code = interrupted ? EXIT_INTERRUPTED : refused.length ? 1 : 0;
     if (this.jsonOut) {
       const files = outcomes.map((o) => ({
@@ -75,7 +75,7 @@ export default class SendFile extends SessionCommand {
         ms: o.ms,
         MiBps: o.ok ? mibps(o.size, o.ms) : 0,
         status: o.status,
-        ...(o.ok ? {} : {reason: o.cancelledByClient ? 'cancelled by spice-cli' : o.reason}),
+        ...(o.ok ? {} : {sent: o.sent, reason: o.cancelledByClient ? 'cancelled by spice-cli' : o.reason}),
         ...(o.detail?.diskFreeSpace !== undefined ? {guestFreeBytes: o.detail.diskFreeSpace} : {}),
         ...(o.detail?.errorCode !== undefined ? {errorType: o.detail.errorType, errorCode: o.detail.errorCode} : {}),
       }));
