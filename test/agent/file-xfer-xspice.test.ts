@@ -127,6 +127,33 @@ describe('the guest refuses', () => {
   });
 });
 
+describe('the scenario step send_file', () => {
+  it('sends a file named relative to the scenario (and under another name); a refusal fails the step with exit 1', async () => {
+    writeFileSync(src('from-a-scenario.txt'), 'sent by a scenario step');
+    const yaml = join(scratch, 'src', 'send.yaml');
+    writeFileSync(yaml, 'name: send files\nsteps:\n  - send_file: from-a-scenario.txt\n  - send_file: {file: from-a-scenario.txt, name: renamed-by-the-step.txt, timeout: 20s}\n');
+    const r = await runCli(['run', yaml, '--uri', t.uri, '--artifacts', join(scratch, 'art'), '--json'], {timeoutMs: 90_000});
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(readFileSync(join(saveDir, 'from-a-scenario.txt'), 'utf8')).toBe('sent by a scenario step');
+    expect(readFileSync(join(saveDir, 'renamed-by-the-step.txt'), 'utf8')).toBe('sent by a scenario step');
+
+    const huge = src('too-big-for-the-step.bin');
+    writeFileSync(huge, '');
+    truncateSync(huge, Math.min(statfsSync(saveDir).bavail * statfsSync(saveDir).bsize * 2 + 2 ** 30, 15 * 2 ** 40));
+    const refused = join(scratch, 'src', 'refused.yaml');
+    writeFileSync(refused, 'name: refused\nsteps:\n  - send_file: too-big-for-the-step.bin\n');
+    const f = await runCli(['run', refused, '--uri', t.uri, '--artifacts', join(scratch, 'art')], {timeoutMs: 90_000});
+    expect(f.code, f.stderr).toBe(ExitCode.EXPECTATION_FAILED);
+    expect(f.stderr).toMatch(/refused\.yaml:3:5: send_file: the guest agent refused larger-than-the-disk\.bin \(NOT_ENOUGH_SPACE\)/);
+
+    const missing = join(scratch, 'src', 'missing.yaml');
+    writeFileSync(missing, 'name: missing\nsteps:\n  - send_file: not-there.bin\n');
+    const m = await runCli(['run', missing, '--uri', t.uri]);
+    expect(m.code).toBe(ExitCode.USAGE);
+    expect(m.stderr).toMatch(/send_file: no such file .*not-there\.bin/);
+  });
+});
+
 describe('interruptions and errors', () => {
   it('Ctrl-C cancels the transfer on the guest (STATUS CANCELLED; the partial file is deleted) and exits 130', async () => {
     const big = src('interrupted-200MiB.bin');

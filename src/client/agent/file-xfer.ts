@@ -131,6 +131,10 @@ export function transferDisabled(agent: GuestAgent): boolean {
  */
 export async function sendFile(agent: GuestAgent, path: string, opts: XferOptions): Promise<XferOutcome> {
   const name = opts.name ?? basename(path);
+  // spice-vdagent joins the name to its save folder and creates missing folders: keep it one plain name.
+  if (!name || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
+    throw new SpiceError('usage', `bad name for the guest ${JSON.stringify(name)}: a file name without "/"`);
+  }
   const t0 = performance.now();
   const id = nextId;
   nextId = nextId >= 0xfffffff0 ? 1 : nextId + 1;
