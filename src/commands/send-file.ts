@@ -7,8 +7,8 @@ import {GuestAgent} from '../client/agent/agent.js';
 import {sendFile, type XferOutcome} from '../client/agent/file-xfer.js';
 import {SpiceError} from '../client/errors.js';
 
-/** Exit code after Ctrl-C (128 + SIGINT), as shells report it. */
-const EXIT_INTERRUPTED = 130;
+/** Exit codes after Ctrl-C / SIGTERM (128 + the signal number), as shells report them. */
+const EXIT_ON_SIGNAL = {SIGINT: 130, SIGTERM: 143} as const;
 
 export default class SendFile extends SessionCommand {
   static override summary = 'Send files to the guest through its agent (spice-vdagent saves them in its transfer directory).';
@@ -31,9 +31,10 @@ export default class SendFile extends SessionCommand {
     const timeoutMs = flags.timeout * 1000;
     const session = await this.openSession(uri, {...opts, channelFilter: () => false});
     const ac = new AbortController();
-    let interrupts = 0;
-    const onSignal = () => {
-      if (++interrupts > 1) process.exit(EXIT_INTERRUPTED); // a second Ctrl-C does not wait for the guest
+    let signalled: keyof typeof EXIT_ON_SIGNAL | undefined;
+    const onSignal = (sig: keyof typeof EXIT_ON_SIGNAL) => {
+      if (signalled) process.exit(EXIT_ON_SIGNAL[sig]); // a second Ctrl-C does not wait for the guest
+      signalled = sig;
       ac.abort();
     };
     let view: XferView | undefined;
@@ -59,15 +60,15 @@ export default class SendFile extends SessionCommand {
       process.off('SIGTERM', onSignal);
       session.close();
     }
-    this.report(outcomes, ac.signal.aborted);
+    this.report(outcomes, signalled && EXIT_ON_SIGNAL[signalled]);
   }
 
-  private report(outcomes: XferOutcome[], interrupted: boolean): void {
+  private report(outcomes: XferOutcome[], interrupted: number | undefined): void {
     const refused = outcomes.filter((o) => !o.ok && !o.cancelledByClient);
-    const message = interrupted
+    const message = interrupted !== undefined
       ? 'interrupted: the transfer was cancelled'
       : refused.map((o) => `${shown(o.name)}: the guest agent refused it (${o.status}): ${o.reason}`).join('; ');
-    const code = interrupted ? EXIT_INTERRUPTED : refused.length ? 1 : 0;
+    const code = interrupted ?? (refused.length ? 1 : 0);
     if (this.jsonOut) {
       const files = outcomes.map((o) => ({
         name: o.name,
@@ -79,7 +80,7 @@ export default class SendFile extends SessionCommand {
         ...(o.detail?.diskFreeSpace !== undefined ? {guestFreeBytes: o.detail.diskFreeSpace} : {}),
         ...(o.detail?.errorCode !== undefined ? {errorType: o.detail.errorType, errorCode: o.detail.errorCode} : {}),
       }));
-      this.printJson({ok: code === 0, files, ...(code ? {error: {kind: interrupted ? 'interrupted' : 'expectation', exitCode: code, message}} : {})});
+      this.printJson({ok: code === 0, files, ...(code ? {error: {kind: interrupted !== undefined ? 'interrupted' : 'expectation', exitCode: code, message}} : {})});
     } else if (code) {
       process.stderr.write(`spice-cli: ${message}\n`);
     }
