@@ -325,6 +325,10 @@ function readStep(ctx: Ctx, node: Node): Step | undefined {
     }
   }
   if (kind === 'if' && args.screen === undefined && args.matched === undefined) ctx.problems.push(`${where(pos)}: if needs a condition: "screen" (needles) or "matched" (a needle name)`);
+  if (kind === 'send_file' && typeof args.file === 'string' && !args.file.includes('${')) {
+    args.file = resolve(ctx.dir, args.file);
+    if (!existsSync(args.file)) ctx.problems.push(`${where(pos)}: send_file: no such file ${shortPath(args.file)}`);
+  }
   if (kind === 'measure' && args.until === undefined && args.still === undefined) ctx.problems.push(`${where(pos)}: measure needs "until" (needles) or "still" (a duration)`);
   return {kind, args, pos};
 }

@@ -15,6 +15,7 @@ import {surfaceToRgba} from '../client/display/surface.js';
 import {GuestAgent} from '../client/agent/agent.js';
 import {applyLayout, formatLayout} from '../client/agent/monitors.js';
 import {Clipboard, SELECTIONS} from '../client/agent/clipboard.js';
+import {sendFile} from '../client/agent/file-xfer.js';
 import {comboStrokes} from '../client/input/combos.js';
 import {Keyboard, pacingFor} from '../client/input/keyboard.js';
 import {getLayout} from '../client/input/layouts.js';
@@ -274,6 +275,13 @@ export class ScenarioRunner {
       }
       case 'clipboard_expect':
         return this.clipboardExpect(this.expand(a.text as string), this.timeout(step));
+      case 'send_file': {
+        const name = a.name === undefined ? undefined : this.expand(a.name as string);
+        const o = await this.guard(sendFile(await this.getAgent(), this.expand(a.file as string), {timeoutMs: this.timeout(step), name, signal: this.opts.signal}));
+        if (o.cancelledByClient) throw new SpiceError('usage', 'interrupted');
+        if (!o.ok) throw new SpiceError('expectation', `the guest agent refused ${o.name} (${o.status}): ${o.reason}`);
+        return `${o.name}: ${o.size} bytes in ${o.ms} ms`;
+      }
       case 'resize': {
         const size = {width: a.width as number, height: a.height as number, x: 0, y: 0};
         const after = await this.guard(applyLayout(await this.getAgent(), this.session.display!, [size], this.timeout(step)));

@@ -99,6 +99,15 @@ export const STEPS: Record<string, StepDef> = {
   scroll: {summary: 'Turn the wheel.', fields: {direction: {type: 'string', values: ['up', 'down'], required: true, description: 'up or down.'}, clicks: {type: 'integer', min: 1, max: 1000, description: 'Wheel clicks (default 1).'}, at: {type: 'point', description: 'Move there first.'}}},
   clipboard_set: {summary: 'Put text on the guest clipboard (guest agent needed).', scalar: 'text', fields: {text: {type: 'string', required: true, description: 'The text.'}}},
   clipboard_expect: {summary: 'Wait until the guest clipboard holds the text (guest agent needed).', scalar: 'text', fields: {text: {type: 'string', required: true, description: 'The expected text.'}, timeout}},
+  send_file: {
+    summary: "Send a file to the guest through its agent (spice-vdagent saves it in its transfer folder); a refusal fails the step (exit 1).",
+    scalar: 'file',
+    fields: {
+      file: {type: 'string', required: true, description: 'Path of the file, relative to this scenario file.'},
+      name: {type: 'string', description: "Name on the guest (default: the file's base name)."},
+      timeout,
+    },
+  },
   resize: {summary: 'Ask the guest (agent) for a monitor size.', fields: {width: {type: 'integer', min: 1, required: true, description: 'Pixels.'}, height: {type: 'integer', min: 1, required: true, description: 'Pixels.'}, timeout}},
   screenshot: {summary: 'Save the screen as NAME.png in the artifacts folder.', scalar: 'name', fields: {name: {type: 'string', required: true, description: 'File name without .png.'}}},
   sleep: {summary: 'Wait for a fixed time.', scalar: 'ms', fields: {ms: {type: 'duration', required: true, description: 'How long.'}}},

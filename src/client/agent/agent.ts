@@ -30,6 +30,9 @@ export const CLIENT_AGENT_CAPS: number[] = [
   AgentCap.CLIPBOARD_SELECTION,
   AgentCap.CLIPBOARD_GRAB_SERIAL,
   AgentCap.MAX_CLIPBOARD,
+  // spice-vdagentd sends NOT_ENOUGH_SPACE, SESSION_LOCKED, ... (and their detail) only to clients announcing it;
+  // others get a bare ERROR. It does not announce the cap itself (0.22.1). See file-xfer.ts.
+  AgentCap.FILE_XFER_DETAILED_ERRORS,
 ];
 
 /** The largest guest message payload accepted by default (also announced as our MAX_CLIPBOARD). */
