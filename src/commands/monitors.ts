@@ -1,7 +1,6 @@
 import {Flags} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
-import {GuestAgent} from '../client/agent/agent.js';
-import {applyLayout, currentLayout, formatLayout, parseLayout} from '../client/agent/monitors.js';
+import {currentLayout, formatLayout, parseLayout, setLayout} from '../client/agent/monitors.js';
 import {ChannelType} from '../client/wire/enums.js';
 
 export default class Monitors extends SessionCommand {
@@ -35,15 +34,10 @@ export default class Monitors extends SessionCommand {
         else for (const m of monitors) this.log(`${m.index}: ${m.layout} (display channel ${m.channel}, surface ${m.surface})`);
         return;
       }
-      const agent = await GuestAgent.open(session, {timeoutMs});
-      try {
-        const after = await applyLayout(agent, display, layout, timeoutMs);
-        const out = {ok: true, before: before.map(formatLayout), after: after.map(formatLayout), ms: Math.round(performance.now() - t0)};
-        if (flags.json) this.printJson(out);
-        else process.stderr.write(`monitors now ${out.after.join(',')} (were ${out.before.join(',')})\n`);
-      } finally {
-        agent.close();
-      }
+      const after = await setLayout(session, display, layout, timeoutMs);
+      const out = {ok: true, before: before.map(formatLayout), after: after.map(formatLayout), ms: Math.round(performance.now() - t0)};
+      if (flags.json) this.printJson(out);
+      else process.stderr.write(`monitors now ${out.after.join(',')} (were ${out.before.join(',')})\n`);
     } finally {
       session.close();
     }

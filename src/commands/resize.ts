@@ -1,7 +1,6 @@
 import {Args, Flags} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
-import {GuestAgent} from '../client/agent/agent.js';
-import {applyLayout, currentLayout, formatLayout, parseSize} from '../client/agent/monitors.js';
+import {currentLayout, formatLayout, parseSize, setLayout} from '../client/agent/monitors.js';
 import {SpiceError} from '../client/errors.js';
 import {ChannelType} from '../client/wire/enums.js';
 
@@ -33,15 +32,10 @@ export default class Resize extends SessionCommand {
       if (!old) throw new SpiceError('usage', `no monitor ${flags.monitor}: the guest shows ${before.length} (${before.map(formatLayout).join(',')})`);
       // The other monitors stay as they are; a single monitor is put at 0,0.
       const layout = before.length === 1 ? [{...size, x: 0, y: 0}] : before.map((l, i) => (i === flags.monitor ? {...size, x: old.x, y: old.y} : l));
-      const agent = await GuestAgent.open(session, {timeoutMs});
-      try {
-        const after = await applyLayout(agent, display, layout, timeoutMs);
-        const out = {ok: true, before: before.map(formatLayout), after: after.map(formatLayout), ms: Math.round(performance.now() - t0)};
-        if (flags.json) this.printJson(out);
-        else process.stderr.write(`resized to ${out.after.join(',')} (was ${out.before.join(',')})\n`);
-      } finally {
-        agent.close();
-      }
+      const after = await setLayout(session, display, layout, timeoutMs);
+      const out = {ok: true, before: before.map(formatLayout), after: after.map(formatLayout), ms: Math.round(performance.now() - t0)};
+      if (flags.json) this.printJson(out);
+      else process.stderr.write(`resized to ${out.after.join(',')} (was ${out.before.join(',')})\n`);
     } finally {
       session.close();
     }

@@ -2,7 +2,7 @@
  * Export of a surface region: the only place pixels leave the server's native layout. PNG through sharp
  * (loaded on first use), PPM (P6) directly.
  */
-import {surfaceToRgba, type Surface} from './surface.js';
+import {clampRegion, surfaceToRgba, type Surface} from './surface.js';
 import type {Rect} from './types.js';
 
 export interface RgbImage {
@@ -15,12 +15,7 @@ export interface RgbImage {
 export function surfaceToRgb(surface: Surface, region?: Rect): RgbImage {
   if (surface.fmt !== 'x8r8g8b8' && surface.fmt !== 'a8r8g8b8') return rgbaToRgb(surfaceToRgba(surface, region));
   // The 32-bit formats straight from the native xRGB words, in one pass (the common case: every screenshot).
-  const left = Math.max(0, region?.left ?? 0);
-  const top = Math.max(0, region?.top ?? 0);
-  const right = Math.min(surface.width, region?.right ?? surface.width);
-  const bottom = Math.min(surface.height, region?.bottom ?? surface.height);
-  const width = Math.max(0, right - left);
-  const height = Math.max(0, bottom - top);
+  const {left, top, bottom, width, height} = clampRegion(surface, region);
   const rgb = Buffer.allocUnsafe(width * height * 3);
   const d = surface.data;
   let o = 0;

@@ -64,6 +64,15 @@ export function isSurface(x: unknown): x is Surface {
   return x instanceof Surface;
 }
 
+/** `region` (default: all of it) cut to the surface, with its size (0 when they do not meet). */
+export function clampRegion(surface: Surface, region?: Rect): Rect & {width: number; height: number} {
+  const left = Math.max(0, region?.left ?? 0);
+  const top = Math.max(0, region?.top ?? 0);
+  const right = Math.min(surface.width, region?.right ?? surface.width);
+  const bottom = Math.min(surface.height, region?.bottom ?? surface.height);
+  return {left, top, right, bottom, width: Math.max(0, right - left), height: Math.max(0, bottom - top)};
+}
+
 /**
  * RGBA bytes (R, G, B, A per pixel, rows top-down) of the whole surface or of `region` (clamped to it).
  * 32_xRGB and the 16-bit formats export alpha 255; 32_ARGB exports its (premultiplied) alpha as stored;
@@ -71,12 +80,7 @@ export function isSurface(x: unknown): x is Surface {
  * can be looked at.
  */
 export function surfaceToRgba(surface: Surface, region?: Rect): {width: number; height: number; data: Uint8Array} {
-  const left = Math.max(0, region?.left ?? 0);
-  const top = Math.max(0, region?.top ?? 0);
-  const right = Math.min(surface.width, region?.right ?? surface.width);
-  const bottom = Math.min(surface.height, region?.bottom ?? surface.height);
-  const width = Math.max(0, right - left);
-  const height = Math.max(0, bottom - top);
+  const {left, top, right, bottom, width, height} = clampRegion(surface, region);
   const out = new Uint8Array(width * height * 4);
   const keepAlpha = surface.fmt === 'a8r8g8b8';
   const coverage = surface.fmt === 'a8' || surface.fmt === 'a1';
