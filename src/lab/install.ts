@@ -29,7 +29,8 @@ export const LAB_PACKAGES = {
     'adwaita-icon-theme',
   ],
   // djpeg: libjpeg-turbo run at spice-gtk's settings, the oracle of test/codecs/jpeg-exact.
-  clients: ['spice-client-gtk', 'gir1.2-spiceclientglib-2.0', 'python3-gi', 'libjpeg-turbo-progs'],
+  // spice-html5: its JavaScript QUIC/LZ decoders are compared with ours (test/codecs/quic, npm run bench).
+  clients: ['spice-client-gtk', 'gir1.2-spiceclientglib-2.0', 'python3-gi', 'libjpeg-turbo-progs', 'spice-html5'],
   // xmllint: test/scenarios checks `spice-cli run --junit` output against a JUnit XSD.
   tools: ['libxml2-utils'],
   guest: ['busybox-static', 'cpio', 'kmod'],
