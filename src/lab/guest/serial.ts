@@ -186,7 +186,10 @@ class Serial implements SerialShell {
     const answer = `__SPR_${id}__`;
     for (;;) {
       if (this.closed) throw new SpiceError('connection-lost', `${this.closeReason} while waiting for the guest shell`);
-      this.write(`\necho __SPR_""${id}__\n`);
+      // Ctrl-C first: it drops whatever half line the shell holds. The probe has no quotes (a backslash splits
+      // the marker in the echoed line instead): a probe cut short while the shell was starting once left an odd
+      // quote open, and every later probe only continued it ("> " prompts, never an answer).
+      this.write(`\x03\necho __SPR_\\${id}__\n`);
       const left = deadline - Date.now();
       try {
         await this.waitFor(answer, Math.max(1, Math.min(1000, left)));
