@@ -74,7 +74,7 @@ describe('screenshot equals spicy-screenshot', () => {
       else expect(c.differing, JSON.stringify(c.first)).toBeLessThanOrEqual(9 * 16);
     }
     expect(exact).toBe(true);
-  });
+  }, 120_000);
 
   it("QEMU tiny guest's console (qxl DRM framebuffer), coloured text", async () => {
     const t = await startQemu({mode: 'linux'});
@@ -97,7 +97,8 @@ describe('screenshot equals spicy-screenshot', () => {
     const seen = new Set<number>();
     for (let i = 0; i < ours.rgb.length; i += 3) seen.add((ours.rgb[i]! << 16) | (ours.rgb[i + 1]! << 8) | ours.rgb[i + 2]!);
     expect(seen.size).toBeGreaterThanOrEqual(10);
-  });
+    // The TCG boot alone takes ~15 s on an idle 2-core machine and two to three times that under CI load.
+  }, 180_000);
 });
 
 describe('screenshot options and errors', () => {
