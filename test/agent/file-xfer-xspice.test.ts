@@ -2,10 +2,10 @@
  * `spice-cli send-file` against spice-vdagent -f DIR on a lab Xspice: 20 MiB of seeded random bytes land
  * byte-equal (sha256) and the rate is printed; several files in one command, names GKeyFile must escape;
  * the guest's refusals (NOT_ENOUGH_SPACE with its free bytes, which needs FILE_XFER_DETAILED_ERRORS; ERROR when
- * the save directory cannot be made); Ctrl-C cancels on the guest too; a stalled agent times out (40); no agent
+ * the save directory cannot be made; DISABLED when spice-vdagent has no save folder at all); Ctrl-C cancels on the guest too; a stalled agent times out (40); no agent
  * (30); unreadable files (2) before connecting.
  */
-import {spawn} from 'node:child_process';
+import {execFileSync, spawn} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statfsSync, truncateSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -36,11 +36,17 @@ function randomFile(name: string, bytes: number, seed: number): string {
 
 let t: LabTarget;
 let bare: LabTarget;
+let noSaveDir: LabTarget;
 beforeAll(async () => {
-  [t, bare] = await Promise.all([startXspice({fileXferDir: saveDir, clients: []}), startXspice({clients: []})]);
+  [t, bare, noSaveDir] = await Promise.all([
+    startXspice({fileXferDir: saveDir, clients: []}),
+    startXspice({clients: []}),
+    // spice-vdagent without -f, no desktop icons and no XDG download folder in the lab HOME: it disables file transfer.
+    startXspice({vdagent: true, clients: []}),
+  ]);
 });
 afterAll(async () => {
-  await Promise.all([t?.stop(), bare?.stop()]);
+  await Promise.all([t?.stop(), bare?.stop(), noSaveDir?.stop()]);
   rmSync(scratch, {recursive: true, force: true});
 });
 
@@ -124,6 +130,20 @@ describe('the guest refuses', () => {
     expect(r.code, r.stderr).toBe(ExitCode.EXPECTATION_FAILED);
     expect(JSON.parse(r.stdout).files[0]).toMatchObject({name: 'blocked.txt', status: 'ERROR'});
     expect(JSON.parse(r.stdout).error.message).toMatch(/blocked\.txt: the guest agent refused it \(ERROR\): the guest could not save it/);
+  });
+});
+
+describe('send-file to a guest agent with file transfer disabled', () => {
+  it('DISABLED: exit 1 with the reason, nothing saved in the lab HOME', async () => {
+    writeFileSync(src('not-wanted.txt'), 'not wanted');
+    const r = await runCli(['send-file', '--uri', noSaveDir.uri, '--timeout', '30', src('not-wanted.txt'), '--json']);
+    expect(r.code, r.stderr).toBe(ExitCode.EXPECTATION_FAILED);
+    const out = JSON.parse(r.stdout);
+    expect(out.files[0]).toMatchObject({name: 'not-wanted.txt', status: 'DISABLED'});
+    expect(out.error.message).toMatch(/not-wanted\.txt: the guest agent refused it \(DISABLED\): file transfer is disabled on the guest/);
+    const home = noSaveDir.extra.home!;
+    const found = execFileSync('find', [home, '-name', 'not-wanted.txt'], {encoding: 'utf8'});
+    expect(found).toBe('');
   });
 });
 
