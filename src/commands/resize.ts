@@ -1,7 +1,6 @@
 import {Args, Flags} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
-import {currentLayout, formatLayout, parseSize, setLayout} from '../client/agent/monitors.js';
-import {SpiceError} from '../client/errors.js';
+import {currentLayout, formatLayout, parseSize, resizedLayout, setLayout} from '../client/agent/monitors.js';
 import {ChannelType} from '../client/wire/enums.js';
 
 export default class Resize extends SessionCommand {
@@ -28,10 +27,7 @@ export default class Resize extends SessionCommand {
       const display = session.display!;
       await display.waitFirstFrame();
       const before = currentLayout(display);
-      const old = before[flags.monitor];
-      if (!old) throw new SpiceError('usage', `no monitor ${flags.monitor}: the guest shows ${before.length} (${before.map(formatLayout).join(',')})`);
-      // The other monitors stay as they are; a single monitor is put at 0,0.
-      const layout = before.length === 1 ? [{...size, x: 0, y: 0}] : before.map((l, i) => (i === flags.monitor ? {...size, x: old.x, y: old.y} : l));
+      const layout = resizedLayout(before, flags.monitor, size);
       const after = await setLayout(session, display, layout, timeoutMs);
       const out = {ok: true, before: before.map(formatLayout), after: after.map(formatLayout), ms: Math.round(performance.now() - t0)};
       if (flags.json) this.printJson(out);

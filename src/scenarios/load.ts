@@ -6,6 +6,7 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {dirname, isAbsolute, relative, resolve} from 'node:path';
 import {isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node} from 'yaml';
+import {parseLayout, type MonitorLayout} from '../client/agent/monitors.js';
 import {SpiceError} from '../client/errors.js';
 import {DEFAULT_FIELDS, STEP_NAMES, STEPS, TOP_FIELDS, type FieldDef} from './steps.js';
 import {suggest} from './suggest.js';
@@ -22,7 +23,7 @@ export interface NeedleRef {
   dir: string;
 }
 
-export type Value = string | number | boolean | string[] | number[] | NeedleRef[] | Step[] | Record<string, string>;
+export type Value = string | number | boolean | string[] | number[] | NeedleRef[] | Step[] | MonitorLayout[] | Record<string, string>;
 
 export interface Step {
   kind: string;
@@ -443,6 +444,21 @@ function readValue(ctx: Ctx, def: FieldDef, node: Node | null, what: string, key
       });
       if (nums.some((v) => Number.isNaN(v)) || (def.type === 'region' && (nums[2] === 0 || nums[3] === 0))) return fail(`${shape}: whole numbers ≥ 0 (width and height ≥ 1)`);
       return nums;
+    }
+    case 'layout': {
+      const items = isSeq(node) ? (node.items as Node[]) : [node];
+      const texts = items.map((it) => scalarText(it));
+      if (items.length === 0 || texts.some((s) => typeof s !== 'string' || s.trim() === '')) return fail('monitors as "WIDTHxHEIGHT+X+Y,..." or a list of them');
+      const layout: MonitorLayout[] = [];
+      for (const [i, text] of texts.entries()) {
+        try {
+          layout.push(...parseLayout(String(text)));
+        } catch (e) {
+          ctx.problems.push(`${at(ctx, items[i]!)}: ${what}: ${(e as Error).message}`);
+          return undefined;
+        }
+      }
+      return layout.length > 16 ? fail('at most 16 monitors') : layout;
     }
     case 'steps':
       return readSteps(ctx, node, keyNode);

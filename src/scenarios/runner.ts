@@ -13,7 +13,7 @@ import {CursorChannel} from '../client/channels/cursor.js';
 import {ChannelType} from '../client/wire/enums.js';
 import {surfaceToRgba} from '../client/display/surface.js';
 import {GuestAgent} from '../client/agent/agent.js';
-import {applyLayout, formatLayout} from '../client/agent/monitors.js';
+import {applyLayout, currentLayout, formatLayout, resizedLayout, type MonitorLayout} from '../client/agent/monitors.js';
 import {Clipboard, SELECTIONS} from '../client/agent/clipboard.js';
 import {sendFile} from '../client/agent/file-xfer.js';
 import {comboStrokes} from '../client/input/combos.js';
@@ -283,8 +283,13 @@ export class ScenarioRunner {
         return `${o.name}: ${o.size} bytes in ${o.ms} ms`;
       }
       case 'resize': {
-        const size = {width: a.width as number, height: a.height as number, x: 0, y: 0};
-        const after = await this.guard(applyLayout(await this.getAgent(), this.session.display!, [size], this.timeout(step)));
+        const display = this.session.display!;
+        const layout = resizedLayout(currentLayout(display), (a.monitor as number | undefined) ?? 0, {width: a.width as number, height: a.height as number});
+        const after = await this.guard(applyLayout(await this.getAgent(), display, layout, this.timeout(step)));
+        return `display ${after.map(formatLayout).join(',')}`;
+      }
+      case 'monitors': {
+        const after = await this.guard(applyLayout(await this.getAgent(), this.session.display!, a.set as MonitorLayout[], this.timeout(step)));
         return `display ${after.map(formatLayout).join(',')}`;
       }
       case 'screenshot': {

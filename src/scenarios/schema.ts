@@ -20,6 +20,10 @@ function fieldSchema(f: FieldDef): Json {
       return {...d, anyOf: [{type: 'boolean'}, interpolated]};
     case 'duration':
       return {...d, anyOf: [{type: 'number', minimum: 0}, {type: 'string', pattern: '^(\\d+(\\.\\d+)?\\s*(ms|s|m)?|.*\\$\\{.*)$'}]};
+    case 'layout': {
+      const one = {type: 'string', pattern: '^(\\s*\\d+[xX]\\d+[+-]\\d+[+-]\\d+\\s*,?)+$|\\$\\{'};
+      return {...d, anyOf: [one, {type: 'array', items: one, minItems: 1, maxItems: 16}]};
+    }
     case 'needles':
     case 'strings':
       return {...d, anyOf: [{type: 'string', minLength: 1}, {type: 'array', items: {type: 'string', minLength: 1}, minItems: 1}]};

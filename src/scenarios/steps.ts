@@ -16,6 +16,7 @@ export type FieldType =
   | 'region' // [x, y, width, height]
   | 'steps' // a list of steps
   | 'strings' // one string or a list of them
+  | 'layout' // monitors "WxH+X+Y": one string (comma-separated) or a list of them
   | 'vars'; // a mapping of names to scalars
 
 export interface FieldDef {
@@ -108,7 +109,21 @@ export const STEPS: Record<string, StepDef> = {
       timeout,
     },
   },
-  resize: {summary: 'Ask the guest (agent) for a monitor size.', fields: {width: {type: 'integer', min: 1, required: true, description: 'Pixels.'}, height: {type: 'integer', min: 1, required: true, description: 'Pixels.'}, timeout}},
+  resize: {
+    summary: 'Ask the guest (agent) for a monitor size; the other monitors stay as they are.',
+    fields: {
+      width: {type: 'integer', min: 1, max: 16384, required: true, description: 'Pixels.'},
+      height: {type: 'integer', min: 1, max: 16384, required: true, description: 'Pixels.'},
+      monitor: {type: 'integer', min: 0, max: 15, description: 'Monitor to resize, its index in the layout the display channel reports (default 0).'},
+      timeout,
+    },
+  },
+  monitors: {
+    summary: 'Ask the guest (agent) for a monitor layout and wait until the display channel shows it.',
+    // `set` as in `spice-cli monitors --set` (`layout` is the keyboard layout of type and key steps).
+    scalar: 'set',
+    fields: {set: {type: 'layout', required: true, description: 'Monitors as WIDTHxHEIGHT+X+Y: "1024x768+0+0,800x600+1024+0", or a list of them.'}, timeout},
+  },
   screenshot: {summary: 'Save the screen as NAME.png in the artifacts folder.', scalar: 'name', fields: {name: {type: 'string', required: true, description: 'File name without .png.'}}},
   sleep: {summary: 'Wait for a fixed time.', scalar: 'ms', fields: {ms: {type: 'duration', required: true, description: 'How long.'}}},
   measure: {

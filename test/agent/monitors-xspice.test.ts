@@ -3,13 +3,15 @@
  * spice-vdagent enable the second QXL output through XRandR (checked with xrandr), and the display channel
  * then reports one primary surface spanning both with two heads in display MONITORS_CONFIG (checked with
  * `monitors --json`); the guest zero-bases a layout; back to one monitor; `resize --monitor 1`;
- * `screenshot --monitor 1` is the second head's region of the surface (equal to spice-gtk's picture there).
+ * `screenshot --monitor 1` is the second head's region of the surface (equal to spice-gtk's picture there); the
+ * scenario steps `monitors` and `resize` with `monitor`.
  * Pointer: the session switches to client mouse mode and clicks land on the exact pixel, through Xspice's
  * tablet (whole-screen coordinates, display id ignored) and through the agent (XSPICE_AGENT_MOUSE=1:
  * coordinates relative to monitor display_id). Limits: NumHeads 1 shows one monitor only (exit 40);
  * no agent: exit 30; a bad layout: exit 2.
  */
 import {execFileSync} from 'node:child_process';
+import {existsSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {ExitCode} from '../../src/client/errors.js';
@@ -114,6 +116,34 @@ describe('spice-cli monitors (Xspice NumHeads 2 + spice-vdagent)', () => {
     const mine = await readImage(ours);
     expect(new Set(Array.from({length: 200}, (_, i) => mine.rgb.readUIntBE(((200 + i) * 800 + 250) * 3, 3))).size).toBeGreaterThan(1);
     await setLayout(two, '1024x768+0+0');
+  }, 180_000);
+
+  it('the scenario steps monitors and resize with monitor do the same (screenshots of monitor 1 have its size; xrandr)', async () => {
+    const file = join(two.dir, 'monitors.yaml');
+    const art = join(two.dir, 'monitors-art');
+    writeFileSync(file, [
+      'name: monitors steps',
+      // Screen steps look at monitor 1, which only the first step makes.
+      'defaults: {monitor: 1}',
+      'steps:',
+      `  - monitors: "${TWO}"`,
+      '  - screenshot: two-monitors',
+      '  - resize: {width: 640, height: 480, monitor: 1}',
+      '  - screenshot: smaller-second',
+      '  - monitors: [1024x768+0+0]',
+      '',
+    ].join('\n'));
+    const r = await runCli(['run', file, '--uri', two.uri, '--artifacts', art, '--json'], {timeoutMs: 120_000});
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const sizes = await Promise.all(['two-monitors', 'smaller-second'].map(async (n) => {
+      const shot = (r.stdout.match(new RegExp(`"([^"]*${n}\\.png)"`)) ?? [])[1];
+      expect(shot && existsSync(shot), r.stdout).toBe(true);
+      const img = await readImage(shot!);
+      return `${img.width}x${img.height}`;
+    }));
+    expect(sizes).toEqual(['800x600', '640x480']);
+    expect(JSON.stringify(JSON.parse(r.stdout))).toContain('640x480+1024+0');
+    expect(xrandrOutputs(two)).toEqual(['qxl-0 1024x768+0+0']);
   }, 180_000);
 });
 

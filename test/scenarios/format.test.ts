@@ -62,6 +62,32 @@ describe('schema', () => {
   });
 });
 
+describe('the monitors step and resize with a monitor', () => {
+  it('reads a layout as one string or a list, positions may be negative; resize takes a monitor index', () => {
+    const p = file('layout.yaml', 'name: layout\nsteps:\n  - monitors: "1024x768+0+0, 800x600+1024+0"\n  - monitors: [640x480-640+0, 1024x768+0+0]\n  - resize: {width: 800, height: 600, monitor: 1}\n');
+    const s = loadScenario(p, {env: {}});
+    expect(s.steps.map((st) => st.args)).toEqual([
+      {set: [{width: 1024, height: 768, x: 0, y: 0}, {width: 800, height: 600, x: 1024, y: 0}]},
+      {set: [{width: 640, height: 480, x: -640, y: 0}, {width: 1024, height: 768, x: 0, y: 0}]},
+      {width: 800, height: 600, monitor: 1},
+    ]);
+    const schema = scenarioSchema();
+    expect(check(schema, schema, parse(readFileSync(p, 'utf8')))).toEqual([]);
+  });
+  it('a malformed layout is an error at its position, and the schema rejects it too', () => {
+    const p = file('bad-layout.yaml', 'name: bad\nsteps:\n  - monitors: 1024x768\n  - monitors: [800x600+0+0, 0x600+800+0]\n  - monitors: []\n  - resize: {width: 800, height: 600, monitor: 16}\n');
+    const got = problems(p);
+    expect(got[0]).toMatch(/bad-layout\.yaml:3:15: monitors: bad monitor "1024x768": expected WIDTHxHEIGHT\+X\+Y, e\.g\. 1024x768\+0\+0/);
+    expect(got[1]).toMatch(/bad-layout\.yaml:4:29: monitors: bad size "0x600": each side must be 1–16384/);
+    expect(got[2]).toMatch(/bad-layout\.yaml:5:15: monitors: expected monitors as "WIDTHxHEIGHT\+X\+Y,\.\.\." or a list of them/);
+    expect(got[3]).toMatch(/bad-layout\.yaml:6:48: resize\.monitor: expected a whole number in 0\.\.15/);
+    expect(got).toHaveLength(4);
+    const schema = scenarioSchema();
+    const found = check(schema, schema, parse(readFileSync(p, 'utf8')));
+    for (const i of [0, 2, 3]) expect(found.some((f) => f.startsWith(`$.steps[${i}]`)), JSON.stringify(found)).toBe(true);
+  });
+});
+
 describe('errors name file:line:column', () => {
   it('a misspelt step gets the nearest step name; a misspelt field the nearest field', () => {
     const p = file('typo.yaml', 'name: typo\nsteps:\n  - wait_screen: xterm-prompt\n  - wiat_screen: xterm-prompt\n  - type: {txet: hello}\n  - click: {x: 1, y: -4}\n');

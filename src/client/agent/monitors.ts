@@ -45,6 +45,17 @@ export function formatLayout(l: MonitorLayout): string {
   return `${l.width}x${l.height}${sign(l.x)}${sign(l.y)}`;
 }
 
+/**
+ * `before` with monitor `index` set to `size` at its place; the other monitors stay as they are and a single
+ * monitor (or none reported yet) is put at 0,0. A monitor the guest does not show is a usage error.
+ */
+export function resizedLayout(before: MonitorLayout[], index: number, size: {width: number; height: number}): MonitorLayout[] {
+  if (before.length <= 1 && index === 0) return [{...size, x: 0, y: 0}];
+  const old = before[index];
+  if (!old) throw new SpiceError('usage', `no monitor ${index}: the guest shows ${before.length} (${before.map(formatLayout).join(',') || 'none'})`);
+  return before.map((l, i) => (i === index ? {...size, x: old.x, y: old.y} : l));
+}
+
 /** The layout the display channel reports now (one entry per monitor, in the guest's order; sizes as reportedSize). */
 export function currentLayout(display: DisplayLayer): MonitorLayout[] {
   return display.monitors().map((m, i) => ({...(reportedSize(display, i) ?? {width: m.width, height: m.height}), x: m.x, y: m.y}));
