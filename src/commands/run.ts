@@ -10,6 +10,7 @@ import {loadScenario, ScenarioError, type Scenario} from '../scenarios/load.js';
 import {preflight} from '../scenarios/preflight.js';
 import {plainProgress} from '../scenarios/progress.js';
 import {stepLogText} from '../scenarios/artifacts.js';
+import {liveProgress} from '../cli/terminal.js';
 
 export default class Run extends SessionCommand {
   static override summary = 'Run YAML scenarios: screen assertions with needles, input, waits (docs/scenarios.md).';
@@ -53,7 +54,7 @@ export default class Run extends SessionCommand {
 
     const opts = await this.sessionOptions(flags);
     // A live view on a terminal; plain lines, one per step, in CI and logs.
-    const live = Boolean(process.stderr.isTTY) && !inCi(process.env) && !flags.verbose;
+    const live = liveProgress(flags.verbose);
     const progress = live ? (await import('../scenarios/progress-ink.js')).inkProgress(process.stderr) : plainProgress(process.stderr, scenarios.length > 1);
     const results: ScenarioResult[] = new Array(scenarios.length);
     const started = new Date();
@@ -123,11 +124,6 @@ export default class Run extends SessionCommand {
 }
 
 /** CI systems set CI (or CONTINUOUS_INTEGRATION, CI_*); ink itself then draws only the last frame. */
-function inCi(env: NodeJS.ProcessEnv): boolean {
-  if (env.CI === '0' || env.CI === 'false') return false;
-  return 'CI' in env || 'CONTINUOUS_INTEGRATION' in env || Object.keys(env).some((k) => k.startsWith('CI_'));
-}
-
 function parseVars(list: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const kv of list) {

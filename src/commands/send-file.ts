@@ -6,6 +6,7 @@ import {plainXferView, mibps, shown, type XferView} from '../cli/xfer-progress.j
 import {GuestAgent} from '../client/agent/agent.js';
 import {sendFile, type XferOutcome} from '../client/agent/file-xfer.js';
 import {SpiceError} from '../client/errors.js';
+import {liveProgress} from '../cli/terminal.js';
 
 /** Exit codes after Ctrl-C / SIGTERM (128 + the signal number), as shells report them. */
 const EXIT_ON_SIGNAL = {SIGINT: 130, SIGTERM: 143} as const;
@@ -105,7 +106,7 @@ function checkReadable(arg: string): {path: string; name: string} {
 }
 
 async function progressView(verbose: boolean): Promise<XferView> {
-  if (process.stderr.isTTY && !verbose && !process.env.CI) return (await import('../cli/xfer-progress-ink.js')).inkXferView(process.stderr);
+  if (liveProgress(verbose)) return (await import('../cli/xfer-progress-ink.js')).inkXferView(process.stderr);
   return plainXferView(process.stderr);
 }
 
