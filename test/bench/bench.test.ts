@@ -1,8 +1,11 @@
 /**
- * `npm run bench` end to end, tiny: two rounds against Xspice, as a process (the built dist/bench/run.js;
+ * `spice-cli bench` (= `npm run bench`) end to end, tiny: two rounds against Xspice, as a process (the built CLI;
  * `npm test` builds first). Checks the JSON shape and that every number is positive and finite; no
  * assertion on speed.
  */
+import {mkdtempSync, readFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {runBench} from '../support/bench.js';
 
@@ -33,9 +36,20 @@ describe('npm run bench', () => {
     for (const c of ['sleep0', 'check_screen']) expectSummary(report.scenarios[c].msPerStep, 2);
   }, 180_000);
 
-  it('rejects a bad --target', async () => {
+  it('rejects a bad --target or --runs (exit 2), before starting anything', async () => {
     const r = await runBench(['--target', 'vnc'], 30_000);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/--target: expected xspice, qemu or both/);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--target=vnc to be one of: xspice, qemu, both/);
+    const runs = await runBench(['--runs', '0', '--json'], 30_000);
+    expect(runs.code).toBe(2);
+    expect(JSON.parse(runs.stdout).error.message).toMatch(/--runs/);
+    expect(runs.stderr).not.toMatch(/\[bench\] starting/);
   });
+  it('-o writes the report to a file as well', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'spice-cli-bench-')), 'report.json');
+    const r = await runBench(['--clipboard-only', '--runs', '1', '-o', out], 120_000);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(JSON.parse(r.stdout));
+    expect(JSON.parse(r.stdout).clipboard).toBeDefined();
+  }, 150_000);
 });
