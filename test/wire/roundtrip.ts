@@ -25,6 +25,9 @@ export function definitionOf(channelType: number, side: Side, type: number): Mes
 export function checkBody(def: MessageDef, body: Uint8Array, ctx: WireContext = {}): unknown {
   const first = decode(def.layout, body, ctx);
   const ours = encode(def.layout, first, ctx);
+  // Our encoding is the very bytes: decoding them again gives `first` and re-encoding gives `ours`, both by
+  // determinism, so the deep comparisons below (slow on image-sized byte arrays) would prove nothing more.
+  if (Buffer.from(ours.buffer, ours.byteOffset, ours.byteLength).equals(body)) return first;
   const second = decode(def.layout, ours, ctx);
   expect(second, `${def.name}: decode(encode(decode(body)))`).toEqual(first);
   expect(encode(def.layout, second, ctx), `${def.name}: re-encoding is stable`).toEqual(ours);
