@@ -6,6 +6,7 @@ import {SpiceError} from '../client/errors.js';
 // cursor: --cursor
 import type {MainChannel} from '../client/channels/main.js';
 import type {RgbImage} from '../client/display/export.js';
+import type {DisplayLayer} from '../client/display/layer.js';
 import type {SpiceSession} from '../client/session.js';
 import {ChannelType, MouseMode} from '../client/wire/enums.js';
 
@@ -69,7 +70,7 @@ export default class Screenshot extends SessionCommand {
       const bytes = ppm ? encodePpm(img) : await encodePng(img);
       if (flags.output === '-') process.stdout.write(bytes);
       else writeFileSync(flags.output, bytes);
-      const result = {file: flags.output, width: img.width, height: img.height, format: ppm ? 'ppm' : 'png', firstFrameMs: Math.round(firstFrameMs * 10) / 10, totalMs: Math.round((performance.now() - t0) * 10) / 10, ...(cursor ? {cursor} : {})};
+      const result = {file: flags.output, width: img.width, height: img.height, format: ppm ? 'ppm' : 'png', firstFrameMs: Math.round(firstFrameMs * 10) / 10, totalMs: Math.round((performance.now() - t0) * 10) / 10, images: imageCounts(display), ...(cursor ? {cursor} : {})};
       if (flags.json && flags.output !== '-') this.printJson(result);
       else if (flags.output !== '-') process.stderr.write(`wrote ${flags.output} (${img.width}x${img.height})${cursor ? (cursor.drawn ? ', with the cursor' : `, without the cursor: ${cursor.reason}`) : ''}\n`);
     } finally {
@@ -108,4 +109,11 @@ function parseRegion(text: string): {x: number; y: number; w: number; h: number}
   }
   const [x, y, w, h] = parts as [number, number, number, number];
   return {x, y, w, h};
+}
+
+/** The SpiceImageTypes the session's draws used, summed over the display channels, e.g. {QUIC: 1, FROM_CACHE: 3}. */
+function imageCounts(display: DisplayLayer): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of display.renderers.values()) for (const [k, n] of r.imageCounts) out[k] = (out[k] ?? 0) + n;
+  return out;
 }

@@ -12,7 +12,7 @@ import {richDesktopClients} from '../../src/lab/desktop.js';
 import {startQemu} from '../../src/lab/qemu.js';
 import {connectSerial} from '../../src/lab/guest/serial.js';
 import type {LabTarget} from '../../src/lab/types.js';
-import {startXspice, type XspiceCompression} from '../../src/lab/xspice.js';
+import {startXspice, type XspiceCompression, type XspiceOptions} from '../../src/lab/xspice.js';
 import {runCli} from '../support/cli.js';
 import {compareRgb, readImage} from '../support/images.js';
 
@@ -22,8 +22,8 @@ afterAll(async () => {
   await Promise.all(targets.map((t) => t.stop()));
 });
 
-async function desktop(compression: XspiceCompression, surfaces = true): Promise<LabTarget> {
-  const t = await startXspice({compression, surfaces, clients: richDesktopClients(work)});
+async function desktop(compression: XspiceCompression, surfaces = true, wan: Pick<XspiceOptions, 'jpegWan' | 'zlibGlzWan'> = {}): Promise<LabTarget> {
+  const t = await startXspice({compression, surfaces, clients: richDesktopClients(work), ...wan});
   targets.push(t);
   execFileSync('xdotool', ['mousemove', '1023', '767'], {env: {...process.env, DISPLAY: t.display!}});
   await new Promise((r) => setTimeout(r, 400));
@@ -33,23 +33,43 @@ async function desktop(compression: XspiceCompression, surfaces = true): Promise
 /** Our screenshot, then spice-gtk's of the same still screen; both as RGB. */
 async function both(t: LabTarget, name: string, args: string[] = [], settle = 300) {
   const ours = join(work, `${name}-ours.png`);
-  const r = await runCli(['screenshot', '--uri', t.uri, '-o', ours, '--settle', String(settle), ...args]);
+  const r = await runCli(['screenshot', '--uri', t.uri, '-o', ours, '--settle', String(settle), '--json', ...args]);
   expect(r.code, r.stderr).toBe(0);
   const theirs = join(work, `${name}-spicy.ppm`);
   execFileSync('spicy-screenshot', ['-h', '127.0.0.1', '-p', String(t.port), '-o', theirs], {timeout: 20_000, stdio: 'pipe'});
-  return compareRgb(await readImage(ours), await readImage(theirs));
+  // images: the SpiceImageTypes our session's draws used.
+  return {...compareRgb(await readImage(ours), await readImage(theirs)), images: JSON.parse(r.stdout).images as Record<string, number>};
 }
 
 describe('screenshot equals spicy-screenshot', () => {
   it.each(['off', 'quic', 'lz', 'glz', 'auto_lz', 'auto_glz'] as const)('Xspice with image compression %s', async (mode) => {
     const t = await desktop(mode);
     const c = await both(t, mode, ['--compression', 'server']);
+    console.log(`[screenshot] ${mode}: images ${JSON.stringify(c.images)}`);
+    expect(c.differing, JSON.stringify(c.first)).toBe(0);
+    // The whole surface comes as one image in the mode's codec (glz and the auto modes pick by content: LZ_RGB here).
+    const fixed: Record<string, string> = {off: 'BITMAP', quic: 'QUIC', lz: 'LZ_RGB'};
+    if (fixed[mode]) expect(c.images).toEqual({[fixed[mode]!]: 1});
+  });
+
+  // The WAN options make spice-server send photo-like draws as JPEG and GLZ images wrapped in zlib during a
+  // session (the recordings xspice-jpeg and xspice-zlib_glz hold them; test/display/replay.test.ts). A client that
+  // connects to a still screen gets the whole surface as one lossless image (QUIC, LZ_RGB), spice-gtk and we alike.
+  it.each([
+    ['JPEG', 'quic', {jpegWan: 'always'}, 'QUIC'],
+    ['ZLIB_GLZ', 'glz', {zlibGlzWan: 'always'}, 'LZ_RGB'],
+  ] as const)('Xspice with %s forced by the WAN option (image compression %s)', async (name, mode, wan, firstImage) => {
+    const t = await desktop(mode, true, wan);
+    const c = await both(t, `wan-${name}`, ['--compression', 'server']);
+    console.log(`[screenshot] ${name} forced: ${((1 - c.differing / c.total) * 100).toFixed(3)} % identical pixels, PSNR ${Number.isFinite(c.psnr) ? `${c.psnr.toFixed(1)} dB` : 'infinite'}, images ${JSON.stringify(c.images)}`);
+    expect(c.images).toEqual({[firstImage]: 1});
     expect(c.differing, JSON.stringify(c.first)).toBe(0);
   });
 
   it('Xspice with LZ4 requested by the client', async () => {
     const t = await desktop('auto_lz');
     const c = await both(t, 'lz4', ['--compression', 'lz4']);
+    expect(c.images).toEqual({LZ4: 1});
     expect(c.differing, JSON.stringify(c.first)).toBe(0);
   });
 

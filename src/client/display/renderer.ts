@@ -20,6 +20,8 @@ import type {Brush, Mask, Rect, Source} from './types.js';
 import * as canvas from './canvas.js';
 import {DisplayStreams, type StreamReportSink} from './streams.js';
 
+const IMAGE_TYPE_NAMES = new Map<number, string>(Object.entries(ImageType).map(([k, v]) => [v, k]));
+
 /** State shared by every display channel of a session (cache id 1 and GLZ dictionary id 1). */
 export class SharedDisplayState {
   readonly images: ImageCache;
@@ -51,6 +53,8 @@ type AnyMsg = any;
 
 export class DisplayRenderer extends EventEmitter {
   readonly surfaces = new Map<number, Surface>();
+  /** How many images of each SpiceImageType (by name, caches and surfaces included) this channel's draws used. */
+  readonly imageCounts = new Map<string, number>();
   primaryId: number | undefined;
   /** MARK seen since the primary surface was (re)created: the first frame is complete. */
   marked = false;
@@ -227,6 +231,8 @@ export class DisplayRenderer extends EventEmitter {
   async source(image: Image | null): Promise<Source> {
     if (!image) throw new SpiceError('protocol', 'display: draw without a source image');
     const d = image.descriptor;
+    const name = IMAGE_TYPE_NAMES.get(d.type) ?? `type ${d.type}`;
+    this.imageCounts.set(name, (this.imageCounts.get(name) ?? 0) + 1);
     switch (d.type) {
       case ImageType.FROM_CACHE:
         return this.shared.images.get(d.id, false);
