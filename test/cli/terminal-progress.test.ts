@@ -50,18 +50,18 @@ function onTerminal(args: string[], timeoutMs = 90_000): Promise<{code: number |
 
 describe('live progress on a terminal', () => {
   it('send-file draws a progress bar with percent and rate, then a ✔ line per file', async () => {
-    const big = join(work, 'eight-mib.bin');
-    writeFileSync(big, Buffer.alloc(8 << 20, 0x5a));
+    const big = join(work, 'sixteen-mib.bin');
+    writeFileSync(big, Buffer.alloc(16 << 20, 0x5a));
     writeFileSync(join(work, 'small.txt'), 'small');
     const r = await onTerminal(['send-file', '--uri', t.uri, '--timeout', '60', big, join(work, 'small.txt')]);
     expect(r.code, r.screen).toBe(0);
     // ink redraws in place: cursor movement and erase-line sequences, not one line per update.
     expect(r.screen).toMatch(/\x1b\[(2K|1A|\d+A)/);
     const text = plain(r.screen);
-    expect(text).toMatch(/eight-mib\.bin █+░*/);
-    expect(text).toMatch(/\d+% \d+(\.\d+)? MiB\/8(\.0)? MiB/);
+    expect(text).toMatch(/sixteen-mib\.bin █+░*/);
+    expect(text).toMatch(/\d+% \d+(\.\d+)? MiB\/16(\.0)? MiB/);
     expect(text).toMatch(/MiB\/s/);
-    expect(text).toMatch(/✔ eight-mib\.bin/);
+    expect(text).toMatch(/✔ sixteen-mib\.bin/);
     expect(text).toMatch(/✔ small\.txt/);
     // The plain-lines view (every 10 %, "N of M files sent") is not used on a terminal.
     expect(text).not.toMatch(/of 2 files sent/);
