@@ -178,9 +178,11 @@ describe.skipIf(!hasXspice)('spice-cli lab (Xspice) through the CLI', () => {
     rmSync(info.dir, {recursive: true, force: true});
   }, 60_000);
 
-  it('lab demo starts a target, runs info against it, and stops it', async () => {
+  it('lab demo starts a target, runs info and the three Xspice examples against it, and stops it', async () => {
     const demo = await cli(['lab', 'demo'], 60_000);
     expect(demo.code, demo.stderr).toBe(0);
+    expect(demo.stderr).toMatch(/spice-cli run examples\/xspice-clipboard\.yaml examples\/xspice-branch\.yaml examples\/xspice-xterm\.yaml/);
+    expect(demo.stdout + demo.stderr).toMatch(/3 passed, 0 failed/);
     expect(demo.stderr).toMatch(/started xspice-\d+ at spice:\/\/127\.0\.0\.1:\d+/);
     expect(demo.stderr).toMatch(/stopped xspice-\d+/);
     if (existsSync(join(ROOT, 'dist', 'commands', 'info.js'))) expect(demo.stdout).toMatch(/spice:\/\/127\.0\.0\.1:\d+/);
