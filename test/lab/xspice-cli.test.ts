@@ -179,7 +179,7 @@ describe.skipIf(!hasXspice)('spice-cli lab (Xspice) through the CLI', () => {
   }, 60_000);
 
   it('lab demo starts a target, runs info and the three Xspice examples against it, and stops it', async () => {
-    const demo = await cli(['lab', 'demo'], 60_000);
+    const demo = await cli(['lab', 'demo'], 150_000);
     expect(demo.code, demo.stderr).toBe(0);
     expect(demo.stderr).toMatch(/spice-cli run examples\/xspice-clipboard\.yaml examples\/xspice-branch\.yaml examples\/xspice-xterm\.yaml/);
     expect(demo.stdout + demo.stderr).toMatch(/3 passed, 0 failed/);
@@ -188,7 +188,7 @@ describe.skipIf(!hasXspice)('spice-cli lab (Xspice) through the CLI', () => {
     if (existsSync(join(ROOT, 'dist', 'commands', 'info.js'))) expect(demo.stdout).toMatch(/spice:\/\/127\.0\.0\.1:\d+/);
     else expect(demo.stdout).toMatch(/info.*not in this build/);
     expect(readState(labDir)).toEqual([]);
-  }, 90_000);
+  }, 180_000);
 
   it('lab install reports the packages', async () => {
     const r = await cli(['lab', 'install', '--dry-run', '--json']);

@@ -17,6 +17,7 @@ export default class LabDemo extends Command {
 
   static override flags = {
     'timeout-ms': Flags.integer({description: 'limit for the info run', default: 30_000}),
+    'run-timeout-ms': Flags.integer({description: 'limit for the example scenarios', default: 120_000}),
   };
 
   async run(): Promise<void> {
@@ -54,7 +55,7 @@ export default class LabDemo extends Command {
       const examples = ['examples/xspice-clipboard.yaml', 'examples/xspice-branch.yaml', 'examples/xspice-xterm.yaml'];
       if (process.exitCode === undefined && existsSync(join(root, 'dist', 'commands', 'run.js')) && examples.every((e) => existsSync(join(root, e)))) {
         this.logToStderr(`$ spice-cli run ${examples.join(' ')} --uri ${target.uri}`);
-        const code = await runInfo(root, target.uri, flags['timeout-ms'], ['run', ...examples, '--artifacts', join(target.dir, 'artifacts')]);
+        const code = await runInfo(root, target.uri, flags['run-timeout-ms'], ['run', ...examples, '--artifacts', join(target.dir, 'artifacts')]);
         if (code !== 0) process.exitCode = code;
       }
     } catch (err) {
