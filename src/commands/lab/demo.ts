@@ -47,7 +47,7 @@ export default class LabDemo extends Command {
         this.log(`the \`info\` command is not in this build yet (dist/commands/info.js is missing): try \`spice-cli info --uri ${target.uri}\` once it exists`);
       } else {
         this.logToStderr(`$ spice-cli info --uri ${target.uri}`);
-        const code = await runInfo(root, target.uri, flags['timeout-ms']);
+        const code = await runCommand(root, target.uri, flags['timeout-ms']);
         if (code !== 0) process.exitCode = code;
       }
       // The example scenarios (docs/scenarios.md), when this build has `run`. They share the xterm: the
@@ -55,7 +55,7 @@ export default class LabDemo extends Command {
       const examples = ['examples/xspice-clipboard.yaml', 'examples/xspice-branch.yaml', 'examples/xspice-xterm.yaml'];
       if (process.exitCode === undefined && existsSync(join(root, 'dist', 'commands', 'run.js')) && examples.every((e) => existsSync(join(root, e)))) {
         this.logToStderr(`$ spice-cli run ${examples.join(' ')} --uri ${target.uri}`);
-        const code = await runInfo(root, target.uri, flags['run-timeout-ms'], ['run', ...examples, '--artifacts', join(target.dir, 'artifacts')]);
+        const code = await runCommand(root, target.uri, flags['run-timeout-ms'], ['run', ...examples, '--artifacts', join(target.dir, 'artifacts')]);
         if (code !== 0) process.exitCode = code;
       }
     } catch (err) {
@@ -76,16 +76,16 @@ export default class LabDemo extends Command {
 }
 
 /** Runs `node bin/run.js info --uri URI` (or another command) with inherited output; resolves to its exit code. */
-function runInfo(root: string, uri: string, timeoutMs: number, command: string[] = ['info']): Promise<number> {
+function runCommand(root: string, uri: string, timeoutMs: number, command: string[] = ['info']): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(root, 'bin', 'run.js'), ...command, '--uri', uri], {cwd: root, stdio: ['ignore', 'inherit', 'inherit']});
     const timer = setTimeout(() => {
-      process.stderr.write(`spice-cli info did not finish within ${timeoutMs} ms: stopping it\n`);
+      process.stderr.write(`spice-cli ${command[0]} did not finish within ${timeoutMs} ms: stopping it\n`);
       child.kill('SIGTERM');
     }, timeoutMs);
     child.once('error', (err) => {
       clearTimeout(timer);
-      process.stderr.write(`cannot run spice-cli info: ${err.message}\n`);
+      process.stderr.write(`cannot run spice-cli ${command[0]}: ${err.message}\n`);
       resolve(1);
     });
     child.once('exit', (code, signal) => {
