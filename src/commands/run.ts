@@ -123,7 +123,6 @@ export default class Run extends SessionCommand {
   }
 }
 
-/** CI systems set CI (or CONTINUOUS_INTEGRATION, CI_*); ink itself then draws only the last frame. */
 function parseVars(list: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const kv of list) {
