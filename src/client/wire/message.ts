@@ -33,3 +33,35 @@ export function byType(...cats: Catalogue[]): Map<number, MessageDef> {
   for (const cat of cats) for (const def of Object.values(cat)) m.set(def.type, def);
   return m;
 }
+
+/** A handler of one message: it receives the value its declaration's layout reads. */
+export type MessageHandler<R, C = void> = (value: R, ctx: C) => void | Promise<void>;
+
+/**
+ * Typed dispatch: a table from message type number to the handler of that declaration. `on(def, fn)` gives
+ * `fn` the exact type `def` declares (ReadOf of its layout), so no handler sees `any`.
+ */
+export class MessageHandlers<C = void> {
+  private readonly table = new Map<number, {def: MessageDef; fn: MessageHandler<never, C>}>();
+
+  on<R>(def: MessageDef<R, unknown>, fn: MessageHandler<R, C>): this {
+    this.table.set(def.type, {def, fn: fn as MessageHandler<never, C>});
+    return this;
+  }
+
+  has(type: number): boolean {
+    return this.table.has(type);
+  }
+
+  /**
+   * Runs the handler of `def` with `value` (decoded from def's layout by the caller). Returns false when
+   * no handler is registered for that type; a handler registered for another definition with the same
+   * type number (a different channel's catalogue) is an internal error.
+   */
+  dispatch(def: MessageDef, value: unknown, ctx: C): false | void | Promise<void> {
+    const entry = this.table.get(def.type);
+    if (!entry) return false;
+    if (entry.def !== def) throw new Error(`internal error: ${def.name} dispatched to the handler of ${entry.def.name}`);
+    return entry.fn(value as never, ctx);
+  }
+}
