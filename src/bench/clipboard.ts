@@ -9,8 +9,8 @@
  *   the agent owns the selection.
  */
 import {spawn, spawnSync} from 'node:child_process';
-import {GuestAgent} from '../client/agent/agent.js';
-import {Clipboard} from '../client/agent/clipboard.js';
+import {clipboardOf} from '../client/actions/agent.js';
+import {getClipboard, setClipboard} from '../client/actions/clipboard.js';
 import {SpiceSession} from '../client/session.js';
 import {AgentClipboardSelection} from '../client/wire/enums.js';
 import {startXspice} from '../lab/xspice.js';
@@ -56,8 +56,8 @@ async function spiceCliRounds(t: LabTarget, runs: number): Promise<Directions> {
   const session = await SpiceSession.connect(t.uri, {channelFilter: () => false});
   const out: Directions = {guestToClient: {}, clientToGuest: {}};
   try {
-    const agent = await GuestAgent.open(session, {timeoutMs: CLIPBOARD_BENCH.timeoutMs});
-    const clipboard = new Clipboard(agent);
+    const o = {timeoutMs: CLIPBOARD_BENCH.timeoutMs};
+    const clipboard = await clipboardOf(session, o);
     const nextGrab = () => new Promise<void>((resolve) => clipboard.once('grab', () => resolve()));
     for (const size of CLIPBOARD_BENCH.sizes) {
       const g2c: number[] = [];
@@ -68,7 +68,7 @@ async function spiceCliRounds(t: LabTarget, runs: number): Promise<Directions> {
         xclipIn(t, data);
         await grab;
         let t0 = performance.now();
-        const got = await clipboard.get(CLIPBOARD, 'text', {timeoutMs: CLIPBOARD_BENCH.timeoutMs});
+        const got = await getClipboard(session, CLIPBOARD, 'text', o);
         let ms = performance.now() - t0;
         if (!Buffer.from(got.data).equals(data)) throw new Error(`guest → client: ${got.data.length} bytes received, ${size} expected`);
         if (run >= 0) g2c.push(ms);
@@ -78,7 +78,7 @@ async function spiceCliRounds(t: LabTarget, runs: number): Promise<Directions> {
         await grab;
         data = payload(size, run + 100);
         t0 = performance.now();
-        await clipboard.set(CLIPBOARD, 'text', data);
+        await setClipboard(session, CLIPBOARD, 'text', data, {...o, noWait: true});
         while (!(await xclip(t, ['-t', 'TARGETS'])).includes('MULTIPLE')) {
           if (performance.now() - t0 > CLIPBOARD_BENCH.timeoutMs) throw new Error('the agent did not take the selection');
         }

@@ -19,11 +19,8 @@ import {startXspice} from '../lab/xspice.js';
 import type {LabTarget} from '../lab/types.js';
 import {SpiceSession} from '../client/session.js';
 import {ChannelType} from '../client/wire/enums.js';
-import {comboStrokes} from '../client/input/combos.js';
-import {DEFAULT_RATE, Keyboard, pacingFor} from '../client/input/keyboard.js';
-import {getLayout} from '../client/input/layouts.js';
+import {DEFAULT_TYPE_RATE, pressKeys, typeText} from '../client/actions/keyboard.js';
 import {InputLatency, measureKeyToPixel} from '../client/input/latency.js';
-import {flushInputs, inputsOf} from '../client/input/session-keyboard.js';
 import {timeProcessOk} from './processes.js';
 import {SYSTEM_PYTHON} from './spice-gtk.js';
 import {summarize, type Summary} from './stats.js';
@@ -61,16 +58,13 @@ export interface RateResult {
 async function typeRound(uri: string, head: string, body: string, rate: number): Promise<number> {
   const session = await SpiceSession.connect(uri, {channelFilter: (type) => type === ChannelType.INPUTS, timeoutMs: INPUT_BENCH.timeoutMs});
   try {
-    const inputs = await inputsOf(session, INPUT_BENCH.timeoutMs);
-    const us = getLayout('us');
-    const caps = inputs.locks.capsLock;
-    const kb = new Keyboard(inputs);
-    await kb.play(us.plan(head, caps).strokes, pacingFor(DEFAULT_RATE));
-    const r = await kb.play(us.plan(body, caps).strokes, pacingFor(rate));
-    await kb.play([...us.plan('\n', caps).strokes, ...comboStrokes('ctrl-d', us, caps)], pacingFor(DEFAULT_RATE));
-    await flushInputs(inputs, INPUT_BENCH.timeoutMs);
+    const o = {layout: 'us', timeoutMs: INPUT_BENCH.timeoutMs};
+    await typeText(session, head, o);
+    const r = await typeText(session, body, {...o, rate});
+    await typeText(session, '\n', o);
+    await pressKeys(session, ['ctrl-d'], {...o, rate: DEFAULT_TYPE_RATE});
     await new Promise((res) => setTimeout(res, 300)); // let the last events reach the server before closing
-    return r.ms > 0 ? Math.round((r.keystrokes / r.ms) * 10000) / 10 : 0;
+    return r.keysPerSecond ?? 0;
   } finally {
     session.close();
   }

@@ -1,43 +1,135 @@
 /**
- * The base of every command that talks to a SPICE server: the global flags, one session, and the
- * mapping of every failure to the exit codes in README ("Exit codes").
+ * The base of every command, lab included: the global flags, one JSON envelope, one Ctrl-C/SIGTERM path and
+ * the mapping of every failure to the exit codes in README ("Exit codes").
+ *
+ * - JSON: `{ok: true, ...report}` on success (report() / printJson()), `{ok: false, error: {kind, exitCode,
+ *   message}, ...details}` on failure (catch()).
+ * - Signals: the first SIGINT/SIGTERM aborts `this.signal`; actions stop at once, release every key and
+ *   button, cancel transfers, and throw an 'interrupted' SpiceError; the exit code is 128 + the signal
+ *   number (130, 143). A second signal exits at once.
  */
-import {Command, Flags, type Interfaces} from '@oclif/core';
+import {Command, Flags} from '@oclif/core';
 import {asSpiceError, ExitCode, SpiceError} from '../client/errors.js';
 import {createLogger, redact, type Logger} from '../client/log.js';
 import type {SessionOptions, SpiceSession} from '../client/session.js';
 import {canPrompt, passwordFromFlags, promptPassword} from './password.js';
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof SessionCommand)['baseFlags'] & T['flags']>;
+/** Exit codes after a signal (128 + its number), as shells report them. */
+const EXIT_ON_SIGNAL = {SIGINT: 130, SIGTERM: 143} as const;
+type HandledSignal = keyof typeof EXIT_ON_SIGNAL;
 
-/** Flags shared by every command: output and error handling. */
+/** What a failure looks like in the JSON envelope and on stderr. */
+export interface Failure {
+  kind: string;
+  exitCode: number;
+  message: string;
+  /** Extra top-level fields of the JSON envelope (e.g. the keystrokes sent before an interrupt). */
+  details?: Record<string, unknown>;
+  /** Extra fields of the envelope's `error` object. */
+  errorFields?: Record<string, unknown>;
+}
+
 export abstract class SpiceCommand extends Command {
   static override baseFlags = {
     json: Flags.boolean({description: 'Print machine-readable JSON on stdout (errors too).', default: false, helpGroup: 'GLOBAL'}),
     verbose: Flags.boolean({char: 'v', description: 'Trace protocol messages to stderr (secrets redacted).', default: false, helpGroup: 'GLOBAL'}),
   };
 
-  protected jsonOut = false;
+  private readonly aborter = new AbortController();
+  private signalled?: HandledSignal;
+  private readonly onSignal = (sig: HandledSignal): void => {
+    if (this.signalled) process.exit(EXIT_ON_SIGNAL[sig]); // a second Ctrl-C does not wait for anything
+    this.signalled = sig;
+    this.aborter.abort();
+  };
+
+  /** Aborted by the first Ctrl-C or SIGTERM while the command runs. */
+  protected get signal(): AbortSignal {
+    return this.aborter.signal;
+  }
+
+  /** The exit code of the signal that interrupted the command: 130 (SIGINT, also before any) or 143 (SIGTERM). */
+  protected get interruptedExitCode(): number {
+    return EXIT_ON_SIGNAL[this.signalled ?? 'SIGINT'];
+  }
+
+  /** Whether --json was given (also before or without a successful parse). */
+  protected get jsonOut(): boolean {
+    return this.argv.includes('--json') || process.argv.includes('--json');
+  }
+
+  override async init(): Promise<void> {
+    await super.init();
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
+  }
 
   protected printJson(value: unknown): void {
     process.stdout.write(JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n');
   }
 
-  protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
+  /**
+   * The command's result: the JSON envelope `{ok: true, ...report}` with --json, else `human(report)` (a
+   * string goes to stderr; a function may print what it likes).
+   */
+  protected report<T extends object>(report: T, human?: string | ((r: T) => void)): void {
+    if (this.jsonOut) this.printJson({ok: true, ...report});
+    else if (typeof human === 'string') process.stderr.write(`${human}\n`);
+    else human?.(report);
+  }
+
+  /** Maps anything thrown to its kind and exit code. Commands with their own error kinds override it. */
+  protected classify(err: unknown): Failure {
+    const e = err as Error & {oclif?: {exit?: number}};
     // oclif's own parse errors (unknown flag, missing arg) are usage errors.
-    const isOclifUsage = err.oclif?.exit !== undefined && !(err instanceof SpiceError);
-    const e = isOclifUsage ? new SpiceError('usage', err.message) : asSpiceError(err);
-    if (this.jsonOut || process.argv.includes('--json')) {
-      this.printJson({ok: false, error: {kind: e.kind, exitCode: e.exitCode, message: redact(e.message)}});
+    if (e?.oclif?.exit !== undefined && !(err instanceof SpiceError)) return {kind: 'usage', exitCode: ExitCode.USAGE, message: e.message};
+    const s = asSpiceError(err);
+    return {kind: s.kind, exitCode: s.exitCode, message: s.message, details: s.details};
+  }
+
+  protected override async catch(err: Error & {code?: string}): Promise<void> {
+    if (err?.code === 'EEXIT') throw err; // this.exit() inside the command: already decided
+    const f = this.classify(err);
+    if (this.signalled && f.kind === 'interrupted') f.exitCode = EXIT_ON_SIGNAL[this.signalled];
+    const message = redact(f.message);
+    if (this.jsonOut) {
+      this.printJson({ok: false, ...f.details, error: {kind: f.kind, exitCode: f.exitCode, message, ...f.errorFields}});
     } else {
-      process.stderr.write(`spice-cli: ${redact(e.message)}\n`);
-      if (e.message.startsWith('internal error') && process.env.SPICE_CLI_DEBUG) process.stderr.write(String(err.stack) + '\n');
+      process.stderr.write(`spice-cli: ${message}\n`);
+      if (message.startsWith('internal error') && process.env.SPICE_CLI_DEBUG) process.stderr.write(String(err.stack) + '\n');
     }
-    process.exitCode = e.exitCode;
+    process.exitCode = f.exitCode;
+  }
+
+  protected override async finally(err: Error | undefined): Promise<void> {
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
+    return super.finally(err);
   }
 }
 
-/** A command over one session: adds the connection flags. */
+/** The connection flags, as parsed. */
+export interface ConnectionFlags {
+  uri?: string;
+  'password-file'?: string;
+  'ca-file'?: string;
+  'host-subject'?: string;
+  insecure: boolean;
+  timeout: number;
+  verbose: boolean;
+  record?: string;
+}
+
+/** Which channels and what display handling a command's session needs. */
+export interface SessionSpec {
+  /** Channel types to link besides main (default: every channel the server lists). */
+  channels?: readonly number[];
+  /** Decode the display into surfaces. */
+  render?: boolean;
+  display?: SessionOptions['display'];
+}
+
+/** A command over one session: adds the connection flags and opens, uses and closes the session. */
 export abstract class SessionCommand extends SpiceCommand {
   static override baseFlags = {
     ...SpiceCommand.baseFlags,
@@ -58,17 +150,10 @@ export abstract class SessionCommand extends SpiceCommand {
   protected logger!: Logger;
   private recorder?: import('../client/recording/writer.js').RecordingWriter;
 
-  protected async sessionOptions(flags: {
-    'password-file'?: string;
-    'ca-file'?: string;
-    'host-subject'?: string;
-    insecure: boolean;
-    timeout: number;
-    verbose: boolean;
-    record?: string;
-  }): Promise<SessionOptions> {
+  /** The session options the connection flags give (logger, recorder, password, TLS, timeout). */
+  protected async sessionOptions(flags: ConnectionFlags): Promise<SessionOptions> {
     this.logger = createLogger(flags.verbose ? 'trace' : 'warn');
-    if (flags.record) {
+    if (flags.record && !this.recorder) {
       const {RecordingWriter} = await import('../client/recording/writer.js');
       this.recorder = new RecordingWriter(flags.record, `spice-cli ${this.id ?? ''}`, {argv: this.argv.filter((a) => !a.includes('password'))});
     }
@@ -91,16 +176,36 @@ export abstract class SessionCommand extends SpiceCommand {
   /** Connects; on a refused password with no password given and a terminal, asks once and retries. */
   protected async openSession(uri: string, opts: SessionOptions): Promise<SpiceSession> {
     const {SpiceSession} = await import('../client/session.js');
-    let session: SpiceSession;
     try {
-      session = await SpiceSession.connect(uri, opts);
+      return await SpiceSession.connect(uri, opts);
     } catch (e) {
       if (e instanceof SpiceError && e.kind === 'auth' && opts.password === undefined && canPrompt()) {
         const password = await promptPassword();
-        session = await SpiceSession.connect(uri, {...opts, password});
-      } else throw e;
+        return SpiceSession.connect(uri, {...opts, password});
+      }
+      throw e;
     }
-    return session;
+  }
+
+  /**
+   * The body of every session command: connects as the flags say with the channels `spec` names, runs
+   * `fn` (one action call) with the session and the command's abort signal, and closes the session.
+   */
+  protected async withSession<T>(flags: ConnectionFlags, spec: SessionSpec, fn: (session: SpiceSession, signal: AbortSignal) => Promise<T>): Promise<T> {
+    const uri = this.requireUri(flags.uri);
+    const opts = await this.sessionOptions(flags);
+    const wanted = spec.channels ? new Set(spec.channels) : undefined;
+    const session = await this.openSession(uri, {
+      ...opts,
+      ...(spec.render ? {render: true} : {}),
+      ...(spec.display ? {display: spec.display} : {}),
+      ...(wanted ? {channelFilter: (type: number) => wanted.has(type)} : {}),
+    });
+    try {
+      return await fn(session, this.signal);
+    } finally {
+      session.close();
+    }
   }
 
   protected override async finally(err: Error | undefined): Promise<void> {

@@ -2,7 +2,7 @@
 import {readFileSync} from 'node:fs';
 import {Flags} from '@oclif/core';
 import {SpiceError} from '../client/errors.js';
-import {SELECTIONS, type SelectionName} from '../client/agent/clipboard.js';
+import {SELECTIONS, type SelectionName} from '../client/actions/clipboard.js';
 
 export const selectionFlag = Flags.string({
   char: 's',

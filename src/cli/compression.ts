@@ -1,7 +1,9 @@
 /** The --compression flag of commands that render the display, and what it asks the server for. */
 import {Flags} from '@oclif/core';
 import {ImageCompression} from '../client/wire/enums.js';
-import type {DisplayOptions} from '../client/channels/channel.js';
+import type {SessionOptions} from '../client/session.js';
+
+type DisplayOptions = NonNullable<SessionOptions['display']>;
 
 export const COMPRESSIONS = ['auto', 'server', 'quic', 'lz', 'glz', 'lz4', 'off'] as const;
 export type CompressionChoice = (typeof COMPRESSIONS)[number];

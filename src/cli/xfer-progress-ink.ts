@@ -4,7 +4,7 @@
  */
 import {createElement as h, type ReactNode} from 'react';
 import {Box, render, Static, Text} from 'ink';
-import type {XferOutcome, XferProgress} from '../client/agent/file-xfer.js';
+import type {XferOutcome, XferProgress} from '../client/actions/files.js';
 import {mib, mibps, outcomeLine, shown, type XferView} from './xfer-progress.js';
 
 const WIDTH = 30;

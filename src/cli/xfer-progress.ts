@@ -2,7 +2,7 @@
  * Progress of `spice-cli send-file` for logs and CI: plain lines on stderr, one per file at the start,
  * then at every further 10 % or every second, whichever comes first, and one at the end.
  */
-import type {XferOutcome, XferProgress} from '../client/agent/file-xfer.js';
+import type {XferOutcome, XferProgress} from '../client/actions/files.js';
 
 export interface XferView {
   progress(p: XferProgress): void;
@@ -18,16 +18,8 @@ export function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
 
-/** MiB/s over ms (0 when nothing was measured). */
-export function mibps(bytes: number, ms: number): number {
-  return ms > 0 ? Math.round((bytes / 2 ** 20 / (ms / 1000)) * 100) / 100 : 0;
-}
-
-/** A file name on one line: quoted (JSON escapes) when it holds control characters. */
-export function shown(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /[\u0000-\u001f\u007f]/.test(name) ? JSON.stringify(name) : name;
-}
+export {mibps, shown} from '../client/actions/files.js';
+import {mibps, shown} from '../client/actions/files.js';
 
 export function outcomeLine(o: XferOutcome): string {
   if (o.ok) return `${shown(o.name)}: sent ${mib(o.size)} in ${(o.ms / 1000).toFixed(1)} s${o.size >= 2 ** 20 ? ` (${mibps(o.size, o.ms)} MiB/s)` : ''}`;

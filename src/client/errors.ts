@@ -13,6 +13,8 @@ export const ExitCode = {
   /** The server has no guest agent connected (clipboard, resize, file transfer need one). */
   NO_AGENT: 30,
   TIMEOUT: 40,
+  /** Ctrl-C (SIGINT); SIGTERM gives 143. Every key and button is released first. */
+  INTERRUPTED: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -25,7 +27,8 @@ export type ErrorKind =
   | 'protocol'
   | 'tls'
   | 'no-agent'
-  | 'timeout';
+  | 'timeout'
+  | 'interrupted';
 
 const codeOfKind: Record<ErrorKind, ExitCode> = {
   expectation: ExitCode.EXPECTATION_FAILED,
@@ -37,16 +40,20 @@ const codeOfKind: Record<ErrorKind, ExitCode> = {
   protocol: ExitCode.PROTOCOL,
   'no-agent': ExitCode.NO_AGENT,
   timeout: ExitCode.TIMEOUT,
+  interrupted: ExitCode.INTERRUPTED,
 };
 
 export class SpiceError extends Error {
   readonly kind: ErrorKind;
   readonly exitCode: ExitCode;
-  constructor(kind: ErrorKind, message: string, options?: {cause?: unknown}) {
+  /** Facts of a partial result that a front end reports beside the error (keystrokes sent before an interrupt). */
+  readonly details?: Record<string, unknown>;
+  constructor(kind: ErrorKind, message: string, options?: {cause?: unknown; details?: Record<string, unknown>}) {
     super(message, options);
     this.name = 'SpiceError';
     this.kind = kind;
     this.exitCode = codeOfKind[kind];
+    this.details = options?.details;
   }
 }
 
@@ -63,4 +70,9 @@ export function asSpiceError(err: unknown): SpiceError {
   if (err instanceof SpiceError) return err;
   const message = err instanceof Error ? err.message : String(err);
   return new SpiceError('protocol', `internal error: ${message}`, {cause: err});
+}
+
+/** The error an action throws when its AbortSignal fired (Ctrl-C): exit 130, or 143 after SIGTERM. */
+export function interruptedError(message: string, details?: Record<string, unknown>): SpiceError {
+  return new SpiceError('interrupted', message, {details: {interrupted: true, ...details, message}});
 }

@@ -29,7 +29,6 @@ export default class Bench extends SpiceCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Bench);
-    this.jsonOut = flags.json;
     const args = ['--runs', String(flags.runs), '--target', flags.target];
     if (flags.input) args.push('--input');
     if (flags['input-only']) args.push('--input-only');

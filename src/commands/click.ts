@@ -1,7 +1,8 @@
 import {Args, Flags} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
-import {BUTTON_NAMES, buttonOf, parseCoord} from '../client/input/mouse.js';
-import {mouseCommand, mouseFlags} from './move.js';
+import {POINTER_CHANNELS, pointerFlags, pointerOptions, warnInexact} from '../cli/pointer-flags.js';
+import {pointer} from '../client/actions/pointer.js';
+import {BUTTON_NAMES, parseCoord} from '../client/actions/pointer.js';
 
 export default class Click extends SessionCommand {
   static override summary = 'Click a mouse button at X Y (guest screen pixels).';
@@ -16,24 +17,15 @@ export default class Click extends SessionCommand {
     y: Args.string({description: 'Y (pixels from the top)', required: true}),
   };
   static override flags = {
-    ...mouseFlags,
+    ...pointerFlags,
     button: Flags.string({char: 'b', description: 'Mouse button.', options: [...BUTTON_NAMES], default: 'left'}),
     double: Flags.boolean({description: 'Double-click.', default: false}),
   };
 
-  printJsonPublic(v: unknown): void {
-    this.printJson(v);
-  }
-
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Click);
-    this.jsonOut = flags.json;
-    const x = parseCoord(args.x, 'X');
-    const y = parseCoord(args.y, 'Y');
-    const button = buttonOf(flags.button);
-    await mouseCommand(this, flags, {action: 'click', button: flags.button, double: flags.double}, async (m) => {
-      await m.moveTo(x, y);
-      await m.click(button, flags.double ? 2 : 1);
-    });
+    const gesture = {action: 'click', x: parseCoord(args.x, 'X'), y: parseCoord(args.y, 'Y'), button: flags.button, double: flags.double} as const;
+    const out = await this.withSession(flags, {channels: POINTER_CHANNELS}, (s, signal) => pointer(s, gesture, {...pointerOptions(flags), signal}));
+    this.report(out, warnInexact);
   }
 }

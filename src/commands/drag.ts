@@ -1,7 +1,8 @@
 import {Args, Flags} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
-import {BUTTON_NAMES, buttonOf, parseCoord} from '../client/input/mouse.js';
-import {mouseCommand, mouseFlags} from './move.js';
+import {POINTER_CHANNELS, pointerFlags, pointerOptions, warnInexact} from '../cli/pointer-flags.js';
+import {DEFAULT_DRAG_STEPS, pointer} from '../client/actions/pointer.js';
+import {BUTTON_NAMES, parseCoord} from '../client/actions/pointer.js';
 
 export default class Drag extends SessionCommand {
   static override summary = 'Drag with a mouse button held from X1 Y1 to X2 Y2 (guest screen pixels).';
@@ -14,28 +15,17 @@ export default class Drag extends SessionCommand {
     y2: Args.string({required: true, description: 'end Y'}),
   };
   static override flags = {
-    ...mouseFlags,
+    ...pointerFlags,
     button: Flags.string({char: 'b', description: 'Mouse button.', options: [...BUTTON_NAMES], default: 'left'}),
-    steps: Flags.integer({description: 'Intermediate motion events while the button is held.', default: 10, min: 1, max: 1000}),
+    steps: Flags.integer({description: 'Intermediate motion events while the button is held.', default: DEFAULT_DRAG_STEPS, min: 1, max: 1000}),
   };
-
-  printJsonPublic(v: unknown): void {
-    this.printJson(v);
-  }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Drag);
-    this.jsonOut = flags.json;
-    const [x1, y1, x2, y2] = [parseCoord(args.x1, 'X1'), parseCoord(args.y1, 'Y1'), parseCoord(args.x2, 'X2'), parseCoord(args.y2, 'Y2')];
-    const button = buttonOf(flags.button);
-    await mouseCommand(this, flags, {action: 'drag', button: flags.button, from: {x: x1, y: y1}, to: {x: x2, y: y2}}, async (m) => {
-      await m.moveTo(x1, y1);
-      await m.press(button);
-      try {
-        await m.glideTo(x2, y2, flags.steps);
-      } finally {
-        await m.release(button);
-      }
-    });
+    const from = {x: parseCoord(args.x1, 'X1'), y: parseCoord(args.y1, 'Y1')};
+    const to = {x: parseCoord(args.x2, 'X2'), y: parseCoord(args.y2, 'Y2')};
+    const gesture = {action: 'drag', from, to, button: flags.button, steps: flags.steps} as const;
+    const out = await this.withSession(flags, {channels: POINTER_CHANNELS}, (s, signal) => pointer(s, gesture, {...pointerOptions(flags), signal}));
+    this.report(out, warnInexact);
   }
 }

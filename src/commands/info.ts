@@ -13,18 +13,8 @@ export default class Info extends SessionCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Info);
-    this.jsonOut = flags.json;
-    const uri = this.requireUri(flags.uri);
-    const opts = await this.sessionOptions(flags);
     const t0 = performance.now();
-    const session = await this.openSession(uri, opts);
-    const connectMs = performance.now() - t0;
-    try {
-      const report = {...sessionReport(session), connectMs: Math.round(connectMs * 10) / 10};
-      if (flags.json) this.printJson(report);
-      else process.stdout.write(formatReport(report) + '\n');
-    } finally {
-      session.close();
-    }
+    const report = await this.withSession(flags, {}, async (s) => ({...sessionReport(s), connectMs: Math.round((performance.now() - t0) * 10) / 10}));
+    this.report(report, (r) => process.stdout.write(formatReport(r) + '\n'));
   }
 }

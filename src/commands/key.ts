@@ -2,16 +2,11 @@ import {Args, Flags} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
 import {SpiceError} from '../client/errors.js';
 import {ChannelType} from '../client/wire/enums.js';
-import {comboStrokes, parseCombo} from '../client/input/combos.js';
-import {Interrupted, Keyboard, MAX_RATE, pacingFor} from '../client/input/keyboard.js';
-import type {Stroke} from '../client/input/layout.js';
-import {DEFAULT_LAYOUT, getLayout, LAYOUT_NAMES} from '../client/input/layouts.js';
-import {formatScancode, NAMED_KEYS} from '../client/input/scancodes.js';
-import {flushInputs, inputsOf, interrupted, parseNumber, withInterrupt} from '../client/input/session-keyboard.js';
-
-/** Combinations per second when several are given; a combination is a single (held) keystroke. */
-const DEFAULT_KEY_RATE = 10;
-const DEFAULT_HOLD_MS = 50;
+import {MAX_RATE} from '../client/actions/keyboard.js';
+import {DEFAULT_LAYOUT, getLayout, LAYOUT_NAMES} from '../client/actions/keyboard.js';
+import {formatScancode, NAMED_KEYS} from '../client/actions/keyboard.js';
+import {checkCombos, comboPacing, DEFAULT_COMBO_HOLD_MS, DEFAULT_COMBO_RATE, pressKeys} from '../client/actions/keyboard.js';
+import {parseNumber} from '../cli/numbers.js';
 
 export default class Key extends SessionCommand {
   static override summary = 'Press keys and key combinations in the guest (enter, ctrl-alt-delete, shift-f10, ctrl-d).';
@@ -29,51 +24,21 @@ export default class Key extends SessionCommand {
   };
   static override flags = {
     list: Flags.boolean({description: 'Print the key names and exit.', default: false}),
-    hold: Flags.string({description: `How long each combination is held, in ms (default ${DEFAULT_HOLD_MS}).`}),
-    rate: Flags.string({description: `Combinations per second when several are given (default ${DEFAULT_KEY_RATE}; at most ${MAX_RATE}).`}),
+    hold: Flags.string({description: `How long each combination is held, in ms (default ${DEFAULT_COMBO_HOLD_MS}).`}),
+    rate: Flags.string({description: `Combinations per second when several are given (default ${DEFAULT_COMBO_RATE}; at most ${MAX_RATE}).`}),
     layout: Flags.string({char: 'l', description: `Keyboard layout of the guest, for plain characters: ${LAYOUT_NAMES.join(', ')}.`, default: DEFAULT_LAYOUT}),
   };
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Key);
-    this.jsonOut = flags.json;
     if (flags.list) return this.list(flags.json);
     const combos = argv as string[];
+    const o = {layout: getLayout(flags.layout), rate: parseNumber(flags.rate, '--rate'), holdMs: parseNumber(flags.hold, '--hold'), timeoutMs: flags.timeout * 1000};
+    // Every combination, --rate and --hold are checked before connecting.
     if (combos.length === 0) throw new SpiceError('usage', 'no keys given: e.g. `spice-cli key enter` or `spice-cli key ctrl-alt-delete` (--list prints the names)');
-    const layout = getLayout(flags.layout);
-    const pacing = pacingFor(parseNumber(flags.rate, '--rate') ?? DEFAULT_KEY_RATE, parseNumber(flags.hold, '--hold') ?? DEFAULT_HOLD_MS);
-    // Every combination is checked before connecting (Caps Lock only matters for lone characters).
-    for (const c of combos) comboStrokes(c, layout, false);
-
-    const uri = this.requireUri(flags.uri);
-    const opts = await this.sessionOptions(flags);
-    const timeoutMs = flags.timeout * 1000;
-    await withInterrupt(async (signal) => {
-      const session = await this.openSession(uri, {...opts, channelFilter: (type) => type === ChannelType.INPUTS});
-      try {
-        const inputs = await inputsOf(session, timeoutMs);
-        const caps = inputs.locks.capsLock;
-        const strokes: Stroke[] = combos.flatMap((c) => comboStrokes(c, layout, caps));
-        const report = await new Keyboard(inputs, signal).play(strokes, pacing);
-        await flushInputs(inputs, timeoutMs);
-        if (flags.json) {
-          this.printJson({
-            ok: true,
-            combos: combos.map((c) => ({combo: c, keys: parseCombo(c).map((p) => (p.kind === 'key' ? p.name : p.char))})),
-            keystrokes: report.keystrokes,
-            events: report.events,
-            ms: report.ms,
-            holdMs: pacing.holdMs,
-            capsLock: caps,
-          });
-        }
-      } catch (e) {
-        if (e instanceof Interrupted) return interrupted(e, flags.json, (v) => this.printJson(v));
-        throw e;
-      } finally {
-        session.close();
-      }
-    });
+    checkCombos(combos, o.layout);
+    comboPacing(o);
+    this.report(await this.withSession(flags, {channels: [ChannelType.INPUTS]}, (s, signal) => pressKeys(s, combos, {...o, signal})));
   }
 
   private list(json: boolean): void {

@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
-import {currentLayout, formatLayout, parseLayout, setLayout} from '../client/agent/monitors.js';
-import {ChannelType} from '../client/wire/enums.js';
+import {parseLayout} from '../client/actions/monitors.js';
+import {setMonitors, showMonitors} from '../client/actions/monitors.js';
+import {DISPLAY_ONLY} from '../cli/sessions.js';
 
 export default class Monitors extends SessionCommand {
   static override summary = "Show the guest's monitor layout, or set a new one through its agent.";
@@ -17,29 +18,13 @@ export default class Monitors extends SessionCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Monitors);
-    this.jsonOut = flags.json;
     const layout = flags.set === undefined ? undefined : parseLayout(flags.set);
-    const uri = this.requireUri(flags.uri);
-    const opts = await this.sessionOptions(flags);
-    const timeoutMs = flags.timeout * 1000;
-    const t0 = performance.now();
-    const session = await this.openSession(uri, {...opts, render: true, channelFilter: (type) => type === ChannelType.DISPLAY});
-    try {
-      const display = session.display!;
-      await display.waitFirstFrame();
-      const before = currentLayout(display);
-      if (!layout) {
-        const monitors = display.monitors().map((m, i) => ({index: i, ...before[i]!, layout: formatLayout(before[i]!), channel: m.channelId, surface: m.surfaceId}));
-        if (flags.json) this.printJson({ok: true, monitors, layout: before.map(formatLayout).join(',')});
-        else for (const m of monitors) this.log(`${m.index}: ${m.layout} (display channel ${m.channel}, surface ${m.surface})`);
-        return;
-      }
-      const after = await setLayout(session, display, layout, timeoutMs);
-      const out = {ok: true, before: before.map(formatLayout), after: after.map(formatLayout), ms: Math.round(performance.now() - t0)};
-      if (flags.json) this.printJson(out);
-      else process.stderr.write(`monitors now ${out.after.join(',')} (were ${out.before.join(',')})\n`);
-    } finally {
-      session.close();
+    const o = {timeoutMs: flags.timeout * 1000};
+    if (!layout) {
+      const shown = await this.withSession(flags, DISPLAY_ONLY, (s) => showMonitors(s, o));
+      return this.report(shown, (r) => r.monitors.forEach((m) => this.log(`${m.index}: ${m.layout} (display channel ${m.channel}, surface ${m.surface})`)));
     }
+    const out = await this.withSession(flags, DISPLAY_ONLY, (s) => setMonitors(s, layout, o));
+    this.report(out, `monitors now ${out.after.join(',')} (were ${out.before.join(',')})`);
   }
 }

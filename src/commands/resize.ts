@@ -1,7 +1,8 @@
 import {Args, Flags} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
-import {currentLayout, formatLayout, parseSize, resizedLayout, setLayout} from '../client/agent/monitors.js';
-import {ChannelType} from '../client/wire/enums.js';
+import {parseSize} from '../client/actions/monitors.js';
+import {resizeMonitor} from '../client/actions/monitors.js';
+import {DISPLAY_ONLY} from '../cli/sessions.js';
 
 export default class Resize extends SessionCommand {
   static override summary = "Resize the guest's display through its agent, and wait until the display channel shows the new size.";
@@ -16,24 +17,8 @@ export default class Resize extends SessionCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Resize);
-    this.jsonOut = flags.json;
     const size = parseSize(args.size);
-    const uri = this.requireUri(flags.uri);
-    const opts = await this.sessionOptions(flags);
-    const timeoutMs = flags.timeout * 1000;
-    const t0 = performance.now();
-    const session = await this.openSession(uri, {...opts, render: true, channelFilter: (type) => type === ChannelType.DISPLAY});
-    try {
-      const display = session.display!;
-      await display.waitFirstFrame();
-      const before = currentLayout(display);
-      const layout = resizedLayout(before, flags.monitor, size);
-      const after = await setLayout(session, display, layout, timeoutMs);
-      const out = {ok: true, before: before.map(formatLayout), after: after.map(formatLayout), ms: Math.round(performance.now() - t0)};
-      if (flags.json) this.printJson(out);
-      else process.stderr.write(`resized to ${out.after.join(',')} (was ${out.before.join(',')})\n`);
-    } finally {
-      session.close();
-    }
+    const out = await this.withSession(flags, DISPLAY_ONLY, (s) => resizeMonitor(s, flags.monitor, size, {timeoutMs: flags.timeout * 1000}));
+    this.report(out, `resized to ${out.after.join(',')} (was ${out.before.join(',')})`);
   }
 }

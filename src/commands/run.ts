@@ -3,7 +3,6 @@ import {dirname, resolve} from 'node:path';
 import {Args, Flags} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
 import {SpiceError} from '../client/errors.js';
-import {withInterrupt} from '../client/input/session-keyboard.js';
 import {artifactsFolder, executeScenario, type ScenarioResult} from '../scenarios/execute.js';
 import {junitXml} from '../scenarios/junit.js';
 import {loadScenario, ScenarioError, type Scenario} from '../scenarios/load.js';
@@ -35,7 +34,6 @@ export default class Run extends SessionCommand {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Run);
-    this.jsonOut = flags.json;
     const vars = parseVars(flags.var);
     const files = selectShard([...new Set((argv as string[]).map((f) => resolve(f)))], flags.shard);
     // Everything validates before anything connects.
@@ -59,7 +57,8 @@ export default class Run extends SessionCommand {
     const results: ScenarioResult[] = new Array(scenarios.length);
     const started = new Date();
     let failed = false;
-    await withInterrupt(async (signal) => {
+    const signal = this.signal;
+    {
       let next = 0;
       const worker = async () => {
         while (next < scenarios.length) {
@@ -84,7 +83,7 @@ export default class Run extends SessionCommand {
         }
       };
       await Promise.all(Array.from({length: Math.min(flags.parallel, scenarios.length)}, worker));
-    });
+    }
 
     if (flags.junit) {
       mkdirSync(dirname(resolve(flags.junit)), {recursive: true});

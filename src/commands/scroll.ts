@@ -1,8 +1,9 @@
 import {Args, Flags} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
+import {POINTER_CHANNELS, pointerFlags, pointerOptions, warnInexact} from '../cli/pointer-flags.js';
+import {checkGesture, pointer, type PointerGesture} from '../client/actions/pointer.js';
 import {SpiceError} from '../client/errors.js';
-import {parseCoord, scrollButton} from '../client/input/mouse.js';
-import {mouseCommand, mouseFlags} from './move.js';
+import {parseCoord} from '../client/actions/pointer.js';
 
 export default class Scroll extends SessionCommand {
   static override summary = 'Turn the mouse wheel up or down N clicks (default 1).';
@@ -14,18 +15,12 @@ export default class Scroll extends SessionCommand {
     clicks: Args.string({description: 'Wheel clicks (default 1).'}),
   };
   static override flags = {
-    ...mouseFlags,
+    ...pointerFlags,
     at: Flags.string({description: 'Move the pointer to "X Y" (or X,Y) first.'}),
   };
 
-  printJsonPublic(v: unknown): void {
-    this.printJson(v);
-  }
-
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Scroll);
-    this.jsonOut = flags.json;
-    const button = scrollButton(args.direction);
     const clicks = args.clicks === undefined ? 1 : Number(args.clicks);
     if (!Number.isInteger(clicks) || clicks < 1 || clicks > 10_000) throw new SpiceError('usage', `clicks: "${args.clicks}" is not a whole number 1..10000`);
     let at: {x: number; y: number} | undefined;
@@ -34,9 +29,9 @@ export default class Scroll extends SessionCommand {
       if (parts.length !== 2) throw new SpiceError('usage', `--at: "${flags.at}" is not "X Y"`);
       at = {x: parseCoord(parts[0]!, 'X'), y: parseCoord(parts[1]!, 'Y')};
     }
-    await mouseCommand(this, flags, {action: 'scroll', direction: args.direction.toLowerCase(), clicks}, async (m) => {
-      if (at) await m.moveTo(at.x, at.y);
-      await m.scroll(button, clicks);
-    });
+    const gesture: PointerGesture = {action: 'scroll', direction: args.direction, clicks, at};
+    checkGesture(gesture);
+    const out = await this.withSession(flags, {channels: POINTER_CHANNELS}, (s, signal) => pointer(s, gesture, {...pointerOptions(flags), signal}));
+    this.report(out, warnInexact);
   }
 }

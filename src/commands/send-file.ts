@@ -2,14 +2,11 @@ import {closeSync, openSync, statSync} from 'node:fs';
 import {basename, resolve} from 'node:path';
 import {Args} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
-import {plainXferView, mibps, shown, type XferView} from '../cli/xfer-progress.js';
-import {GuestAgent} from '../client/agent/agent.js';
-import {sendFile, type XferOutcome} from '../client/agent/file-xfer.js';
+import {plainXferView, type XferView} from '../cli/xfer-progress.js';
+import type {XferOutcome} from '../client/actions/files.js';
+import {sendFiles} from '../client/actions/files.js';
 import {SpiceError} from '../client/errors.js';
 import {liveProgress} from '../cli/terminal.js';
-
-/** Exit codes after Ctrl-C / SIGTERM (128 + the signal number), as shells report them. */
-const EXIT_ON_SIGNAL = {SIGINT: 130, SIGTERM: 143} as const;
 
 export default class SendFile extends SessionCommand {
   static override summary = 'Send files to the guest through its agent (spice-vdagent saves them in its transfer directory).';
@@ -25,68 +22,21 @@ export default class SendFile extends SessionCommand {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(SendFile);
-    this.jsonOut = flags.json;
     const files = (argv as string[]).map(checkReadable);
-    const uri = this.requireUri(flags.uri);
-    const opts = await this.sessionOptions(flags);
-    const timeoutMs = flags.timeout * 1000;
-    const session = await this.openSession(uri, {...opts, channelFilter: () => false});
-    const ac = new AbortController();
-    let signalled: keyof typeof EXIT_ON_SIGNAL | undefined;
-    const onSignal = (sig: keyof typeof EXIT_ON_SIGNAL) => {
-      if (signalled) process.exit(EXIT_ON_SIGNAL[sig]); // a second Ctrl-C does not wait for the guest
-      signalled = sig;
-      ac.abort();
-    };
-    let view: XferView | undefined;
     const outcomes: XferOutcome[] = [];
     try {
-      const agent = await GuestAgent.open(session, {timeoutMs});
-      try {
-        view = await progressView(flags.verbose);
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-        for (const f of files) {
-          if (ac.signal.aborted) break;
-          const o = await sendFile(agent, f.path, {timeoutMs, signal: ac.signal, onProgress: (p) => view?.progress(p)});
-          outcomes.push(o);
-          view.done(o);
+      const out = await this.withSession(flags, {channels: []}, async (s, signal) => {
+        const view = await progressView(flags.verbose);
+        try {
+          return await sendFiles(s, files, {timeoutMs: flags.timeout * 1000, signal, onProgress: (p) => view.progress(p), onFile: (o) => (outcomes.push(o), view.done(o))});
+        } finally {
+          view.close();
         }
-      } finally {
-        view?.close();
-        agent.close();
-      }
+      });
+      this.report(out, () => undefined);
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      session.close();
+      if (!flags.json && !process.stderr.isTTY && outcomes.length > 1) process.stderr.write(`${outcomes.filter((o) => o.ok).length} of ${outcomes.length} files sent\n`);
     }
-    this.report(outcomes, signalled && EXIT_ON_SIGNAL[signalled]);
-  }
-
-  private report(outcomes: XferOutcome[], interrupted: number | undefined): void {
-    const refused = outcomes.filter((o) => !o.ok && !o.cancelledByClient);
-    const message = interrupted !== undefined
-      ? 'interrupted: the transfer was cancelled'
-      : refused.map((o) => `${shown(o.name)}: the guest agent refused it (${o.status}): ${o.reason}`).join('; ');
-    const code = interrupted ?? (refused.length ? 1 : 0);
-    if (this.jsonOut) {
-      const files = outcomes.map((o) => ({
-        name: o.name,
-        size: o.size,
-        ms: o.ms,
-        MiBps: o.ok ? mibps(o.size, o.ms) : 0,
-        status: o.status,
-        ...(o.ok ? {} : {sent: o.sent, reason: o.cancelledByClient ? 'cancelled by spice-cli' : o.reason}),
-        ...(o.detail?.diskFreeSpace !== undefined ? {guestFreeBytes: o.detail.diskFreeSpace} : {}),
-        ...(o.detail?.errorCode !== undefined ? {errorType: o.detail.errorType, errorCode: o.detail.errorCode} : {}),
-      }));
-      this.printJson({ok: code === 0, files, ...(code ? {error: {kind: interrupted !== undefined ? 'interrupted' : 'expectation', exitCode: code, message}} : {})});
-    } else if (code) {
-      process.stderr.write(`spice-cli: ${message}\n`);
-    }
-    if (!this.jsonOut && !process.stderr.isTTY && outcomes.length > 1) process.stderr.write(`${outcomes.filter((o) => o.ok).length} of ${outcomes.length} files sent\n`);
-    process.exitCode = code;
   }
 }
 

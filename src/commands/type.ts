@@ -3,10 +3,11 @@ import {Args, Flags} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
 import {SpiceError} from '../client/errors.js';
 import {ChannelType} from '../client/wire/enums.js';
-import {DEFAULT_RATE, Interrupted, Keyboard, MAX_RATE, pacingFor} from '../client/input/keyboard.js';
-import {splitText} from '../client/input/layout.js';
-import {DEFAULT_LAYOUT, getLayout, LAYOUT_NAMES} from '../client/input/layouts.js';
-import {flushInputs, inputsOf, interrupted, parseNumber, withInterrupt} from '../client/input/session-keyboard.js';
+import {MAX_RATE} from '../client/actions/keyboard.js';
+import {DEFAULT_LAYOUT, getLayout, LAYOUT_NAMES} from '../client/actions/keyboard.js';
+import {checkCombos, checkTypeable, DEFAULT_TYPE_RATE, typePacing, typeText} from '../client/actions/keyboard.js';
+import {pasteText} from '../client/actions/clipboard.js';
+import {parseNumber} from '../cli/numbers.js';
 
 export default class Type extends SessionCommand {
   static override summary = 'Type text into the guest, as keystrokes for its keyboard layout.';
@@ -25,7 +26,7 @@ Layouts: ${LAYOUT_NAMES.join(', ')} (X keyboard layouts of the same names; dvora
   };
   static override flags = {
     layout: Flags.string({char: 'l', description: `Keyboard layout of the guest: ${LAYOUT_NAMES.join(', ')}.`, default: DEFAULT_LAYOUT}),
-    rate: Flags.string({char: 'r', description: `Keystrokes per second (default ${DEFAULT_RATE}; at most ${MAX_RATE}).`}),
+    rate: Flags.string({char: 'r', description: `Keystrokes per second (default ${DEFAULT_TYPE_RATE}; at most ${MAX_RATE}).`}),
     hold: Flags.string({description: 'How long each key is held down, in ms (default 40% of a keystroke, at most 50).'}),
     file: Flags.string({char: 'f', description: 'Type the content of this file (UTF-8) instead of an argument.'}),
     'via-clipboard': Flags.boolean({description: 'Paste the text through the guest agent instead of typing it (any character, any layout): offered on CLIPBOARD and PRIMARY, then --paste-key is pressed.', default: false}),
@@ -34,55 +35,18 @@ Layouts: ${LAYOUT_NAMES.join(', ')} (X keyboard layouts of the same names; dvora
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Type);
-    this.jsonOut = flags.json;
-    const layout = getLayout(flags.layout);
-    const pacing = pacingFor(parseNumber(flags.rate, '--rate') ?? DEFAULT_RATE, parseNumber(flags.hold, '--hold'));
     const text = readText(argv as string[], flags.file);
+    const o = {layout: getLayout(flags.layout), rate: parseNumber(flags.rate, '--rate'), holdMs: parseNumber(flags.hold, '--hold'), timeoutMs: flags.timeout * 1000};
     if (flags['via-clipboard']) {
-      const {pasteViaClipboard} = await import('../cli/paste-via-clipboard.js');
-      const uri = this.requireUri(flags.uri);
-      const out = await pasteViaClipboard(await this.openSession(uri, {...(await this.sessionOptions(flags)), channelFilter: (type) => type === ChannelType.INPUTS}), {
-        text, pasteKey: flags['paste-key'], layout, timeoutMs: flags.timeout * 1000,
-      });
-      if (flags.json) this.printJson(out);
-      return;
+      checkCombos([flags['paste-key']], o.layout);
+      const out = await this.withSession(flags, {channels: [ChannelType.INPUTS]}, (s, signal) => pasteText(s, text, flags['paste-key'], {...o, signal}));
+      return this.report(out);
     }
-    // Everything the layout cannot type is reported before connecting.
-    const missing = [...new Set(splitText(text))].filter((c) => !layout.canType(c));
-    if (missing.length) layout.plan(missing.join(''), false); // throws the usage error naming them
-
-    const uri = this.requireUri(flags.uri);
-    const opts = await this.sessionOptions(flags);
-    const timeoutMs = flags.timeout * 1000;
-    await withInterrupt(async (signal) => {
-      const session = await this.openSession(uri, {...opts, channelFilter: (type) => type === ChannelType.INPUTS});
-      try {
-        const inputs = await inputsOf(session, timeoutMs);
-        const caps = inputs.locks.capsLock;
-        const plan = layout.plan(text, caps);
-        const report = await new Keyboard(inputs, signal).play(plan.strokes, pacing);
-        await flushInputs(inputs, timeoutMs);
-        const out = {
-          ok: true,
-          layout: layout.name,
-          characters: plan.chars,
-          keystrokes: report.keystrokes,
-          events: report.events,
-          ms: report.ms,
-          keysPerSecond: report.ms > 0 ? Math.round((report.keystrokes / report.ms) * 1000 * 10) / 10 : null,
-          rate: pacing.rate,
-          holdMs: pacing.holdMs,
-          capsLock: caps,
-        };
-        if (flags.json) this.printJson(out);
-        else if (flags.verbose) process.stderr.write(`typed ${plan.chars} characters (${report.keystrokes} keystrokes) in ${report.ms} ms on layout ${layout.name}\n`);
-      } catch (e) {
-        if (e instanceof Interrupted) return interrupted(e, flags.json, (v) => this.printJson(v));
-        throw e;
-      } finally {
-        session.close();
-      }
-    });
+    // Everything the layout cannot type, and a bad --rate or --hold, is reported before connecting.
+    checkTypeable(text, o.layout);
+    typePacing(o);
+    const out = await this.withSession(flags, {channels: [ChannelType.INPUTS]}, (s, signal) => typeText(s, text, {...o, signal}));
+    this.report(out, (r) => flags.verbose && process.stderr.write(`typed ${r.characters} characters (${r.keystrokes} keystrokes) in ${r.ms} ms on layout ${r.layout}\n`));
   }
 }
 

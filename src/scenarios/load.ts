@@ -6,7 +6,7 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {dirname, isAbsolute, relative, resolve} from 'node:path';
 import {isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node} from 'yaml';
-import {parseLayout, type MonitorLayout} from '../client/agent/monitors.js';
+import {parseLayout, type MonitorLayout} from '../client/actions/monitors.js';
 import {SpiceError} from '../client/errors.js';
 import {DEFAULT_FIELDS, STEP_NAMES, STEPS, TOP_FIELDS, type FieldDef} from './steps.js';
 import {suggest} from './suggest.js';

@@ -4,9 +4,7 @@
  * loads.
  */
 import {SpiceError} from '../client/errors.js';
-import {comboStrokes} from '../client/input/combos.js';
-import {splitText} from '../client/input/layout.js';
-import {getLayout} from '../client/input/layouts.js';
+import {checkCombos, checkTypeable, layoutOf} from '../client/actions/keyboard.js';
 import {needlePath, ScenarioError, where, type NeedleRef, type Scenario, type Step} from './load.js';
 import {loadNeedleCached} from './needle-access.js';
 
@@ -25,12 +23,9 @@ export async function preflight(sc: Scenario): Promise<void> {
   for (const step of walk(sc.steps)) {
     const layoutName = (step.args.layout as string | undefined) ?? sc.defaults.layout;
     try {
-      const layout = getLayout(layoutName);
-      if (step.kind === 'type' && !(step.args.text as string).includes('${')) {
-        const missing = [...new Set(splitText(step.args.text as string))].filter((c) => !layout.canType(c));
-        if (missing.length) layout.plan(missing.join(''), false);
-      }
-      if (step.kind === 'key') for (const k of step.args.keys as string[]) if (!k.includes('${')) comboStrokes(k, layout, false);
+      const layout = layoutOf(layoutName);
+      if (step.kind === 'type' && !(step.args.text as string).includes('${')) checkTypeable(step.args.text as string, layout);
+      if (step.kind === 'key') checkCombos((step.args.keys as string[]).filter((k) => !k.includes('${')), layout);
     } catch (e) {
       problems.push(`${where(step.pos)}: ${step.kind}: ${(e as Error).message}`);
     }

@@ -4,26 +4,14 @@
  * a timeout; a lost session ends the run with its error (exit 11). The step log records timings, and
  * the last screen and the needle of a failed screen step stay available for the artifacts.
  */
-import {mkdirSync, writeFileSync} from 'node:fs';
-import {join} from 'node:path';
 import {SpiceError} from '../client/errors.js';
 import type {SpiceSession} from '../client/session.js';
-import type {InputsChannel} from '../client/channels/inputs.js';
-import {CursorChannel} from '../client/channels/cursor.js';
-import {ChannelType} from '../client/wire/enums.js';
-import {surfaceToRgba} from '../client/display/surface.js';
-import {GuestAgent} from '../client/agent/agent.js';
-import {applyLayout, currentLayout, formatLayout, resizedLayout, type MonitorLayout} from '../client/agent/monitors.js';
-import {Clipboard, SELECTIONS} from '../client/agent/clipboard.js';
-import {sendFile} from '../client/agent/file-xfer.js';
-import {comboStrokes} from '../client/input/combos.js';
-import {Keyboard, pacingFor} from '../client/input/keyboard.js';
-import {getLayout} from '../client/input/layouts.js';
-import {buttonOf, Mouse, scrollButton} from '../client/input/mouse.js';
-import {flushInputs, inputsOf} from '../client/input/session-keyboard.js';
+import type {KeyboardOptions} from '../client/actions/keyboard.js';
+import {releaseButtons, type PointerOptions} from '../client/actions/pointer.js';
+import {grabScreen} from '../client/actions/capture.js';
 import {interpolate, needlePath, where, type NeedleRef, type Scenario, type Step} from './load.js';
 import {loadNeedleCached, needles as needlesModule, type MatchResult, type Needle, type Rgba} from './needle-access.js';
-import {encodeRgbaPng} from './artifacts.js';
+import {STEP_HANDLERS, type StepArgs} from './step-handlers.js';
 
 export interface StepRecord {
   /** Position in the scenario: "3", or "5.2" for the second step inside step 5. */
@@ -48,7 +36,6 @@ export interface RunnerOptions {
   signal?: AbortSignal;
 }
 
-const DEFAULT_THRESHOLD = 95;
 const POLL_MS = 50;
 
 export class ScenarioRunner {
@@ -59,19 +46,16 @@ export class ScenarioRunner {
   lastScreen?: Rgba;
   /** The best match of the last screen step (for the failure artifacts). */
   lastMatch?: {needle: Needle; result: MatchResult};
-  private readonly vars: Record<string, string>;
+  /** The scenario's screenshots folder. */
+  readonly vars: Record<string, string>;
   private readonly t0 = performance.now();
   private lostError?: SpiceError;
   private lostWaiters = new Set<(e: SpiceError) => void>();
-  private inputs?: InputsChannel;
-  private mouse?: Mouse;
-  private agent?: GuestAgent;
-  private clipboard?: Clipboard;
 
   constructor(
     readonly scenario: Scenario,
-    private readonly session: SpiceSession,
-    private readonly opts: RunnerOptions,
+    readonly session: SpiceSession,
+    readonly opts: RunnerOptions,
   ) {
     this.vars = {...scenario.vars, MATCHED: ''};
     session.on('failed', this.onLost);
@@ -87,8 +71,6 @@ export class ScenarioRunner {
 
   /** Stops listening to the session (which may run further scenarios). */
   dispose(): void {
-    this.clipboard?.close();
-    this.agent?.close();
     this.session.off('failed', this.onLost);
     this.session.off('closed', this.onLost);
   }
@@ -105,7 +87,7 @@ export class ScenarioRunner {
   }
 
   /** Races `p` against the loss of the session. */
-  private guard<T>(p: Promise<T>): Promise<T> {
+  guard<T>(p: Promise<T>): Promise<T> {
     if (this.lostError) return Promise.reject(this.lostError);
     return new Promise<T>((resolve, reject) => {
       const onLost = (e: SpiceError) => reject(e);
@@ -115,12 +97,12 @@ export class ScenarioRunner {
   }
 
   /** A pause that ends early (and lets the process exit) when the session is lost. */
-  private sleep(ms: number): Promise<void> {
+  sleep(ms: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     return this.guard(new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, ms))))).finally(() => clearTimeout(timer));
   }
 
-  private async runSteps(steps: Step[], prefix: string): Promise<void> {
+  async runSteps(steps: Step[], prefix: string): Promise<void> {
     for (let i = 0; i < steps.length; i++) {
       if (this.opts.signal?.aborted) throw new SpiceError('usage', 'interrupted');
       const step = steps[i]!;
@@ -152,179 +134,35 @@ export class ScenarioRunner {
     return first === undefined ? '' : JSON.stringify(first);
   }
 
-  private expand(s: string): string {
+  expand(s: string): string {
     return interpolate(s, this.vars, new Set(), (msg) => {
       throw new SpiceError('usage', msg);
     });
   }
 
-  private timeout(step: Step, fallback?: number): number {
+  timeout(step: Step, fallback?: number): number {
     return (step.args.timeout as number | undefined) ?? fallback ?? this.scenario.defaults.timeoutMs;
   }
 
-  private async runStep(step: Step, prefix: string): Promise<string | undefined> {
-    const a = step.args;
-    const d = this.scenario.defaults;
-    switch (step.kind) {
-      case 'wait_still':
-        await this.guard(this.session.display!.waitStill(a.ms as number, this.timeout(step)));
-        return undefined;
-      case 'wait_screen':
-      case 'assert_screen':
-      case 'click_needle': {
-        const ms = this.timeout(step);
-        const m = await this.findNeedles(a.needles as NeedleRef[], ms, a.threshold as number | undefined);
-        if (!m) throw this.notFound(step.kind === 'assert_screen' ? 'expectation' : 'timeout', a.needles as NeedleRef[], ms);
-        if (step.kind === 'click_needle') {
-          const p = m.result.click ?? clickPoint(m.needle, m.result);
-          const mouse = await this.getMouse();
-          await this.guard(mouse.moveTo(p.x, p.y));
-          await this.guard(mouse.click(buttonOf((a.button as string | undefined) ?? 'left'), a.double ? 2 : 1));
-          await this.flush();
-          return `${m.needle.name} (${m.result.score.toFixed(1)}%), clicked ${p.x},${p.y}`;
-        }
-        return `${m.needle.name} (${m.result.score.toFixed(1)}%)`;
-      }
-      case 'check_screen': {
-        const m = await this.findNeedles(a.needles as NeedleRef[], this.timeout(step, 0), a.threshold as number | undefined);
-        this.vars.MATCHED = m?.needle.name ?? '';
-        if (a.as) this.vars[a.as as string] = this.vars.MATCHED;
-        return m ? `matched ${m.needle.name} (${m.result.score.toFixed(1)}%)` : 'no match';
-      }
-      case 'if': {
-        let cond: boolean;
-        if (a.screen !== undefined) cond = Boolean(await this.findNeedles(a.screen as NeedleRef[], this.timeout(step, 0), a.threshold as number | undefined));
-        else cond = this.vars.MATCHED === this.expand(a.matched as string);
-        const branch = cond ? (a.then as Step[]) : ((a.else as Step[] | undefined) ?? []);
-        await this.runSteps(branch, `${prefix}${cond ? 'then' : 'else'}.`);
-        return cond ? 'then' : 'else';
-      }
-      case 'repeat': {
-        const times = (a.times as number | undefined) ?? 10;
-        const until = a.until as NeedleRef[] | undefined;
-        for (let round = 1; round <= times; round++) {
-          if (until && (await this.findNeedles(until, 0, a.threshold as number | undefined))) return `until matched before round ${round}`;
-          await this.runSteps(a.steps as Step[], `${prefix}${round}.`);
-        }
-        if (until) {
-          if (await this.findNeedles(until, 0, a.threshold as number | undefined)) return `until matched after ${times} rounds`;
-          throw this.notFound('expectation', until, 0, `after ${times} rounds`);
-        }
-        return `${times} rounds`;
-      }
-      case 'wait_change': {
-        const region = a.region as number[] | undefined;
-        const ref = this.grab(region);
-        const ms = this.timeout(step);
-        const changed = await this.poll((s) => (sameImage(s, ref) ? undefined : true), ms, region);
-        if (!changed) throw new SpiceError('timeout', `the ${region ? `region ${region.join(',')}` : 'screen'} did not change within ${fmtMs(ms)}`);
-        return undefined;
-      }
-      case 'type': {
-        const layout = getLayout((a.layout as string | undefined) ?? d.layout);
-        const inputs = await this.getInputs();
-        const plan = layout.plan(this.expand(a.text as string), inputs.locks.capsLock);
-        await this.guard(new Keyboard(inputs, this.opts.signal).play(plan.strokes, pacingFor((a.rate as number | undefined) ?? d.rate)));
-        await this.flush();
-        return `${plan.chars} characters`;
-      }
-      case 'key': {
-        const layout = getLayout((a.layout as string | undefined) ?? d.layout);
-        const inputs = await this.getInputs();
-        const strokes = (a.keys as string[]).flatMap((k) => comboStrokes(this.expand(k), layout, inputs.locks.capsLock));
-        await this.guard(new Keyboard(inputs, this.opts.signal).play(strokes, pacingFor(10, 50)));
-        await this.flush();
-        return undefined;
-      }
-      case 'click':
-      case 'move': {
-        const mouse = await this.getMouse();
-        await this.guard(mouse.moveTo(a.x as number, a.y as number));
-        if (step.kind === 'click') await this.guard(mouse.click(buttonOf((a.button as string | undefined) ?? 'left'), a.double ? 2 : 1));
-        await this.flush();
-        return undefined;
-      }
-      case 'drag': {
-        const [x1, y1] = a.from as number[];
-        const [x2, y2] = a.to as number[];
-        const mouse = await this.getMouse();
-        const button = buttonOf((a.button as string | undefined) ?? 'left');
-        await this.guard(mouse.moveTo(x1!, y1!));
-        await this.guard(mouse.press(button));
-        try {
-          await this.guard(mouse.glideTo(x2!, y2!, 10));
-        } finally {
-          await mouse.release(button).catch(() => undefined);
-        }
-        await this.flush();
-        return undefined;
-      }
-      case 'scroll': {
-        const mouse = await this.getMouse();
-        const at = a.at as number[] | undefined;
-        if (at) await this.guard(mouse.moveTo(at[0]!, at[1]!));
-        await this.guard(mouse.scroll(scrollButton(a.direction as string), (a.clicks as number | undefined) ?? 1));
-        await this.flush();
-        return undefined;
-      }
-      case 'clipboard_set': {
-        const text = this.expand(a.text as string);
-        const clipboard = await this.getClipboard();
-        await this.guard(clipboard.set(SELECTIONS.clipboard, 'text', Buffer.from(text, 'utf8')));
-        return `offered ${Buffer.byteLength(text)} bytes`;
-      }
-      case 'clipboard_expect':
-        return this.clipboardExpect(this.expand(a.text as string), this.timeout(step));
-      case 'send_file': {
-        const name = a.name === undefined ? undefined : this.expand(a.name as string);
-        const o = await this.guard(sendFile(await this.getAgent(), this.expand(a.file as string), {timeoutMs: this.timeout(step), name, signal: this.opts.signal}));
-        if (o.cancelledByClient) throw new SpiceError('usage', 'interrupted');
-        if (!o.ok) throw new SpiceError('expectation', `the guest agent refused ${o.name} (${o.status}): ${o.reason}`);
-        return `${o.name}: ${o.size} bytes in ${o.ms} ms`;
-      }
-      case 'resize': {
-        const display = this.session.display!;
-        const layout = resizedLayout(currentLayout(display), (a.monitor as number | undefined) ?? 0, {width: a.width as number, height: a.height as number});
-        const after = await this.guard(applyLayout(await this.getAgent(), display, layout, this.timeout(step)));
-        return `display ${after.map(formatLayout).join(',')}`;
-      }
-      case 'monitors': {
-        const after = await this.guard(applyLayout(await this.getAgent(), this.session.display!, a.set as MonitorLayout[], this.timeout(step)));
-        return `display ${after.map(formatLayout).join(',')}`;
-      }
-      case 'screenshot': {
-        const s = this.grab();
-        const name = this.expand(a.name as string).replace(/[^A-Za-z0-9._-]/g, '_');
-        mkdirSync(this.opts.artifactsDir, {recursive: true});
-        const file = join(this.opts.artifactsDir, `${name}.png`);
-        writeFileSync(file, await encodeRgbaPng(s));
-        this.screenshots.push(file);
-        return file;
-      }
-      case 'sleep':
-        await this.sleep(a.ms as number);
-        return undefined;
-      case 'measure': {
-        const t = performance.now();
-        if (a.steps) await this.runSteps(a.steps as Step[], prefix);
-        const ms = this.timeout(step);
-        if (a.until) {
-          const m = await this.findNeedles(a.until as NeedleRef[], Math.max(0, ms - (performance.now() - t)), a.threshold as number | undefined);
-          if (!m) throw this.notFound('timeout', a.until as NeedleRef[], ms);
-        } else {
-          await this.guard(this.session.display!.waitStill(a.still as number, ms));
-        }
-        // With `still`, the condition held from the last draw on: that is the end of what is measured.
-        const figure = a.until ? performance.now() - t : Math.max(0, this.session.display!.lastDrawAt() - t);
-        this.figures[a.name as string] = Math.round(figure * 10) / 10;
-        return `${a.name as string} = ${fmtMs(figure)}`;
-      }
-      default:
-        throw new Error(`internal error: step ${step.kind} has no runner`);
-    }
+  private runStep(step: Step, prefix: string): Promise<string | undefined> {
+    const handler = STEP_HANDLERS[step.kind];
+    if (!handler) throw new Error(`internal error: step ${step.kind} has no runner`);
+    return handler(this, step.args, step, prefix);
   }
 
-  private notFound(kind: 'timeout' | 'expectation', refs: NeedleRef[], ms: number, when?: string): SpiceError {
+  /** What the step handlers use: options every action takes, and the runner's own helpers. */
+  keyboardOptions(a: StepArgs): KeyboardOptions {
+    return {layout: (a.layout as string | undefined) ?? this.scenario.defaults.layout, timeoutMs: this.scenario.defaults.timeoutMs, signal: this.opts.signal};
+  }
+  pointerOptions(): PointerOptions {
+    return {monitor: this.scenario.defaults.monitor, timeoutMs: this.scenario.defaults.timeoutMs, signal: this.opts.signal};
+  }
+  agentOptions(step: Step): {timeoutMs: number; agentWaitMs: number} {
+    const d = this.scenario.defaults.timeoutMs;
+    return {timeoutMs: this.timeout(step), agentWaitMs: d};
+  }
+
+  notFound(kind: 'timeout' | 'expectation', refs: NeedleRef[], ms: number, when?: string): SpiceError {
     const best = this.lastMatch ? ` (best: ${this.lastMatch.needle.name} at ${this.lastMatch.result.score.toFixed(1)}%)` : '';
     const names = refs.map((r) => r.ref).join(', ');
     const what = refs.length > 1 ? `none of the needles ${names} matched` : `the needle ${names} did not match`;
@@ -333,11 +171,7 @@ export class ScenarioRunner {
 
   /** The current monitor's pixels (or a region of it). */
   grab(region?: number[]): Rgba {
-    const {surface, monitor} = this.session.display!.monitorSurface(this.scenario.defaults.monitor);
-    const [x, y, w, h] = region ?? [0, 0, monitor.width, monitor.height];
-    const left = monitor.x + x!;
-    const top = monitor.y + y!;
-    return surfaceToRgba(surface, {left, top, right: left + w!, bottom: top + h!});
+    return grabScreen(this.session, this.scenario.defaults.monitor, region);
   }
 
   private tryGrab(region?: number[]): Rgba | undefined {
@@ -351,7 +185,7 @@ export class ScenarioRunner {
   }
 
   /** Calls `check` on the screen now and after every change, until it returns a value or `timeoutMs` passes. */
-  private async poll<T>(check: (s: Rgba) => T | undefined, timeoutMs: number, region?: number[]): Promise<T | undefined> {
+  async poll<T>(check: (s: Rgba) => T | undefined, timeoutMs: number, region?: number[]): Promise<T | undefined> {
     const display = this.session.display!;
     const deadline = performance.now() + timeoutMs;
     let dirty = true;
@@ -380,7 +214,7 @@ export class ScenarioRunner {
     }
   }
 
-  private async findNeedles(refs: NeedleRef[], timeoutMs: number, threshold?: number): Promise<{needle: Needle; result: MatchResult} | undefined> {
+  async findNeedles(refs: NeedleRef[], timeoutMs: number, threshold?: number): Promise<{needle: Needle; result: MatchResult} | undefined> {
     const {matchNeedle} = await needlesModule();
     const list = await Promise.all(refs.map((r) => loadNeedleCached(needlePath({ref: this.expand(r.ref), dir: r.dir}))));
     const th = threshold ?? this.scenario.defaults.threshold;
@@ -398,85 +232,19 @@ export class ScenarioRunner {
     }, timeoutMs);
   }
 
-  /** The guest agent's clipboard, opened on first use (waits up to the default timeout for the agent). */
-  private async getAgent(): Promise<GuestAgent> {
-    if (!this.agent) {
-      const timeoutMs = this.scenario.defaults.timeoutMs;
-      this.agent = await this.guard(GuestAgent.open(this.session, {timeoutMs, agentWaitMs: timeoutMs}));
-    }
-    return this.agent;
-  }
-
-  private async getClipboard(): Promise<Clipboard> {
-    this.clipboard ??= new Clipboard(await this.getAgent());
-    return this.clipboard;
-  }
-
-  /** Asks the guest for its clipboard text until it equals `want` (a failed expectation at the timeout). */
-  private async clipboardExpect(want: string, timeoutMs: number): Promise<string> {
-    const clipboard = await this.getClipboard();
-    const deadline = performance.now() + timeoutMs;
-    // The last answer: the text, null for "no text"; a request that timed out leaves it as it was.
-    let last: string | null | undefined;
-    for (;;) {
-      const left = deadline - performance.now();
-      const got = await this.guard(clipboard.get(SELECTIONS.clipboard, 'text', {timeoutMs: Math.min(5000, Math.max(1000, left))})).then(
-        (d) => Buffer.from(d.data).toString('utf8'),
-        (e: unknown) => {
-          // An empty clipboard (or one without text) is a value to wait past, like a different text.
-          if (e instanceof SpiceError && e.kind === 'expectation') return null;
-          if (e instanceof SpiceError && e.kind === 'timeout') return undefined;
-          throw e;
-        },
-      );
-      if (got === want) return `${Buffer.byteLength(want)} bytes`;
-      if (got !== undefined) last = got;
-      if (deadline - performance.now() <= 0) {
-        const held = last === undefined ? 'did not answer' : last === null ? 'holds no text' : `holds ${JSON.stringify(last.length > 200 ? `${last.slice(0, 200)}…` : last)}`;
-        throw new SpiceError('expectation', `the guest clipboard ${held}, expected ${JSON.stringify(want)} (within ${fmtMs(timeoutMs)})`);
-      }
-      await this.sleep(Math.min(200, deadline - performance.now()));
-    }
-  }
-
-  private async getInputs(): Promise<InputsChannel> {
-    this.inputs ??= await this.guard(inputsOf(this.session, this.scenario.defaults.timeoutMs));
-    return this.inputs;
-  }
-
-  private async getMouse(): Promise<Mouse> {
-    if (!this.mouse) {
-      const inputs = await this.getInputs();
-      const cursor = this.session.findChannel(ChannelType.CURSOR, 0);
-      const opts = {timeoutMs: this.scenario.defaults.timeoutMs, monitor: this.scenario.defaults.monitor, signal: this.opts.signal, cursor: cursor instanceof CursorChannel ? cursor : undefined};
-      this.mouse = await this.guard(new Mouse(this.session, inputs, opts).ready());
-    }
-    return this.mouse;
-  }
-
-  private async flush(): Promise<void> {
-    if (this.inputs) await this.guard(flushInputs(this.inputs, this.scenario.defaults.timeoutMs));
-  }
-
   /** Lets go of every mouse button (errors). */
   releaseAll(): void {
-    try {
-      this.mouse?.releaseAll();
-    } catch {
-      /* the session is gone */
-    }
+    releaseButtons(this.session);
   }
 }
 
-export const DEFAULT_MATCH_THRESHOLD = DEFAULT_THRESHOLD;
-
-function clickPoint(needle: Needle, r: MatchResult): {x: number; y: number} {
+export function clickPoint(needle: Needle, r: MatchResult): {x: number; y: number} {
   const area = needle.areas.find((x) => x.type === 'match') ?? needle.areas[0];
   if (!area) return {x: Math.round(needle.image.width / 2), y: Math.round(needle.image.height / 2)};
   return {x: area.x + r.dx + Math.floor(area.width / 2), y: area.y + r.dy + Math.floor(area.height / 2)};
 }
 
-function sameImage(a: Rgba, b: Rgba): boolean {
+export function sameImage(a: Rgba, b: Rgba): boolean {
   if (a.width !== b.width || a.height !== b.height) return false;
   return Buffer.from(a.data.buffer, a.data.byteOffset, a.data.length).equals(Buffer.from(b.data.buffer, b.data.byteOffset, b.data.length));
 }

@@ -1,11 +1,10 @@
-import {writeFileSync} from 'node:fs';
 import {Flags} from '@oclif/core';
 import {SessionCommand} from '../../cli/base-command.js';
 import {secondsFlag, selectionFlag, selectionOf} from '../../cli/clipboard-input.js';
-import {GuestAgent} from '../../client/agent/agent.js';
-import {Clipboard, selectionName, type ClipKind} from '../../client/agent/clipboard.js';
+import type {ClipKind} from '../../client/actions/clipboard.js';
+import {getClipboard} from '../../client/actions/clipboard.js';
+import {writeOutput} from '../../client/actions/capture.js';
 import {SpiceError} from '../../client/errors.js';
-import {AgentClipboardType, nameOf} from '../../client/wire/enums.js';
 
 export default class ClipboardGet extends SessionCommand {
   static override summary = "Read the guest's clipboard (text, or an image as PNG) through its agent.";
@@ -25,35 +24,16 @@ export default class ClipboardGet extends SessionCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(ClipboardGet);
-    this.jsonOut = flags.json;
     const kind = flags.type as ClipKind;
     const selection = selectionOf(flags.selection);
     const waitMs = secondsFlag(flags.wait, '--wait') ?? 0;
     if (kind === 'image' && !flags.output && (flags.json || process.stdout.isTTY)) {
       throw new SpiceError('usage', 'an image needs -o FILE (or stdout redirected to a file)');
     }
-    const uri = this.requireUri(flags.uri);
-    const opts = await this.sessionOptions(flags);
-    const timeoutMs = flags.timeout * 1000;
-    const session = await this.openSession(uri, {...opts, channelFilter: () => false});
-    try {
-      const agent = await GuestAgent.open(session, {timeoutMs});
-      const clipboard = new Clipboard(agent);
-      const got = await clipboard.get(selection, kind, {timeoutMs, waitMs});
-      if (flags.output) writeFileSync(flags.output, got.data);
-      else if (!flags.json) process.stdout.write(got.data);
-      if (flags.json) {
-        this.printJson({
-          ok: true,
-          selection: selectionName(selection).toLowerCase(),
-          type: kind,
-          guestType: nameOf(AgentClipboardType, got.guestType),
-          bytes: got.data.length,
-          ...(flags.output ? {file: flags.output} : {text: Buffer.from(got.data).toString('utf8')}),
-        });
-      }
-    } finally {
-      session.close();
-    }
+    const out = await this.withSession(flags, {channels: []}, (s) => getClipboard(s, selection, kind, {timeoutMs: flags.timeout * 1000, waitMs}));
+    const {data, ...report} = out;
+    if (flags.output) writeOutput(flags.output, data);
+    else if (!flags.json) process.stdout.write(data);
+    this.report({...report, ...(flags.output ? {file: flags.output} : {text: Buffer.from(data).toString('utf8')})}, () => undefined);
   }
 }

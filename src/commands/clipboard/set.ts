@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core';
 import {SessionCommand} from '../../cli/base-command.js';
 import {checkUtf8, readInput, readPng, secondsFlag, selectionFlag, selectionOf} from '../../cli/clipboard-input.js';
-import {GuestAgent} from '../../client/agent/agent.js';
-import {Clipboard, selectionName, type ClipKind} from '../../client/agent/clipboard.js';
+import {selectionName, type ClipKind} from '../../client/actions/clipboard.js';
+import {setClipboard} from '../../client/actions/clipboard.js';
 import {SpiceError} from '../../client/errors.js';
 
 export default class ClipboardSet extends SessionCommand {
@@ -27,33 +27,13 @@ export default class ClipboardSet extends SessionCommand {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(ClipboardSet);
-    this.jsonOut = flags.json;
     const selection = selectionOf(flags.selection);
     const holdMs = secondsFlag(flags.hold, '--hold');
     const {kind, data} = await readData(argv as string[], flags.file, flags.image);
-    const uri = this.requireUri(flags.uri);
-    const opts = await this.sessionOptions(flags);
-    const timeoutMs = flags.timeout * 1000;
-    const session = await this.openSession(uri, {...opts, channelFilter: () => false});
-    try {
-      const agent = await GuestAgent.open(session, {timeoutMs});
-      const clipboard = new Clipboard(agent);
-      const started = Date.now();
-      await clipboard.set(selection, kind, data);
+    const onOffered = () => {
       if (!flags.json) process.stderr.write(`offered ${data.length} bytes of ${kind} on the guest's ${selectionName(selection)}; ${holdMs !== undefined ? `serving for ${holdMs / 1000} s` : 'waiting for the guest to fetch them'}\n`);
-      if (holdMs !== undefined) {
-        await clipboard.waitServed(selection, Number.MAX_SAFE_INTEGER, holdMs).catch((e: SpiceError) => {
-          if (e.kind !== 'timeout' && e.kind !== 'expectation') throw e; // held long enough, or the guest copied something else
-        });
-      } else {
-        await clipboard.waitServed(selection, 1, timeoutMs);
-      }
-      if (flags.json) {
-        this.printJson({ok: true, selection: selectionName(selection).toLowerCase(), type: kind, bytes: data.length, fetched: clipboard.served(selection), ms: Date.now() - started});
-      }
-    } finally {
-      session.close();
-    }
+    };
+    this.report(await this.withSession(flags, {channels: []}, (s) => setClipboard(s, selection, kind, data, {timeoutMs: flags.timeout * 1000, holdMs, onOffered})), () => undefined);
   }
 }
 

@@ -1,8 +1,9 @@
 import {spawn} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import {join} from 'node:path';
-import {Command, Flags} from '@oclif/core';
-import {fail, packageRoot} from '../../lab/cli.js';
+import {Flags} from '@oclif/core';
+import {LabCommand} from '../../cli/lab-command.js';
+import {packageRoot} from '../../lab/cli.js';
 import {MissingPackageError, XSPICE_PACKAGES, installLabPackages, isRoot, missingLabPackages} from '../../lab/install.js';
 import {startXspice} from '../../lab/xspice.js';
 import type {LabTarget} from '../../lab/types.js';
@@ -10,7 +11,7 @@ import type {LabTarget} from '../../lab/types.js';
 /** Xspice, and spice-vdagent + xclip for the clipboard example. */
 const DEMO_PACKAGES = [...XSPICE_PACKAGES, 'spice-vdagent', 'xclip'];
 
-export default class LabDemo extends Command {
+export default class LabDemo extends LabCommand {
   static override summary = 'Start an Xspice target with the guest agent, run `spice-cli info` and the Xspice example scenarios against it, stop it';
   static override description =
     'Installs the lab packages first when running as root and some are missing. The target is stopped at the end, also on Ctrl-C.';
@@ -22,14 +23,14 @@ export default class LabDemo extends Command {
 
   async run(): Promise<void> {
     let target: LabTarget | undefined;
-    const onSignal = (sig: NodeJS.Signals) => {
-      this.logToStderr(`\n${sig}: stopping the demo target`);
+    // Ctrl-C / SIGTERM (the base command's one signal path): stop the target, then exit 130 / 143.
+    const onAbort = () => {
+      this.logToStderr(`\n${this.interruptedExitCode === 130 ? 'SIGINT' : 'SIGTERM'}: stopping the demo target`);
       const t = target;
       target = undefined;
-      void (t ? t.stop() : Promise.resolve()).finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+      void (t ? t.stop() : Promise.resolve()).finally(() => process.exit(this.interruptedExitCode));
     };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    this.signal.addEventListener('abort', onAbort, {once: true});
     try {
       const {flags} = await this.parse(LabDemo);
       const missing = await missingLabPackages(DEMO_PACKAGES);
@@ -61,10 +62,9 @@ export default class LabDemo extends Command {
     } catch (err) {
       await target?.stop().catch(() => undefined);
       target = undefined;
-      fail(this, err);
+      throw err;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      this.signal.removeEventListener('abort', onAbort);
       const t = target;
       target = undefined;
       if (t) {

@@ -1,6 +1,7 @@
 import {writeFileSync} from 'node:fs';
 import {Args, Flags} from '@oclif/core';
 import {SpiceCommand} from '../../cli/base-command.js';
+import {SpiceError} from '../../client/errors.js';
 import {parsePercent} from '../../scenarios/needles/args.js';
 import {drawMatch} from '../../scenarios/needles/draw.js';
 import {encodePngRgba, readPngRgba} from '../../scenarios/needles/image.js';
@@ -29,15 +30,13 @@ export default class NeedleCheck extends SpiceCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(NeedleCheck);
-    this.jsonOut = flags.json;
     const needle = await loadNeedle(args.needle);
     const screen = await readPngRgba(args.screenshot);
     const t0 = performance.now();
     const r = matchNeedle(screen, needle, {threshold: parsePercent('--threshold', flags.threshold), tolerance: flags.tolerance, margin: flags.margin});
     const ms = Math.round((performance.now() - t0) * 100) / 100;
     if (flags.output) writeFileSync(flags.output, await encodePngRgba(drawMatch(screen, needle, r)));
-    if (flags.json) {
-      this.printJson({
+    const report = {
         found: r.found,
         score: r.score,
         needle: r.needle,
@@ -48,15 +47,16 @@ export default class NeedleCheck extends SpiceCommand {
         areas: r.areas.map((a) => ({index: a.index, found: a.found, score: a.score, x: a.x, y: a.y, width: a.area.width, height: a.area.height, pixels: a.pixels, mismatched: a.mismatched})),
         ms,
         ...(flags.output ? {output: flags.output} : {}),
-      });
-    } else {
+    };
+    if (!flags.json) {
       const lines = [`${r.found ? 'found' : 'not found'}: ${r.needle} score ${r.score} offset ${sign(r.dx)},${sign(r.dy)}${r.click ? ` click ${r.click.x},${r.click.y}` : ''}`];
       for (const a of r.areas) {
         lines.push(`  area ${a.index} ${a.area.x},${a.area.y} ${a.area.width}x${a.area.height}: ${a.found ? 'found' : 'not found'} at ${a.x},${a.y} score ${a.score} (${a.mismatched} of ${a.pixels} pixels differ)`);
       }
       process.stdout.write(lines.join('\n') + '\n');
     }
-    if (!r.found) process.exitCode = 1;
+    if (!r.found) throw new SpiceError('expectation', `the needle ${r.needle} was not found (score ${r.score})`, {details: report});
+    this.report(report, () => undefined);
   }
 }
 

@@ -33,7 +33,6 @@ export default class NeedleCreate extends SpiceCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(NeedleCreate);
-    this.jsonOut = flags.json;
     const name = args.name.replace(/\.(json|png)$/i, '');
     const jsonPath = `${name}.json`;
     const pngPath = `${name}.png`;
@@ -52,7 +51,6 @@ export default class NeedleCreate extends SpiceCommand {
     copyFileSync(flags.from, pngPath);
     writeFileSync(jsonPath, text);
     const result = {needle: basename(name), json: jsonPath, png: pngPath, format: flags.openqa ? 'openqa' : 'spice-cli', width: image.width, height: image.height, areas, click: needle.click, tags: needle.tags};
-    if (flags.json) this.printJson(result);
-    else process.stderr.write(`wrote ${jsonPath} and ${pngPath} (${areas.length} area${areas.length === 1 ? '' : 's'} on ${image.width}x${image.height})\n`);
+    this.report(result, `wrote ${jsonPath} and ${pngPath} (${areas.length} area${areas.length === 1 ? '' : 's'} on ${image.width}x${image.height})`);
   }
 }

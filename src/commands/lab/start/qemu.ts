@@ -1,8 +1,9 @@
 import {existsSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
-import {Command, Flags} from '@oclif/core';
+import {Flags} from '@oclif/core';
+import {LabCommand} from '../../../cli/lab-command.js';
 import {SpiceError} from '../../../client/errors.js';
-import {fail, publicInfo, readPasswordFile} from '../../../lab/cli.js';
+import {publicInfo, readPasswordFile} from '../../../lab/cli.js';
 import {addToState, findTarget} from '../../../lab/state.js';
 import type {LabTarget} from '../../../lab/types.js';
 
@@ -27,7 +28,7 @@ interface QemuModule {
 
 const WEBDAV_PORT = 'org.spice-space.webdav.0';
 
-export default class LabStartQemu extends Command {
+export default class LabStartQemu extends LabCommand {
   static override summary = 'Start a QEMU target (SPICE built in) on 127.0.0.1 and leave it running';
   static override description =
     'Without --linux the guest is the BIOS screen (up in ~0.1 s); with --linux a tiny busybox Linux guest boots (~10 s under TCG). ' +
@@ -53,45 +54,40 @@ export default class LabStartQemu extends Command {
     tls: Flags.boolean({description: 'also open a TLS port (lab CA in the target dir)'}),
     memory: Flags.integer({description: 'guest RAM in MiB'}),
     name: Flags.string({description: 'target name (default qemu-N)'}),
-    json: Flags.boolean({description: 'print the target facts (without the password) as JSON'}),
   };
 
   async run(): Promise<void> {
-    try {
-      const {flags} = await this.parse(LabStartQemu);
-      if (flags.unix && flags.tls) throw new SpiceError('usage', '--tls cannot be used with --unix');
-      const modUrl = new URL('../../../lab/qemu.js', import.meta.url);
-      if (!existsSync(fileURLToPath(modUrl))) {
-        throw new Error('the QEMU lab target is not part of this build (dist/lab/qemu.js is missing); rebuild with `npm run build`');
-      }
-      const {startQemu} = (await import(modUrl.href)) as QemuModule;
-      const password = flags['password-file'] ? readPasswordFile(flags['password-file']) : undefined;
-      const ports = [...(flags.port ?? [])];
-      if (flags.webdav && !ports.includes(WEBDAV_PORT)) ports.push(WEBDAV_PORT);
-      const target = await startQemu({
-        mode: flags.linux ? 'linux' : 'bios',
-        ...(flags['all-devices'] ? {allDevices: true} : {}),
-        ...(flags.agent ? {agent: true} : {}),
-        ...(flags.usbredir !== undefined ? {usbredir: flags.usbredir} : {}),
-        ...(flags.audio ? {audio: true} : {}),
-        ...(flags.smartcard ? {smartcard: true} : {}),
-        ...(flags.tablet ? {tablet: true} : {}),
-        ...(ports.length ? {ports} : {}),
-        ...(flags.unix ? {unix: true} : {}),
-        ...(password !== undefined ? {password} : {}),
-        ...(flags.tls ? {tls: true} : {}),
-        ...(flags.memory !== undefined ? {memoryMb: flags.memory} : {}),
-        ...(flags.name !== undefined ? {name: flags.name} : {}),
-      });
-      if (!findTarget(target.name)) addToState(target);
-      if (flags.json) {
-        this.log(JSON.stringify(publicInfo(target), null, 2));
-      } else {
-        this.log(target.uri);
-        this.logToStderr(`started ${target.name} (stop with: spice-cli lab stop ${target.name})`);
-      }
-    } catch (err) {
-      fail(this, err);
+    const {flags} = await this.parse(LabStartQemu);
+    if (flags.unix && flags.tls) throw new SpiceError('usage', '--tls cannot be used with --unix');
+    const modUrl = new URL('../../../lab/qemu.js', import.meta.url);
+    if (!existsSync(fileURLToPath(modUrl))) {
+      throw new Error('the QEMU lab target is not part of this build (dist/lab/qemu.js is missing); rebuild with `npm run build`');
+    }
+    const {startQemu} = (await import(modUrl.href)) as QemuModule;
+    const password = flags['password-file'] ? readPasswordFile(flags['password-file']) : undefined;
+    const ports = [...(flags.port ?? [])];
+    if (flags.webdav && !ports.includes(WEBDAV_PORT)) ports.push(WEBDAV_PORT);
+    const target = await startQemu({
+      mode: flags.linux ? 'linux' : 'bios',
+      ...(flags['all-devices'] ? {allDevices: true} : {}),
+      ...(flags.agent ? {agent: true} : {}),
+      ...(flags.usbredir !== undefined ? {usbredir: flags.usbredir} : {}),
+      ...(flags.audio ? {audio: true} : {}),
+      ...(flags.smartcard ? {smartcard: true} : {}),
+      ...(flags.tablet ? {tablet: true} : {}),
+      ...(ports.length ? {ports} : {}),
+      ...(flags.unix ? {unix: true} : {}),
+      ...(password !== undefined ? {password} : {}),
+      ...(flags.tls ? {tls: true} : {}),
+      ...(flags.memory !== undefined ? {memoryMb: flags.memory} : {}),
+      ...(flags.name !== undefined ? {name: flags.name} : {}),
+    });
+    if (!findTarget(target.name)) addToState(target);
+    if (flags.json) {
+      this.report(publicInfo(target));
+    } else {
+      this.log(target.uri);
+      this.logToStderr(`started ${target.name} (stop with: spice-cli lab stop ${target.name})`);
     }
   }
 }

@@ -1,5 +1,6 @@
-import {Command, Flags} from '@oclif/core';
-import {fail, publicInfo, readPasswordFile} from '../../../lab/cli.js';
+import {Flags} from '@oclif/core';
+import {LabCommand} from '../../../cli/lab-command.js';
+import {publicInfo, readPasswordFile} from '../../../lab/cli.js';
 import {
   XSPICE_COMPRESSIONS,
   XSPICE_STREAMING,
@@ -12,7 +13,7 @@ import {
   type XspiceWanMode,
 } from '../../../lab/xspice.js';
 
-export default class LabStartXspice extends Command {
+export default class LabStartXspice extends LabCommand {
   static override summary = 'Start an Xspice target (an X server that is a SPICE server) on 127.0.0.1 and leave it running';
   static override description =
     'Prints the URI to connect to (spice://127.0.0.1:PORT, with ?tls-port=N when --tls). ' +
@@ -41,44 +42,39 @@ export default class LabStartXspice extends Command {
     client: Flags.string({description: 'extra X client to start, e.g. "xclock -update 1" (repeatable)', multiple: true}),
     'default-clients': Flags.boolean({description: 'start the default xterm and xlogo (--no-default-clients for an empty screen)', default: true, allowNo: true}),
     name: Flags.string({description: 'target name (default xspice-N)'}),
-    json: Flags.boolean({description: 'print the target facts (without the password) as JSON'}),
   };
 
   async run(): Promise<void> {
-    try {
-      const {flags} = await this.parse(LabStartXspice);
-      const password = flags['password-file'] ? readPasswordFile(flags['password-file']) : undefined;
-      const clients: XClient[] = flags['default-clients'] ? defaultXClients() : [];
-      for (const c of flags.client ?? []) {
-        const [command, ...args] = c.trim().split(/\s+/);
-        if (command) clients.push({command, args});
-      }
-      const target = await startXspice({
-        name: flags.name,
-        password,
-        tls: flags.tls,
-        vdagent: flags.vdagent,
-        agentMouse: flags['agent-mouse'],
-        fileXferDir: flags['file-xfer-dir'],
-        audio: flags.audio,
-        compression: flags.compression as XspiceCompression | undefined,
-        jpegWan: flags['jpeg-wan'] as XspiceWanMode | undefined,
-        zlibGlzWan: flags['zlib-glz-wan'] as XspiceWanMode | undefined,
-        streaming: flags.streaming as XspiceStreaming | undefined,
-        surfaces: flags.surfaces,
-        width: flags.width,
-        height: flags.height,
-        heads: flags.heads,
-        clients,
-      });
-      if (flags.json) {
-        this.log(JSON.stringify(publicInfo(target), null, 2));
-      } else {
-        this.log(target.uri);
-        this.logToStderr(`started ${target.name} on display ${target.display} (stop with: spice-cli lab stop ${target.name})`);
-      }
-    } catch (err) {
-      fail(this, err);
+    const {flags} = await this.parse(LabStartXspice);
+    const password = flags['password-file'] ? readPasswordFile(flags['password-file']) : undefined;
+    const clients: XClient[] = flags['default-clients'] ? defaultXClients() : [];
+    for (const c of flags.client ?? []) {
+      const [command, ...args] = c.trim().split(/\s+/);
+      if (command) clients.push({command, args});
+    }
+    const target = await startXspice({
+      name: flags.name,
+      password,
+      tls: flags.tls,
+      vdagent: flags.vdagent,
+      agentMouse: flags['agent-mouse'],
+      fileXferDir: flags['file-xfer-dir'],
+      audio: flags.audio,
+      compression: flags.compression as XspiceCompression | undefined,
+      jpegWan: flags['jpeg-wan'] as XspiceWanMode | undefined,
+      zlibGlzWan: flags['zlib-glz-wan'] as XspiceWanMode | undefined,
+      streaming: flags.streaming as XspiceStreaming | undefined,
+      surfaces: flags.surfaces,
+      width: flags.width,
+      height: flags.height,
+      heads: flags.heads,
+      clients,
+    });
+    if (flags.json) {
+      this.report(publicInfo(target));
+    } else {
+      this.log(target.uri);
+      this.logToStderr(`started ${target.name} on display ${target.display} (stop with: spice-cli lab stop ${target.name})`);
     }
   }
 }

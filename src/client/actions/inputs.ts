@@ -1,0 +1,15 @@
+/**
+ * The inputs channel as actions use it: ready (its INIT arrived, so the lock state is known) and flushed
+ * (every event written has left for the server) before an action reports.
+ */
+import type {InputsChannel} from '../channels/inputs.js';
+import {flushInputs, inputsOf} from '../input/session-keyboard.js';
+import type {SpiceSession} from '../session.js';
+
+export function readyInputs(session: SpiceSession, timeoutMs: number): Promise<InputsChannel> {
+  return inputsOf(session, timeoutMs);
+}
+
+export function flushed(inputs: InputsChannel, timeoutMs: number): Promise<void> {
+  return flushInputs(inputs, timeoutMs);
+}

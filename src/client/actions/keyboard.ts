@@ -1,0 +1,142 @@
+/**
+ * Keyboard actions: type text, press key combinations, paste text through the guest's clipboard. Each finds
+ * the inputs channel, plans keystrokes for the guest's layout and Caps Lock state, plays them paced (see
+ * input/keyboard.ts), waits until the last event left, and releases every key on errors and on abort.
+ */
+import {interruptedError, SpiceError} from '../errors.js';
+import {comboStrokes, parseCombo} from '../input/combos.js';
+import {DEFAULT_RATE, Interrupted, Keyboard, pacingFor, type Pacing, type PlayReport} from '../input/keyboard.js';
+import {splitText, type KeyboardLayout, type Stroke} from '../input/layout.js';
+import {DEFAULT_LAYOUT, getLayout} from '../input/layouts.js';
+import type {SpiceSession} from '../session.js';
+import {flushed, readyInputs} from './inputs.js';
+
+/** Keystrokes per second when typing text (input/keyboard.ts explains the figure). */
+export const DEFAULT_TYPE_RATE = DEFAULT_RATE;
+/** Combinations per second when several are pressed; a combination is one held keystroke. */
+export const DEFAULT_COMBO_RATE = 10;
+/** How long a combination is held, ms. */
+export const DEFAULT_COMBO_HOLD_MS = 50;
+
+export interface KeyboardOptions {
+  /** Keyboard layout of the guest (name or table); default us. */
+  layout?: string | KeyboardLayout;
+  /** Keystrokes (or combinations) per second. */
+  rate?: number;
+  /** How long each key is held down, ms. */
+  holdMs?: number;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface TypeReport {
+  layout: string;
+  characters: number;
+  keystrokes: number;
+  events: number;
+  ms: number;
+  keysPerSecond: number | null;
+  rate: number;
+  holdMs: number;
+  capsLock: boolean;
+}
+
+export interface KeyReport {
+  combos: Array<{combo: string; keys: string[]}>;
+  keystrokes: number;
+  events: number;
+  ms: number;
+  holdMs: number;
+  capsLock: boolean;
+}
+
+export function layoutOf(layout: string | KeyboardLayout | undefined): KeyboardLayout {
+  return typeof layout === 'object' ? layout : getLayout(layout ?? DEFAULT_LAYOUT);
+}
+
+/** The pacing of `type` (rate default 50/s, hold 40% of a keystroke) and of `key` (10/s, 50 ms). */
+export function typePacing(o: {rate?: number; holdMs?: number}): Pacing {
+  return pacingFor(o.rate ?? DEFAULT_TYPE_RATE, o.holdMs);
+}
+export function comboPacing(o: {rate?: number; holdMs?: number}): Pacing {
+  return pacingFor(o.rate ?? DEFAULT_COMBO_RATE, o.holdMs ?? DEFAULT_COMBO_HOLD_MS);
+}
+
+/** Throws the usage error naming every character the layout cannot type (before anything is sent). */
+export function checkTypeable(text: string, layout: KeyboardLayout): void {
+  const missing = [...new Set(splitText(text))].filter((c) => !layout.canType(c));
+  if (missing.length) layout.plan(missing.join(''), false); // throws the usage error naming them
+}
+
+/** Throws the usage error of the first combination that does not parse or cannot be typed. */
+export function checkCombos(combos: readonly string[], layout: KeyboardLayout): void {
+  for (const c of combos) comboStrokes(c, layout, false); // Caps Lock only matters for lone characters
+}
+
+/**
+ * Plays the strokes `plan` makes for the guest's Caps Lock state; every key is released whatever happens.
+ * An abort is an 'interrupted' error that tells how many keystrokes went.
+ */
+async function play(session: SpiceSession, plan: (capsLock: boolean) => Stroke[], pacing: Pacing, o: KeyboardOptions): Promise<PlayReport & {capsLock: boolean}> {
+  const inputs = await readyInputs(session, o.timeoutMs);
+  const capsLock = inputs.locks.capsLock;
+  try {
+    const report = await new Keyboard(inputs, o.signal).play(plan(capsLock), pacing);
+    await flushed(inputs, o.timeoutMs);
+    return {...report, capsLock};
+  } catch (e) {
+    if (e instanceof Interrupted) throw interruptedError(e.message, {keystrokes: e.done, of: e.total});
+    throw e;
+  }
+}
+
+/** Types `text` as keystrokes of the guest's layout. */
+export async function typeText(session: SpiceSession, text: string, o: KeyboardOptions): Promise<TypeReport> {
+  const layout = layoutOf(o.layout);
+  const pacing = typePacing(o);
+  checkTypeable(text, layout);
+  let characters = 0;
+  const r = await play(
+    session,
+    (caps) => {
+      const p = layout.plan(text, caps);
+      characters = p.chars;
+      return p.strokes;
+    },
+    pacing,
+    o,
+  );
+  return {
+    layout: layout.name,
+    characters,
+    keystrokes: r.keystrokes,
+    events: r.events,
+    ms: r.ms,
+    keysPerSecond: r.ms > 0 ? Math.round((r.keystrokes / r.ms) * 1000 * 10) / 10 : null,
+    rate: pacing.rate,
+    holdMs: pacing.holdMs,
+    capsLock: r.capsLock,
+  };
+}
+
+/** Presses key combinations (ctrl-alt-delete, enter, a) one after the other. */
+export async function pressKeys(session: SpiceSession, combos: readonly string[], o: KeyboardOptions): Promise<KeyReport> {
+  if (combos.length === 0) throw new SpiceError('usage', 'no keys given: e.g. `spice-cli key enter` or `spice-cli key ctrl-alt-delete` (--list prints the names)');
+  const layout = layoutOf(o.layout);
+  const pacing = comboPacing(o);
+  checkCombos(combos, layout);
+  const r = await play(session, (caps) => combos.flatMap((c) => comboStrokes(c, layout, caps)), pacing, o);
+  return {
+    combos: combos.map((c) => ({combo: c, keys: parseCombo(c).map((p) => (p.kind === 'key' ? p.name : p.char))})),
+    keystrokes: r.keystrokes,
+    events: r.events,
+    ms: r.ms,
+    holdMs: pacing.holdMs,
+    capsLock: r.capsLock,
+  };
+}
+
+// What front ends name and check before connecting.
+export {MAX_RATE} from '../input/keyboard.js';
+export {DEFAULT_LAYOUT, getLayout, LAYOUT_NAMES} from '../input/layouts.js';
+export {formatScancode, NAMED_KEYS} from '../input/scancodes.js';

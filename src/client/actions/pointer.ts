@@ -1,0 +1,164 @@
+/**
+ * Pointer actions: move, click, drag and scroll at guest screen pixels, with the exactness report (client
+ * mouse mode is exact; server mode is exact when the cursor channel's position closes the loop). Every
+ * button is released on errors and on abort. The Mouse of a session is kept between actions (its mode, its
+ * learnt server-mode gain and where it believes the pointer is).
+ */
+import {interruptedError} from '../errors.js';
+import {buttonOf, Mouse, MouseInterrupted, scrollButton} from '../input/mouse.js';
+import {CursorChannel} from '../channels/cursor.js';
+import type {SpiceSession} from '../session.js';
+import {ChannelType} from '../wire/enums.js';
+import {flushed, readyInputs} from './inputs.js';
+
+export interface PointerOptions {
+  /** Monitor (display id) the coordinates are on; default 0. */
+  monitor?: number;
+  /** Stay in server mouse mode even when client mode is available. */
+  serverMode?: boolean;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export type PointerGesture =
+  | {action: 'move'; x: number; y: number}
+  | {action: 'click'; x: number; y: number; button?: string; double?: boolean}
+  | {action: 'drag'; from: Point; to: Point; button?: string; steps?: number}
+  | {action: 'scroll'; direction: string; clicks?: number; at?: Point};
+
+export interface PointerReport {
+  action: PointerGesture['action'];
+  /** click, drag */
+  button?: string;
+  /** click */
+  double?: boolean;
+  /** drag */
+  from?: Point;
+  to?: Point;
+  /** scroll */
+  direction?: string;
+  clicks?: number;
+  mode: 'client' | 'server';
+  exact: boolean;
+  monitor: number;
+  x?: number;
+  y?: number;
+  events: number;
+  motions: number;
+  /** Correction rounds of closed-loop moves (server mode with cursor read-back). */
+  rounds: number;
+  ms: number;
+}
+
+/** Intermediate motion events of a drag while the button is held. */
+export const DEFAULT_DRAG_STEPS = 10;
+
+const mice = new WeakMap<SpiceSession, {key: string; mouse: Mouse}>();
+
+async function mouseOf(session: SpiceSession, o: PointerOptions): Promise<Mouse> {
+  const key = `${o.monitor ?? 0}/${o.serverMode ? 'server' : 'client'}`;
+  const known = mice.get(session);
+  if (known && known.key === key) return known.mouse;
+  const inputs = await readyInputs(session, o.timeoutMs);
+  const cursor = session.findChannel(ChannelType.CURSOR, 0);
+  const mouse = await new Mouse(session, inputs, {
+    monitor: o.monitor ?? 0,
+    signal: o.signal,
+    timeoutMs: o.timeoutMs,
+    preferClient: !o.serverMode,
+    cursor: cursor instanceof CursorChannel ? cursor : undefined,
+  }).ready();
+  mice.set(session, {key, mouse});
+  return mouse;
+}
+
+/** Validates a gesture's names (button, wheel direction) before anything is sent. */
+export function checkGesture(g: PointerGesture): void {
+  if (g.action === 'scroll') scrollButton(g.direction);
+  else if (g.action !== 'move' && g.button !== undefined) buttonOf(g.button);
+}
+
+async function perform(mouse: Mouse, g: PointerGesture): Promise<void> {
+  switch (g.action) {
+    case 'move':
+      return mouse.moveTo(g.x, g.y);
+    case 'click':
+      await mouse.moveTo(g.x, g.y);
+      return mouse.click(buttonOf(g.button ?? 'left'), g.double ? 2 : 1);
+    case 'drag': {
+      const button = buttonOf(g.button ?? 'left');
+      await mouse.moveTo(g.from.x, g.from.y);
+      await mouse.press(button);
+      try {
+        await mouse.glideTo(g.to.x, g.to.y, g.steps ?? DEFAULT_DRAG_STEPS);
+      } finally {
+        await mouse.release(button).catch(() => undefined);
+      }
+      return;
+    }
+    case 'scroll':
+      if (g.at) await mouse.moveTo(g.at.x, g.at.y);
+      return mouse.scroll(scrollButton(g.direction), g.clicks ?? 1);
+  }
+}
+
+/** Performs one gesture; resolves once its last event left for the server. */
+export async function pointer(session: SpiceSession, g: PointerGesture, o: PointerOptions): Promise<PointerReport> {
+  checkGesture(g);
+  const t0 = performance.now();
+  const mouse = await mouseOf(session, o);
+  const before = {events: mouse.events, motions: mouse.motions, rounds: mouse.rounds};
+  try {
+    await perform(mouse, g);
+    if (o.signal?.aborted) throw new MouseInterrupted(mouse.events - before.events, mouse.events - before.events);
+  } catch (e) {
+    if (e instanceof MouseInterrupted) throw interruptedError(e.message, {events: e.done});
+    throw e;
+  } finally {
+    mouse.releaseAll();
+    await flushed(mouse.inputs, o.timeoutMs).catch(() => undefined);
+  }
+  return {
+    ...summary(g),
+    mode: mouse.mode,
+    exact: mouse.exact,
+    monitor: o.monitor ?? 0,
+    x: mouse.x,
+    y: mouse.y,
+    events: mouse.events - before.events,
+    motions: mouse.motions - before.motions,
+    rounds: mouse.rounds - before.rounds,
+    ms: Math.round(performance.now() - t0),
+  };
+}
+
+/** Lets go of every button the session's mouse holds (a front end's last resort on errors). */
+export function releaseButtons(session: SpiceSession): void {
+  try {
+    mice.get(session)?.mouse.releaseAll();
+  } catch {
+    /* the session is gone */
+  }
+}
+
+/** The gesture as its report names it. */
+function summary(g: PointerGesture): Pick<PointerReport, 'action' | 'button' | 'double' | 'from' | 'to' | 'direction' | 'clicks'> {
+  switch (g.action) {
+    case 'move':
+      return {action: 'move'};
+    case 'click':
+      return {action: 'click', button: g.button ?? 'left', double: Boolean(g.double)};
+    case 'drag':
+      return {action: 'drag', button: g.button ?? 'left', from: g.from, to: g.to};
+    case 'scroll':
+      return {action: 'scroll', direction: g.direction.toLowerCase(), clicks: g.clicks ?? 1};
+  }
+}
+
+// What front ends name and check before connecting.
+export {BUTTON_NAMES, parseCoord} from '../input/mouse.js';
