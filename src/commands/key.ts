@@ -6,7 +6,8 @@ import {comboStrokes, parseCombo} from '../client/input/combos.js';
 import {Interrupted, Keyboard, MAX_RATE, pacingFor} from '../client/input/keyboard.js';
 import type {Stroke} from '../client/input/layout.js';
 import {DEFAULT_LAYOUT, getLayout, LAYOUT_NAMES} from '../client/input/layouts.js';
-import {formatScancode, NAMED_KEYS} from '../client/input/scancodes.js';
+import {formatScancode} from '../client/wire/scancodes.js';
+import {NAMED_KEYS} from '../client/input/scancodes.js';
 import {flushInputs, inputsOf, interrupted, parseNumber, withInterrupt} from '../client/input/session-keyboard.js';
 
 /** Combinations per second when several are given; a combination is a single (held) keystroke. */

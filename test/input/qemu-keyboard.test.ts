@@ -14,7 +14,7 @@ import {ChannelType} from '../../src/client/wire/enums.js';
 import {flushInputs, inputsOf} from '../../src/client/input/session-keyboard.js';
 import {lockFlags} from '../../src/client/channels/inputs.js';
 import {Keyboard, pacingFor} from '../../src/client/input/keyboard.js';
-import {SC} from '../../src/client/input/scancodes.js';
+import {SC} from '../../src/client/wire/scancodes.js';
 import {runCli} from '../support/cli.js';
 
 let t: LabTarget | undefined;

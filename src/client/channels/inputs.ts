@@ -17,7 +17,7 @@ import {InputsCap} from '../wire/caps.js';
 import {KeyboardModifierFlags, SPICE_INPUT_MOTION_ACK_BUNCH} from '../wire/enums.js';
 import type {MessageDef} from '../wire/message.js';
 import {InputsClient, InputsServer} from '../wire/messages/inputs.js';
-import {formatScancode, packScancode, type Scancode} from '../input/scancodes.js';
+import {formatScancode, packScancode, type Scancode} from '../wire/scancodes.js';
 import {Channel} from './channel.js';
 
 export interface LockState {

@@ -13,7 +13,7 @@ import type {InputEvent, InputsChannel} from '../channels/inputs.js';
 import type {DisplayLayer} from '../display/layer.js';
 import type {DamageEvent} from '../display/renderer.js';
 import type {SpiceSession} from '../session.js';
-import type {Scancode} from './scancodes.js';
+import type {Scancode} from '../wire/scancodes.js';
 import {inputsOf} from './session-keyboard.js';
 
 export interface LatencySample {
