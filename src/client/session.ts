@@ -14,6 +14,8 @@ import {Channel, type ChannelContext, type DisplayOptions, type LinkedSocket, ty
 import {MainChannel} from './channels/main.js';
 import {DisplayChannel} from './channels/display.js';
 import type {DisplayLayer} from './display/layer.js';
+import {PIXMAP_CACHE_BYTES} from './display/image-cache.js';
+import {GLZ_WINDOW_BYTES} from './codecs/glz-window.js';
 import {createChannel} from './channels/registry.js';
 import {advertisedCaps, COMMON_CAPS} from './channels/advertised-caps.js';
 import {ChannelType, channelTypeName, LinkErr} from './wire/enums.js';
@@ -72,7 +74,7 @@ export class SpiceSession extends EventEmitter {
       findChannel: (type, id) => session?.findChannel(type, id),
       timeoutMs: opts.timeoutMs,
       tap: opts.tap,
-      display: opts.display,
+      display: {...opts.display, pixmapCacheBytes: PIXMAP_CACHE_BYTES, glzWindowBytes: GLZ_WINDOW_BYTES},
     };
     // Loaded before anything is linked: no await may sit between a channel's start and our listeners.
     // (the import overlaps the main link; the linked socket buffers what arrives meanwhile).

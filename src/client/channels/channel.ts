@@ -31,6 +31,9 @@ export interface DisplayOptions {
   preferredCompression?: number;
   /** Display caps to advertise on top of the implemented ones (capture tools only). */
   extraCaps?: number[];
+  /** The pixmap cache and GLZ window to announce in display INIT (bytes; the session gives its codecs'/display's sizes). */
+  pixmapCacheBytes?: number;
+  glzWindowBytes?: number;
 }
 
 export interface ChannelContext {

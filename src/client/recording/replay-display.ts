@@ -4,7 +4,7 @@
  * against spice-gtk's screenshot of the same moment) and benchmarks.
  */
 import {subMessages} from '../wire/sub-messages.js';
-import {GLZ_WINDOW_BYTES} from '../channels/display.js';
+import {GLZ_WINDOW_BYTES} from '../codecs/glz-window.js';
 import {silentLogger, type Logger} from '../log.js';
 import {ChannelType} from '../wire/enums.js';
 import {decode} from '../wire/layout.js';
