@@ -67,7 +67,7 @@ export abstract class SessionCommand extends SpiceCommand {
     verbose: boolean;
     record?: string;
   }): Promise<SessionOptions> {
-    this.logger = createLogger(flags.verbose ? 'trace' : 'warn');
+    this.logger = createLogger(flags.verbose ? 'trace' : 'warn', (l) => process.stderr.write(l + '\n'));
     if (flags.record) {
       const {RecordingWriter} = await import('../client/recording/writer.js');
       this.recorder = new RecordingWriter(flags.record, `spice-cli ${this.id ?? ''}`, {argv: this.argv.filter((a) => !a.includes('password'))});
