@@ -22,8 +22,7 @@ import {ChannelType} from '../client/wire/enums.js';
 import {comboStrokes} from '../client/input/combos.js';
 import {DEFAULT_RATE, Keyboard, pacingFor} from '../client/input/keyboard.js';
 import {getLayout} from '../client/input/layouts.js';
-import {InputLatency, measureKeyToPixel} from '../client/input/latency.js';
-import {flushInputs, inputsOf} from '../client/input/session-keyboard.js';
+import {InputLatency, measureKeyToPixel} from '../client/actions/latency.js';
 import {timeProcessOk} from './processes.js';
 import {SYSTEM_PYTHON} from './spice-gtk.js';
 import {summarize, type Summary} from './stats.js';
@@ -61,14 +60,14 @@ export interface RateResult {
 async function typeRound(uri: string, head: string, body: string, rate: number): Promise<number> {
   const session = await SpiceSession.connect(uri, {channelFilter: (type) => type === ChannelType.INPUTS, timeoutMs: INPUT_BENCH.timeoutMs});
   try {
-    const inputs = await inputsOf(session, INPUT_BENCH.timeoutMs);
+    const inputs = await session.inputs(INPUT_BENCH.timeoutMs);
     const us = getLayout('us');
     const caps = inputs.locks.capsLock;
     const kb = new Keyboard(inputs);
     await kb.play(us.plan(head, caps).strokes, pacingFor(DEFAULT_RATE));
     const r = await kb.play(us.plan(body, caps).strokes, pacingFor(rate));
     await kb.play([...us.plan('\n', caps).strokes, ...comboStrokes('ctrl-d', us, caps)], pacingFor(DEFAULT_RATE));
-    await flushInputs(inputs, INPUT_BENCH.timeoutMs);
+    await inputs.flush(INPUT_BENCH.timeoutMs);
     await new Promise((res) => setTimeout(res, 300)); // let the last events reach the server before closing
     return r.ms > 0 ? Math.round((r.keystrokes / r.ms) * 10000) / 10 : 0;
   } finally {

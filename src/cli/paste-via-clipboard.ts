@@ -7,7 +7,6 @@ import {Clipboard} from '../client/agent/clipboard.js';
 import {comboStrokes} from '../client/input/combos.js';
 import {Keyboard, pacingFor} from '../client/input/keyboard.js';
 import type {KeyboardLayout} from '../client/input/layout.js';
-import {flushInputs, inputsOf} from '../client/input/session-keyboard.js';
 import type {SpiceSession} from '../client/session.js';
 import {AgentCap} from '../client/wire/caps.js';
 import {AgentClipboardSelection} from '../client/wire/enums.js';
@@ -18,7 +17,7 @@ export async function pasteViaClipboard(
 ): Promise<Record<string, unknown>> {
   try {
     comboStrokes(opts.pasteKey, opts.layout, false); // a bad combo is a usage error before anything is offered
-    const inputs = await inputsOf(session, opts.timeoutMs);
+    const inputs = await session.inputs(opts.timeoutMs);
     const agent = await GuestAgent.open(session, {timeoutMs: opts.timeoutMs});
     const clipboard = new Clipboard(agent);
     const data = Buffer.from(opts.text, 'utf8');
@@ -31,7 +30,7 @@ export async function pasteViaClipboard(
     });
     const strokes = comboStrokes(opts.pasteKey, opts.layout, inputs.locks.capsLock);
     await new Keyboard(inputs).play(strokes, pacingFor(10, 50));
-    await flushInputs(inputs, opts.timeoutMs);
+    await inputs.flush(opts.timeoutMs);
     await fetched;
     return {ok: true, viaClipboard: true, bytes: data.length, characters: [...opts.text].length, pasteKey: opts.pasteKey, ms: Date.now() - started};
   } finally {

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
-import {BUTTON_NAMES, buttonOf, parseCoord} from '../client/input/mouse.js';
+import {BUTTON_NAMES, buttonOf, parseCoord} from '../client/actions/mouse.js';
 import {mouseCommand, mouseFlags} from './move.js';
 
 export default class Click extends SessionCommand {

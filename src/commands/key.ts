@@ -8,7 +8,8 @@ import type {Stroke} from '../client/input/layout.js';
 import {DEFAULT_LAYOUT, getLayout, LAYOUT_NAMES} from '../client/input/layouts.js';
 import {formatScancode} from '../client/wire/scancodes.js';
 import {NAMED_KEYS} from '../client/input/scancodes.js';
-import {flushInputs, inputsOf, interrupted, parseNumber, withInterrupt} from '../client/input/session-keyboard.js';
+import {interrupted, withInterrupt} from '../cli/interrupt.js';
+import {parseNumber} from '../cli/numbers.js';
 
 /** Combinations per second when several are given; a combination is a single (held) keystroke. */
 const DEFAULT_KEY_RATE = 10;
@@ -52,11 +53,11 @@ export default class Key extends SessionCommand {
     await withInterrupt(async (signal) => {
       const session = await this.openSession(uri, {...opts, channelFilter: (type) => type === ChannelType.INPUTS});
       try {
-        const inputs = await inputsOf(session, timeoutMs);
+        const inputs = await session.inputs(timeoutMs);
         const caps = inputs.locks.capsLock;
         const strokes: Stroke[] = combos.flatMap((c) => comboStrokes(c, layout, caps));
         const report = await new Keyboard(inputs, signal).play(strokes, pacing);
-        await flushInputs(inputs, timeoutMs);
+        await inputs.flush(timeoutMs);
         if (flags.json) {
           this.printJson({
             ok: true,

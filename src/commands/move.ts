@@ -1,9 +1,8 @@
 import {Args, Flags} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
-import {CursorChannel} from '../client/channels/cursor.js';
 import {ChannelType} from '../client/wire/enums.js';
-import {MouseInterrupted, parseCoord, runMouse, type Mouse} from '../client/input/mouse.js';
-import {flushInputs, inputsOf, withInterrupt} from '../client/input/session-keyboard.js';
+import {MouseInterrupted, parseCoord, runMouse, type Mouse} from '../client/actions/mouse.js';
+import {withInterrupt} from '../cli/interrupt.js';
 
 /** The flags every mouse command has. */
 export const mouseFlags = {
@@ -31,14 +30,13 @@ export async function mouseCommand(
   await withInterrupt(async (signal) => {
     const session = await c.openSession(uri, {...opts, channelFilter: (type: number) => type === ChannelType.INPUTS || type === ChannelType.CURSOR});
     try {
-      const inputs = await inputsOf(session, timeoutMs);
-      const cursor = session.findChannel(ChannelType.CURSOR, 0);
+      const inputs = await session.inputs(timeoutMs);
       const report = await runMouse(
         session,
         inputs,
-        {monitor: flags.monitor, signal, timeoutMs, preferClient: !flags['server-mode'], cursor: cursor instanceof CursorChannel ? cursor : undefined},
+        {monitor: flags.monitor, signal, timeoutMs, preferClient: !flags['server-mode'], cursor: session.cursor},
         fn,
-        flushInputs,
+        (ch, t) => ch.flush(t),
       );
       if (flags.json) cmd.printJsonPublic({...summary, ...report});
       else if (!report.exact) process.stderr.write('spice-cli: warning: server mouse mode (relative motion) without a reported cursor position at the target: the position is approximate\n');

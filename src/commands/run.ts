@@ -3,7 +3,7 @@ import {dirname, resolve} from 'node:path';
 import {Args, Flags} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
 import {SpiceError} from '../client/errors.js';
-import {withInterrupt} from '../client/input/session-keyboard.js';
+import {withInterrupt} from '../cli/interrupt.js';
 import {artifactsFolder, executeScenario, type ScenarioResult} from '../scenarios/execute.js';
 import {junitXml} from '../scenarios/junit.js';
 import {loadScenario, ScenarioError, type Scenario} from '../scenarios/load.js';

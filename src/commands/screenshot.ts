@@ -86,10 +86,9 @@ async function drawCursor(
   area: {left: number; top: number},
   monitor: number,
 ): Promise<Record<string, unknown>> {
-  const {CursorChannel} = await import('../client/channels/cursor.js');
-  const {compositeCursor} = await import('../client/cursor/composite.js');
-  const ch = session.findChannel(ChannelType.CURSOR, 0);
-  if (!(ch instanceof CursorChannel)) return {drawn: false, reason: 'the server has no cursor channel'};
+  const {compositeCursor} = await import('../client/display/cursor-composite.js');
+  const ch = session.cursor;
+  if (!ch) return {drawn: false, reason: 'the server has no cursor channel'};
   await ch.waitInit(2000).catch(() => undefined);
   const main = session.findChannel(ChannelType.MAIN, 0) as MainChannel | undefined;
   const mode = main?.mouse.current === MouseMode.CLIENT ? 'client' : 'server';

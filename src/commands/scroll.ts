@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
 import {SpiceError} from '../client/errors.js';
-import {parseCoord, scrollButton} from '../client/input/mouse.js';
+import {parseCoord, scrollButton} from '../client/actions/mouse.js';
 import {mouseCommand, mouseFlags} from './move.js';
 
 export default class Scroll extends SessionCommand {

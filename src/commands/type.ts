@@ -6,7 +6,8 @@ import {ChannelType} from '../client/wire/enums.js';
 import {DEFAULT_RATE, Interrupted, Keyboard, MAX_RATE, pacingFor} from '../client/input/keyboard.js';
 import {splitText} from '../client/input/layout.js';
 import {DEFAULT_LAYOUT, getLayout, LAYOUT_NAMES} from '../client/input/layouts.js';
-import {flushInputs, inputsOf, interrupted, parseNumber, withInterrupt} from '../client/input/session-keyboard.js';
+import {interrupted, withInterrupt} from '../cli/interrupt.js';
+import {parseNumber} from '../cli/numbers.js';
 
 export default class Type extends SessionCommand {
   static override summary = 'Type text into the guest, as keystrokes for its keyboard layout.';
@@ -57,11 +58,11 @@ Layouts: ${LAYOUT_NAMES.join(', ')} (X keyboard layouts of the same names; dvora
     await withInterrupt(async (signal) => {
       const session = await this.openSession(uri, {...opts, channelFilter: (type) => type === ChannelType.INPUTS});
       try {
-        const inputs = await inputsOf(session, timeoutMs);
+        const inputs = await session.inputs(timeoutMs);
         const caps = inputs.locks.capsLock;
         const plan = layout.plan(text, caps);
         const report = await new Keyboard(inputs, signal).play(plan.strokes, pacing);
-        await flushInputs(inputs, timeoutMs);
+        await inputs.flush(timeoutMs);
         const out = {
           ok: true,
           layout: layout.name,

@@ -9,8 +9,6 @@ import {join} from 'node:path';
 import {SpiceError} from '../client/errors.js';
 import type {SpiceSession} from '../client/session.js';
 import type {InputsChannel} from '../client/channels/inputs.js';
-import {CursorChannel} from '../client/channels/cursor.js';
-import {ChannelType} from '../client/wire/enums.js';
 import {surfaceToRgba} from '../client/display/surface.js';
 import {GuestAgent} from '../client/agent/agent.js';
 import {applyLayout, currentLayout, formatLayout, resizedLayout, type MonitorLayout} from '../client/agent/monitors.js';
@@ -19,8 +17,7 @@ import {sendFile} from '../client/agent/file-xfer.js';
 import {comboStrokes} from '../client/input/combos.js';
 import {Keyboard, pacingFor} from '../client/input/keyboard.js';
 import {getLayout} from '../client/input/layouts.js';
-import {buttonOf, Mouse, scrollButton} from '../client/input/mouse.js';
-import {flushInputs, inputsOf} from '../client/input/session-keyboard.js';
+import {buttonOf, Mouse, scrollButton} from '../client/actions/mouse.js';
 import {interpolate, needlePath, where, type NeedleRef, type Scenario, type Step} from './load.js';
 import {loadNeedleCached, needles as needlesModule, type MatchResult, type Needle, type Rgba} from './needle-access.js';
 import {encodeRgbaPng} from './artifacts.js';
@@ -440,22 +437,21 @@ export class ScenarioRunner {
   }
 
   private async getInputs(): Promise<InputsChannel> {
-    this.inputs ??= await this.guard(inputsOf(this.session, this.scenario.defaults.timeoutMs));
+    this.inputs ??= await this.guard(this.session.inputs(this.scenario.defaults.timeoutMs));
     return this.inputs;
   }
 
   private async getMouse(): Promise<Mouse> {
     if (!this.mouse) {
       const inputs = await this.getInputs();
-      const cursor = this.session.findChannel(ChannelType.CURSOR, 0);
-      const opts = {timeoutMs: this.scenario.defaults.timeoutMs, monitor: this.scenario.defaults.monitor, signal: this.opts.signal, cursor: cursor instanceof CursorChannel ? cursor : undefined};
+      const opts = {timeoutMs: this.scenario.defaults.timeoutMs, monitor: this.scenario.defaults.monitor, signal: this.opts.signal, cursor: this.session.cursor};
       this.mouse = await this.guard(new Mouse(this.session, inputs, opts).ready());
     }
     return this.mouse;
   }
 
   private async flush(): Promise<void> {
-    if (this.inputs) await this.guard(flushInputs(this.inputs, this.scenario.defaults.timeoutMs));
+    if (this.inputs) await this.guard(this.inputs.flush(this.scenario.defaults.timeoutMs));
   }
 
   /** Lets go of every mouse button (errors). */

@@ -5,7 +5,7 @@
  * Subclasses handle their own messages in onMessage(); messages are processed strictly in order.
  */
 import {EventEmitter} from 'node:events';
-import type {Socket} from 'node:net';
+import type {Duplex} from 'node:stream';
 import {SpiceError} from '../errors.js';
 import type {Logger} from '../log.js';
 import type {ByteStream} from '../transport/byte-stream.js';
@@ -47,7 +47,7 @@ export interface ChannelContext {
 }
 
 export interface LinkedSocket {
-  socket: Socket;
+  socket: Duplex;
   stream: ByteStream;
   caps: CapSet;
   serverCommonCaps: number[];

@@ -267,6 +267,19 @@ export class InputsChannel extends Channel {
     return keys.length;
   }
 
+  /** Waits until everything written to the channel's socket has been handed to the OS (bounded). */
+  flush(timeoutMs: number): Promise<void> {
+    const socket = this.link.socket;
+    if (this.isClosed || socket.destroyed) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new SpiceError('timeout', `timed out after ${timeoutMs} ms sending the key events to the server`)), timeoutMs);
+      socket.write(Buffer.alloc(0), () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
   override close(): void {
     if (!this.isClosed) {
       const n = this.releaseAll();
