@@ -10,7 +10,7 @@
  * The mouse: MOUSE_MOTION (relative, server mode) and MOUSE_POSITION (absolute, client mode) with the
  * motion-ACK throttling of protocol map §6 (the server acks every 4 motion/position messages; we hold
  * back while 8 are unacked, waitMotionWindow()), and MOUSE_PRESS/RELEASE with the button mask after the
- * event. Buttons held by us are released by releaseAll()/close() too. Paths and modes: src/client/input/mouse.ts.
+ * event. Buttons held by us are released by releaseAll()/close() too. Paths and modes: src/client/actions/mouse.ts.
  */
 import {SpiceError} from '../errors.js';
 import {InputsCap} from '../wire/caps.js';
@@ -48,7 +48,7 @@ export function lockFlags(s: Partial<LockState>): number {
   );
 }
 
-/** One input event as sent ('input' event of the channel: latency hooks, src/client/input/latency.ts). */
+/** One input event as sent ('input' event of the channel: latency hooks, src/client/actions/latency.ts). */
 export interface InputEvent {
   kind: 'key-down' | 'key-up' | 'scancodes' | 'motion' | 'position' | 'press' | 'release';
   /** The scancode (keys) or the button (press/release). */
