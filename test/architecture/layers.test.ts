@@ -69,15 +69,22 @@ describe('the layer checker', () => {
     ]);
   });
 
-  it('reports process handling and files outside any layer', () => {
+  it('reports process handling, imports out of src/client and files outside any layer', () => {
     const tree = new Map(
       Object.entries({
         ...base,
         'input/keys.ts': "export function stop() {\n  process.once('SIGINT', () => {});\n  process.exitCode = 130;\n  process.stdout.write('x');\n}\n",
         'misc.ts': 'export const m = 1;\n',
+        'actions/run.ts': "import {Command} from '@oclif/core';\nimport {x} from '../../cli/base-command.js';\n",
       }),
     );
-    expect(checkLayers(tree).map((v) => `${v.rule} ${v.file}:${v.line}`)).toEqual(['process input/keys.ts:2', 'process input/keys.ts:3', 'process input/keys.ts:4', 'unknown-layer misc.ts:1']);
+    expect(checkLayers(tree).map((v) => `${v.rule} ${v.file}:${v.line}`)).toEqual([
+      'outside actions/run.ts:2',
+      'process input/keys.ts:2',
+      'process input/keys.ts:3',
+      'process input/keys.ts:4',
+      'unknown-layer misc.ts:1',
+    ]);
   });
 
   it('maps files to layers', () => {

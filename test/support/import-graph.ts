@@ -21,7 +21,7 @@ const NETWORK: ReadonlySet<Layer> = new Set(['transport', 'link', 'channels']);
 export interface Violation {
   file: string;
   line: number;
-  rule: 'upward' | 'network' | 'process' | 'unknown-layer' | 'unresolved';
+  rule: 'upward' | 'network' | 'process' | 'outside' | 'unknown-layer' | 'unresolved';
   message: string;
 }
 
@@ -106,9 +106,9 @@ function resolve(from: string, spec: string, files: ReadonlySet<string>): string
 }
 
 /**
- * Checks a tree: `files` maps paths relative to src/client (posix) to their text. Imports that leave
- * src/client (packages, node:, ../../lab) are not layer edges; those that cannot be resolved inside the
- * tree are reported.
+ * Checks a tree: `files` maps paths relative to src/client (posix) to their text. Packages and node:
+ * modules are not layer edges; a relative import that leaves src/client (src/cli, src/lab, ...) is reported,
+ * as is one that cannot be resolved inside the tree.
  */
 export function checkLayers(files: ReadonlyMap<string, string>): Violation[] {
   const names = new Set(files.keys());
@@ -122,7 +122,10 @@ export function checkLayers(files: ReadonlyMap<string, string>): Violation[] {
     for (const {specifier, line} of importsOf(text)) {
       if (!specifier.startsWith('.')) continue;
       const target = posix.normalize(posix.join(posix.dirname(file), specifier));
-      if (target.startsWith('../')) continue; // outside src/client
+      if (target.startsWith('../')) {
+        out.push({file, line, rule: 'outside', message: `${file}:${line}: '${specifier}' leaves src/client: the client imports nothing of the CLI, commands or lab`});
+        continue;
+      }
       const resolved = resolve(file, specifier, names);
       if (!resolved) {
         out.push({file, line, rule: 'unresolved', message: `${file}:${line}: cannot resolve '${specifier}'`});
@@ -140,7 +143,7 @@ export function checkLayers(files: ReadonlyMap<string, string>): Violation[] {
     for (const {re, what} of PROCESS_USES) {
       for (const m of src.matchAll(re)) {
         const line = lineAt(src, m.index!);
-        out.push({file, line, rule: 'process', message: `${file}:${line}: ${what} (${m[0]}) belongs to src/cli`});
+        out.push({file, line, rule: 'process', message: `${file}:${line}: ${what} (${m[0].replace(/\s*\($/, "")}) belongs to src/cli`});
       }
     }
   }
