@@ -49,6 +49,13 @@ export interface SessionOptions extends TlsOptions {
   openStream?: (channelType: number, channelId: number) => Promise<Duplex>;
 }
 
+/** The session's guest agent: its opening, and the agent once opened (or that opening failed). */
+interface AgentEntry {
+  promise: Promise<GuestAgent>;
+  agent?: GuestAgent;
+  failed?: boolean;
+}
+
 export interface ChannelState {
   type: number;
   id: number;
@@ -68,7 +75,7 @@ export class SpiceSession extends EventEmitter {
   cursor?: CursorLayer;
   private closed = false;
   private closeError: SpiceError | null = null;
-  private agentOpen?: Promise<GuestAgent>;
+  private agentEntry?: AgentEntry;
 
   private constructor(target: SpiceTarget, main: MainChannel, private readonly opts: Required<Pick<SessionOptions, 'timeoutMs'>> & SessionOptions) {
     super();
@@ -194,31 +201,21 @@ export class SpiceSession extends EventEmitter {
 
   /**
    * The guest agent, opened on the first call (waiting up to agentWaitMs for the guest's agent to connect)
-   * and the same one on later calls; the session closes it when it closes. Callers do not close it.
+   * and the same one on later calls; one that failed (or whose opening failed) is opened again. The session
+   * closes it when it closes: callers do not close it.
    */
   agent(opts: {timeoutMs: number; agentWaitMs?: number}): Promise<GuestAgent> {
     if (this.closed) return Promise.reject(this.closeError ?? new SpiceError('connection-lost', 'the session was closed'));
-    const current = this.agentOpen;
-    if (current) {
-      // A failed or closed agent is opened again; a pending or open one is shared.
-      return current.then(
-        (a) => (a.isOpen ? a : this.openAgent(opts)),
-        () => this.openAgent(opts),
-      );
-    }
-    return this.openAgent(opts);
-  }
-
-  private openAgent(opts: {timeoutMs: number; agentWaitMs?: number}): Promise<GuestAgent> {
-    const opening = GuestAgent.open(this, opts);
-    this.agentOpen = opening;
-    opening.then(
-      (a) => {
-        if (this.closed) a.close();
-      },
-      () => undefined,
+    const current = this.agentEntry;
+    if (current && !current.failed && (!current.agent || current.agent.isOpen)) return current.promise;
+    current?.agent?.close(); // our hold on a failed agent, released once: the entry is replaced below
+    const entry: AgentEntry = {promise: GuestAgent.open(this, opts)};
+    entry.promise.then(
+      (a) => (entry.agent = a),
+      () => (entry.failed = true),
     );
-    return opening;
+    this.agentEntry = entry;
+    return entry.promise;
   }
 
   /** The server's current mouse mode (main channel INIT / MOUSE_MODE). */
@@ -233,7 +230,7 @@ export class SpiceSession extends EventEmitter {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    void this.agentOpen?.then(
+    void this.agentEntry?.promise.then(
       (a) => a.close(),
       () => undefined,
     );
