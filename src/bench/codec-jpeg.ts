@@ -9,7 +9,7 @@
  */
 import {performance} from 'node:perf_hooks';
 import {pathToFileURL} from 'node:url';
-import {subMessages} from '../client/channels/channel.js';
+import {subMessages} from '../client/wire/sub-messages.js';
 import {decodeJpegFast} from '../client/codecs/jpeg-baseline.js';
 import {decodeJpeg, jpegSize} from '../client/codecs/jpeg.js';
 import {readRecording} from '../client/recording/reader.js';

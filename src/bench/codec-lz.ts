@@ -10,7 +10,7 @@ import {existsSync, readFileSync} from 'node:fs';
 import {performance} from 'node:perf_hooks';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import vm from 'node:vm';
-import {subMessages} from '../client/channels/channel.js';
+import {subMessages} from '../client/wire/sub-messages.js';
 import {decodeGlz} from '../client/codecs/glz.js';
 import {GlzWindow} from '../client/codecs/glz-window.js';
 import {decodeLz, readLzHeader} from '../client/codecs/lz.js';

@@ -16,7 +16,7 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {performance} from 'node:perf_hooks';
 import {fileURLToPath, pathToFileURL} from 'node:url';
-import {subMessages} from '../client/channels/channel.js';
+import {subMessages} from '../client/wire/sub-messages.js';
 import {decodeQuic, QuicType, readQuicHeader} from '../client/codecs/quic.js';
 import {readRecording} from '../client/recording/reader.js';
 import {decode} from '../client/wire/layout.js';

@@ -20,7 +20,7 @@ import type {LabTarget} from '../lab/types.js';
 import {SpiceSession} from '../client/session.js';
 import {ChannelType} from '../client/wire/enums.js';
 import {DEFAULT_TYPE_RATE, pressKeys, typeText} from '../client/actions/keyboard.js';
-import {InputLatency, measureKeyToPixel} from '../client/input/latency.js';
+import {InputLatency, measureKeyToPixel} from '../client/actions/latency.js';
 import {timeProcessOk} from './processes.js';
 import {SYSTEM_PYTHON} from './spice-gtk.js';
 import {summarize, type Summary} from './stats.js';

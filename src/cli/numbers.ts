@@ -1,3 +1,4 @@
+/** Number flags. */
 import {SpiceError} from '../client/errors.js';
 
 /** A number flag (--rate 12.5, --hold 30). */

@@ -1,5 +1,5 @@
 /**
- * A tiny logger: protocol trace (--verbose) and notices to stderr. Secrets never reach it: callers pass
+ * A tiny logger: protocol trace (--verbose) and notices to a sink (the CLI: stderr). Secrets never reach it: callers pass
  * only message names and sizes, and redact() masks any registered secret that slips into a text.
  */
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace';
@@ -25,7 +25,8 @@ export function redact(text: string): string {
   return out;
 }
 
-export function createLogger(level: LogLevel, sink: (line: string) => void = (l) => process.stderr.write(l + '\n')): Logger {
+/** `sink` receives each line (the CLI writes them to stderr). */
+export function createLogger(level: LogLevel, sink: (line: string) => void): Logger {
   const at = (lvl: LogLevel) => (msg: string) => {
     if (order[lvl] <= order[level]) sink(`[spice-cli ${lvl}] ${redact(msg)}`);
   };

@@ -2,8 +2,13 @@
  * SpiceSession: the facade that commands and scenarios use. connect() links the main channel, attaches,
  * and links every channel the server lists (each on its own socket, as the protocol wants), with a
  * timeout on every wait. close() ends every socket.
+ *
+ * Typed accessors: `display` (DisplayLayer, with render: true), `cursor` (CursorLayer, whenever a cursor
+ * channel is linked), `inputs()` (the inputs channel once its INIT arrived), `agent()` (the guest agent,
+ * opened once), `mouseMode`.
  */
 import {EventEmitter} from 'node:events';
+import type {Duplex} from 'node:stream';
 import {SpiceError, timeoutError} from './errors.js';
 import {silentLogger, type Logger, registerSecret} from './log.js';
 import {ByteStream} from './transport/byte-stream.js';
@@ -13,10 +18,16 @@ import {link, LinkRefused} from './link/handshake.js';
 import {Channel, type ChannelContext, type DisplayOptions, type LinkedSocket, type WireTap} from './channels/channel.js';
 import {MainChannel} from './channels/main.js';
 import {DisplayChannel} from './channels/display.js';
+import {CursorChannel} from './channels/cursor.js';
+import {InputsChannel} from './channels/inputs.js';
 import type {DisplayLayer} from './display/layer.js';
+import {CursorLayer} from './display/cursor.js';
+import {GuestAgent} from './agent/agent.js';
+import {PIXMAP_CACHE_BYTES} from './display/image-cache.js';
+import {GLZ_WINDOW_BYTES} from './codecs/glz-window.js';
 import {createChannel} from './channels/registry.js';
 import {advertisedCaps, COMMON_CAPS} from './channels/advertised-caps.js';
-import {ChannelType, channelTypeName, LinkErr} from './wire/enums.js';
+import {ChannelType, channelTypeName, LinkErr, MouseMode} from './wire/enums.js';
 
 export interface SessionOptions extends TlsOptions {
   password?: string;
@@ -31,6 +42,18 @@ export interface SessionOptions extends TlsOptions {
   render?: boolean;
   /** Link only these channel types (default: all the server lists). */
   channelFilter?: (type: number, id: number) => boolean;
+  /**
+   * Opens the connection of one channel instead of a TCP/TLS/unix socket from the URI (tests, an in-process
+   * server). Each call must give a new connection to the server; the link handshake runs over it as is.
+   */
+  openStream?: (channelType: number, channelId: number) => Promise<Duplex>;
+}
+
+/** The session's guest agent: its opening, and the agent once opened (or that opening failed). */
+interface AgentEntry {
+  promise: Promise<GuestAgent>;
+  agent?: GuestAgent;
+  failed?: boolean;
 }
 
 export interface ChannelState {
@@ -48,8 +71,11 @@ export class SpiceSession extends EventEmitter {
   readonly channels: ChannelState[] = [];
   /** The display layer (surfaces, canvas), when the session was opened with render: true. */
   display?: DisplayLayer;
+  /** The cursor (shape, position, visibility), when a cursor channel is linked; kept even without render. */
+  cursor?: CursorLayer;
   private closed = false;
   private closeError: SpiceError | null = null;
+  private agentEntry?: AgentEntry;
 
   private constructor(target: SpiceTarget, main: MainChannel, private readonly opts: Required<Pick<SessionOptions, 'timeoutMs'>> & SessionOptions) {
     super();
@@ -72,7 +98,7 @@ export class SpiceSession extends EventEmitter {
       findChannel: (type, id) => session?.findChannel(type, id),
       timeoutMs: opts.timeoutMs,
       tap: opts.tap,
-      display: opts.display,
+      display: {...opts.display, pixmapCacheBytes: PIXMAP_CACHE_BYTES, glzWindowBytes: GLZ_WINDOW_BYTES},
     };
     // Loaded before anything is linked: no await may sit between a channel's start and our listeners.
     // (the import overlaps the main link; the linked socket buffers what arrives meanwhile).
@@ -111,6 +137,11 @@ export class SpiceSession extends EventEmitter {
       state.tls = linked.tls;
       state.channel = createChannel(type, id, linked, ctx);
       if (this.display && state.channel instanceof DisplayChannel) this.display.attach(state.channel);
+      if (state.channel instanceof CursorChannel) {
+        const layer = new CursorLayer(ctx.logger, state.name);
+        layer.attach(state.channel);
+        this.cursor ??= layer;
+      }
       this.watch(state.channel);
       this.emit('channel-up', state);
     } catch (e) {
@@ -158,6 +189,40 @@ export class SpiceSession extends EventEmitter {
     return this.channels.find((c) => c.type === type && c.id === id)?.channel;
   }
 
+  /** The inputs channel once its INIT (the guest's lock state) has arrived. */
+  async inputs(timeoutMs: number = this.opts.timeoutMs): Promise<InputsChannel> {
+    const state = this.channels.find((c) => c.type === ChannelType.INPUTS);
+    if (!state) throw new SpiceError('protocol', 'the server offers no inputs channel (keyboard and mouse)');
+    if (!state.channel) throw state.error ?? new SpiceError('protocol', 'the inputs channel did not link');
+    if (!(state.channel instanceof InputsChannel)) throw new Error('internal error: the inputs channel is not an InputsChannel');
+    await state.channel.waitInit(timeoutMs);
+    return state.channel;
+  }
+
+  /**
+   * The guest agent, opened on the first call (waiting up to agentWaitMs for the guest's agent to connect)
+   * and the same one on later calls; one that failed (or whose opening failed) is opened again. The session
+   * closes it when it closes: callers do not close it.
+   */
+  agent(opts: {timeoutMs: number; agentWaitMs?: number}): Promise<GuestAgent> {
+    if (this.closed) return Promise.reject(this.closeError ?? new SpiceError('connection-lost', 'the session was closed'));
+    const current = this.agentEntry;
+    if (current && !current.failed && (!current.agent || current.agent.isOpen)) return current.promise;
+    current?.agent?.close(); // our hold on a failed agent, released once: the entry is replaced below
+    const entry: AgentEntry = {promise: GuestAgent.open(this, opts)};
+    entry.promise.then(
+      (a) => (entry.agent = a),
+      () => (entry.failed = true),
+    );
+    this.agentEntry = entry;
+    return entry.promise;
+  }
+
+  /** The server's current mouse mode (main channel INIT / MOUSE_MODE). */
+  get mouseMode(): 'server' | 'client' {
+    return this.main.mouse.current === MouseMode.CLIENT ? 'client' : 'server';
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }
@@ -165,8 +230,13 @@ export class SpiceSession extends EventEmitter {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    void this.agentEntry?.promise.then(
+      (a) => a.close(),
+      () => undefined,
+    );
     for (const c of this.channels) c.channel?.close();
     this.display?.end(this.closeError ?? new SpiceError('connection-lost', 'the session was closed'));
+    this.cursor?.end();
     this.emit('closed', this.closeError);
   }
 }
@@ -193,6 +263,8 @@ async function linkChannel(
 ): Promise<LinkedSocket> {
   const ends = endpointsFor(target, opts);
   const first = ends.plain ?? ends.tls!;
+  // An injected connection is the only one there is: no TLS retry on another port.
+  if (opts.openStream) return linkOn(first, opts, connectionId, type, id, remaining);
   try {
     return await linkOn(first, opts, connectionId, type, id, remaining);
   } catch (e) {
@@ -206,8 +278,28 @@ async function linkChannel(
   }
 }
 
+/** The injected connection of one channel (SessionOptions.openStream), within the time left. */
+async function openInjected(open: NonNullable<SessionOptions['openStream']>, type: number, id: number, timeoutMs: number): Promise<Duplex> {
+  const t0 = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const opening = open(type, id);
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void opening.then((s) => s.destroy(), () => undefined);
+      reject(timeoutError(`the connection of the ${channelTypeName(type)} channel`, timeoutMs));
+    }, timeoutMs);
+  });
+  try {
+    const socket = await Promise.race([opening, timeout]);
+    (socket as Duplex & {connectMs?: number}).connectMs ??= performance.now() - t0;
+    return socket;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function linkOn(endpoint: Endpoint, opts: SessionOptions, connectionId: number, type: number, id: number, remaining: () => number): Promise<LinkedSocket> {
-  const socket = await openSocket(endpoint, remaining());
+  const socket: Duplex & {connectMs?: number} = opts.openStream ? await openInjected(opts.openStream, type, id, remaining()) : await openSocket(endpoint, remaining());
   const stream = new ByteStream(socket);
   try {
     const caps = [...advertisedCaps(type), ...(type === ChannelType.DISPLAY ? (opts.display?.extraCaps ?? []) : [])];
@@ -220,7 +312,7 @@ async function linkOn(endpoint: Endpoint, opts: SessionOptions, connectionId: nu
       password: opts.password,
       timeoutMs: remaining(),
     });
-    return {socket, stream, ...out, connectMs: socket.connectMs ?? 0, tls: endpoint.kind === 'tls'};
+    return {socket, stream, ...out, connectMs: socket.connectMs ?? 0, tls: !opts.openStream && endpoint.kind === 'tls'};
   } catch (e) {
     socket.destroy();
     throw e;

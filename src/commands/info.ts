@@ -1,5 +1,5 @@
 import {SessionCommand} from '../cli/base-command.js';
-import {formatReport, sessionReport} from '../client/info.js';
+import {formatReport, sessionReport} from '../client/actions/info.js';
 
 export default class Info extends SessionCommand {
   static override summary = 'Connect, link every channel, and describe the server.';

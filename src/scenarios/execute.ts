@@ -65,7 +65,7 @@ export async function executeScenario(sc: Scenario, o: ExecuteOptions): Promise<
       password: scenarioPassword(sc, o.session.password),
       render: true,
       timeoutMs: o.session.timeoutMs,
-      // CURSOR: its reported position makes server-mode mouse moves closed-loop (src/client/input/mouse.ts)
+      // CURSOR: its reported position makes server-mode mouse moves closed-loop (src/client/actions/mouse.ts)
       channelFilter: (type) => type === ChannelType.DISPLAY || type === ChannelType.INPUTS || type === ChannelType.CURSOR,
     };
     session = await o.connect(uri, opts);

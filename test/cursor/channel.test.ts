@@ -6,6 +6,7 @@ import {describe, expect, it} from 'vitest';
 import type {LinkedSocket} from '../../src/client/channels/channel.js';
 import {CursorChannel} from '../../src/client/channels/cursor.js';
 import {createChannel} from '../../src/client/channels/registry.js';
+import {CursorLayer} from '../../src/client/display/cursor.js';
 import {silentLogger} from '../../src/client/log.js';
 import {CapSet} from '../../src/client/wire/caps.js';
 import {ChannelType, CursorFlags, CursorType} from '../../src/client/wire/enums.js';
@@ -18,10 +19,12 @@ const link = {socket: {write: () => true, end: () => undefined, destroy: () => u
 function channel() {
   const ch = createChannel(ChannelType.CURSOR, 0, link, {logger: silentLogger, findChannel: () => undefined, timeoutMs: 1000});
   expect(ch).toBeInstanceOf(CursorChannel);
-  const c = ch as CursorChannel;
+  // The state lives in the CursorLayer the channel feeds (as the session wires them).
+  const c = new CursorLayer(silentLogger);
+  c.attach(ch as CursorChannel);
   const events: unknown[] = [];
   c.on('cursor', (s) => events.push(s));
-  const feed = (def: MessageDef, body: Buffer) => (c as any).onMessage(def, decode(def.layout, body, c.wireContext), body);
+  const feed = (def: MessageDef, body: Buffer) => (ch as any).onMessage(def, decode(def.layout, body, ch.wireContext), body);
   return {c, events, feed};
 }
 

@@ -3,8 +3,8 @@
  * spice-gtk shows them; and compositing over an RGB picture.
  */
 import {describe, expect, it} from 'vitest';
-import {compositeCursor} from '../../src/client/cursor/composite.js';
-import {cursorDataSize, decodeCursor, type CursorHeaderValue} from '../../src/client/cursor/decode.js';
+import {compositeCursor} from '../../src/client/display/cursor-composite.js';
+import {cursorDataSize, decodeCursor, type CursorHeaderValue} from '../../src/client/codecs/cursor.js';
 import {CursorType} from '../../src/client/wire/enums.js';
 
 const hdr = (type: number, width: number, height: number, hx = 0, hy = 0): CursorHeaderValue => ({unique: 7n, type, width, height, hot_spot_x: hx, hot_spot_y: hy});

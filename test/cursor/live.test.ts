@@ -108,7 +108,7 @@ describe.runIf(runLab)('cursor channel on QEMU + the Linux guest', () => {
     try {
       const ch = s.findChannel(ChannelType.CURSOR, 0);
       expect(ch).toBeInstanceOf(CursorChannel);
-      const c = ch as CursorChannel;
+      const c = s.cursor!;
       await c.waitInit(10_000);
       // INIT says 0,0 (see above); the helper's next MOVE brings the real position.
       const until = Date.now() + 5000;

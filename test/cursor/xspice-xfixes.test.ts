@@ -24,10 +24,9 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {CursorChannel} from '../../src/client/channels/cursor.js';
 import {SpiceSession} from '../../src/client/session.js';
 import {ChannelType} from '../../src/client/wire/enums.js';
-import {Mouse} from '../../src/client/input/mouse.js';
-import {inputsOf} from '../../src/client/input/session-keyboard.js';
-import {compositeCursor} from '../../src/client/cursor/composite.js';
-import type {CursorShape} from '../../src/client/cursor/decode.js';
+import {Mouse} from '../../src/client/actions/mouse.js';
+import {compositeCursor} from '../../src/client/display/cursor-composite.js';
+import type {CursorShape} from '../../src/client/codecs/cursor.js';
 import {startXspice} from '../../src/lab/xspice.js';
 import type {LabTarget} from '../../src/lab/types.js';
 import {runCli} from '../support/cli.js';
@@ -103,9 +102,9 @@ describe('the cursor over an xterm on Xspice equals what X reports', () => {
     try {
       const c = s.findChannel(ChannelType.CURSOR, 0);
       expect(c).toBeInstanceOf(CursorChannel);
-      const cursor = c as CursorChannel;
+      const cursor = s.cursor!;
       await cursor.waitInit(10_000);
-      const mouse = await new Mouse(s, await inputsOf(s, 10_000)).ready();
+      const mouse = await new Mouse(s, await s.inputs(10_000)).ready();
       expect(mouse.mode).toBe('client');
       await mouse.moveTo(200, 150); // over the xterm (80x24 cells at 0,0)
       await until('a visible cursor shape', () => cursor.visible && cursor.shape !== undefined);

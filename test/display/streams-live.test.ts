@@ -26,7 +26,7 @@ import {runCli} from '../support/cli.js';
 import {compareRgb, readImage, type Rgb} from '../support/images.js';
 import {miniMessage, startMutatingProxy} from '../support/mutating-proxy.js';
 import {djpeg, hasDjpeg, MJPEG_PATH} from '../support/djpeg.js';
-import {subMessages} from '../../src/client/channels/channel.js';
+import {subMessages} from '../../src/client/wire/sub-messages.js';
 import {ChannelType, StreamFlags} from '../../src/client/wire/enums.js';
 import {decode} from '../../src/client/wire/layout.js';
 import {CommonServer} from '../../src/client/wire/messages/common.js';

@@ -8,7 +8,7 @@
  */
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {subMessages} from '../../src/client/channels/channel.js';
+import {subMessages} from '../../src/client/wire/sub-messages.js';
 import {surfaceToRgb} from '../../src/client/display/export.js';
 import {DisplayRenderer, SharedDisplayState} from '../../src/client/display/renderer.js';
 import type {Rect} from '../../src/client/display/types.js';

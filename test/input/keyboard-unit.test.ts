@@ -14,7 +14,8 @@ import {comboStrokes, parseCombo} from '../../src/client/input/combos.js';
 import {DEFAULT_RATE, Interrupted, Keyboard, pacingFor} from '../../src/client/input/keyboard.js';
 import {getLayout, LAYOUT_NAMES} from '../../src/client/input/layouts.js';
 import {splitText, type Stroke} from '../../src/client/input/layout.js';
-import {evdevToScancode, namedKey, NAMED_KEYS, packScancode, PAUSE_BREAK_CODE, SC, scancodeBytes} from '../../src/client/input/scancodes.js';
+import {evdevToScancode, namedKey, NAMED_KEYS} from '../../src/client/input/scancodes.js';
+import {packScancode, PAUSE_BREAK_CODE, SC, scancodeBytes} from '../../src/client/wire/scancodes.js';
 
 describe('set-1 scancodes on the wire', () => {
   it('packs plain keys as one byte, release with 0x80', () => {

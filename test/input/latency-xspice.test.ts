@@ -11,8 +11,8 @@ import {startXspice} from '../../src/lab/xspice.js';
 import type {LabTarget} from '../../src/lab/types.js';
 import {SpiceSession} from '../../src/client/session.js';
 import type {DamageEvent} from '../../src/client/display/renderer.js';
-import {InputLatency, measureKeyToPixel} from '../../src/client/input/latency.js';
-import {SC} from '../../src/client/input/scancodes.js';
+import {InputLatency, measureKeyToPixel} from '../../src/client/actions/latency.js';
+import {SC} from '../../src/client/wire/scancodes.js';
 import {SpiceError} from '../../src/client/errors.js';
 
 let t: LabTarget;

@@ -11,7 +11,7 @@ import {ChannelType, MouseButton, MouseMode} from '../../src/client/wire/enums.j
 import {buttonMask, InputsChannel} from '../../src/client/channels/inputs.js';
 import type {LinkedSocket} from '../../src/client/channels/channel.js';
 import {InputsServer} from '../../src/client/wire/messages/inputs.js';
-import {buttonOf, Mouse, MouseInterrupted, parseCoord, runMouse, scrollButton, SERVER_STEP} from '../../src/client/input/mouse.js';
+import {buttonOf, Mouse, MouseInterrupted, parseCoord, runMouse, scrollButton, SERVER_STEP} from '../../src/client/actions/mouse.js';
 import type {SpiceSession} from '../../src/client/session.js';
 
 function fakeInputs() {

@@ -165,7 +165,7 @@ describe('mouse on Xspice', () => {
     const r = await runCli(['move', '--uri', t.uri, '--server-mode', '--json', '100', '60']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const rep = JSON.parse(r.stdout);
-    // Xspice's cursor channel reports a position, so the move is closed-loop (src/client/input/mouse.ts): the
+    // Xspice's cursor channel reports a position, so the move is closed-loop (src/client/actions/mouse.ts): the
     // reported position never moves, so it gives up after 3 rounds without movement and says it is not exact.
     // (Motions beyond the ACK window of 8 are covered by test/input/qemu-server-mouse.test.ts.)
     expect(rep).toMatchObject({ok: true, mode: 'server', exact: false, rounds: 3});

@@ -11,10 +11,9 @@ import {connectSerial, type SerialShell} from '../../src/lab/guest/serial.js';
 import type {LabTarget} from '../../src/lab/types.js';
 import {SpiceSession} from '../../src/client/session.js';
 import {ChannelType} from '../../src/client/wire/enums.js';
-import {flushInputs, inputsOf} from '../../src/client/input/session-keyboard.js';
 import {lockFlags} from '../../src/client/channels/inputs.js';
 import {Keyboard, pacingFor} from '../../src/client/input/keyboard.js';
-import {SC} from '../../src/client/input/scancodes.js';
+import {SC} from '../../src/client/wire/scancodes.js';
 import {runCli} from '../support/cli.js';
 
 let t: LabTarget | undefined;
@@ -61,11 +60,11 @@ describe('typing into the QEMU tiny guest (PS/2 keyboard, TCG)', () => {
   it('Caps Lock comes back as KEY_MODIFIERS, and text typed with it on is still exact', async () => {
     const session = await SpiceSession.connect(t!.uri, {channelFilter: (type) => type === ChannelType.INPUTS});
     try {
-      const inputs = await inputsOf(session, 10_000);
+      const inputs = await session.inputs(10_000);
       expect(inputs.locks.capsLock).toBe(false);
       const changed = once(inputs, 'modifiers', {signal: AbortSignal.timeout(10_000)});
       await new Keyboard(inputs).play([{scancode: SC.CAPSLOCK, hold: []}], pacingFor());
-      await flushInputs(inputs, 5000);
+      await inputs.flush(5000);
       await changed;
       expect(inputs.locks.capsLock).toBe(true);
     } finally {
@@ -86,11 +85,11 @@ describe('typing into the QEMU tiny guest (PS/2 keyboard, TCG)', () => {
   it('KEY_MODIFIERS to the server sets the guest lock keys (and the guest LEDs come back)', async () => {
     const session = await SpiceSession.connect(t!.uri, {channelFilter: (type) => type === ChannelType.INPUTS});
     try {
-      const inputs = await inputsOf(session, 10_000);
+      const inputs = await session.inputs(10_000);
       const set = async (flags: number) => {
         const changed = once(inputs, 'modifiers', {signal: AbortSignal.timeout(10_000)});
         inputs.setLockModifiers(flags);
-        await flushInputs(inputs, 5000);
+        await inputs.flush(5000);
         await changed;
         return inputs.locks;
       };

@@ -14,7 +14,6 @@ import {startXspice, type XClient} from '../../src/lab/xspice.js';
 import type {LabTarget} from '../../src/lab/types.js';
 import {SpiceSession} from '../../src/client/session.js';
 import {ChannelType} from '../../src/client/wire/enums.js';
-import {inputsOf} from '../../src/client/input/session-keyboard.js';
 import {getLayout} from '../../src/client/input/layouts.js';
 import {readRecording} from '../../src/client/recording/reader.js';
 import {InputsClient} from '../../src/client/wire/messages/inputs.js';
@@ -78,7 +77,7 @@ async function typeThroughCat(t: LabTarget, text: string, opts: {layout?: string
 async function serverCapsLock(t: LabTarget): Promise<boolean> {
   const session = await SpiceSession.connect(t.uri, {channelFilter: (type) => type === ChannelType.INPUTS});
   try {
-    return (await inputsOf(session, 5000)).locks.capsLock;
+    return (await session.inputs(5000)).locks.capsLock;
   } finally {
     session.close();
   }

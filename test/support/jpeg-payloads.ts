@@ -3,7 +3,7 @@
  * decoded message is walked for SpiceImage descriptors) and MJPEG frames of STREAM_DATA / STREAM_DATA_SIZED.
  */
 import {join} from 'node:path';
-import {subMessages} from '../../src/client/channels/channel.js';
+import {subMessages} from '../../src/client/wire/sub-messages.js';
 import {readRecording} from '../../src/client/recording/reader.js';
 import {ChannelType, ImageType} from '../../src/client/wire/enums.js';
 import {decode} from '../../src/client/wire/layout.js';

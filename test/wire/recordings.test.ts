@@ -6,7 +6,7 @@
 import {readdirSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {subMessages} from '../../src/client/channels/channel.js';
+import {subMessages} from '../../src/client/wire/sub-messages.js';
 import {readRecording} from '../../src/client/recording/reader.js';
 import {ChannelType, channelTypeName} from '../../src/client/wire/enums.js';
 import {encode} from '../../src/client/wire/layout.js';

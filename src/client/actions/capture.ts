@@ -8,7 +8,7 @@ import type {RgbImage} from '../display/export.js';
 import type {DisplayLayer} from '../display/layer.js';
 import {surfaceToRgba} from '../display/surface.js';
 import type {SpiceSession} from '../session.js';
-import {ChannelType, MouseMode} from '../wire/enums.js';
+import {MouseMode} from '../wire/enums.js';
 import {displayOf, waitStill} from './display.js';
 
 export interface Region {
@@ -111,10 +111,9 @@ export function writeOutput(file: string, bytes: Uint8Array): void {
 }
 
 async function drawCursor(session: SpiceSession, img: RgbImage, area: {left: number; top: number}, monitor: number): Promise<CursorReport> {
-  const {CursorChannel} = await import('../channels/cursor.js');
-  const {compositeCursor} = await import('../cursor/composite.js');
-  const ch = session.findChannel(ChannelType.CURSOR, 0);
-  if (!(ch instanceof CursorChannel)) return {drawn: false, reason: 'the server has no cursor channel'};
+  const {compositeCursor} = await import('../display/cursor-composite.js');
+  const ch = session.cursor;
+  if (!ch) return {drawn: false, reason: 'the server has no cursor channel'};
   await ch.waitInit(2000).catch(() => undefined);
   const mode = session.main.mouse.current === MouseMode.CLIENT ? 'client' : 'server';
   const {shape, position, visible} = ch;

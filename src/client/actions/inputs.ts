@@ -3,13 +3,12 @@
  * (every event written has left for the server) before an action reports.
  */
 import type {InputsChannel} from '../channels/inputs.js';
-import {flushInputs, inputsOf} from '../input/session-keyboard.js';
 import type {SpiceSession} from '../session.js';
 
 export function readyInputs(session: SpiceSession, timeoutMs: number): Promise<InputsChannel> {
-  return inputsOf(session, timeoutMs);
+  return session.inputs(timeoutMs);
 }
 
 export function flushed(inputs: InputsChannel, timeoutMs: number): Promise<void> {
-  return flushInputs(inputs, timeoutMs);
+  return inputs.flush(timeoutMs);
 }

@@ -139,4 +139,5 @@ export async function pressKeys(session: SpiceSession, combos: readonly string[]
 // What front ends name and check before connecting.
 export {MAX_RATE} from '../input/keyboard.js';
 export {DEFAULT_LAYOUT, getLayout, LAYOUT_NAMES} from '../input/layouts.js';
-export {formatScancode, NAMED_KEYS} from '../input/scancodes.js';
+export {NAMED_KEYS} from '../input/scancodes.js';
+export {formatScancode} from '../wire/scancodes.js';

@@ -5,10 +5,8 @@
  * learnt server-mode gain and where it believes the pointer is).
  */
 import {interruptedError} from '../errors.js';
-import {buttonOf, Mouse, MouseInterrupted, scrollButton} from '../input/mouse.js';
-import {CursorChannel} from '../channels/cursor.js';
+import {buttonOf, Mouse, MouseInterrupted, scrollButton} from './mouse.js';
 import type {SpiceSession} from '../session.js';
-import {ChannelType} from '../wire/enums.js';
 import {flushed, readyInputs} from './inputs.js';
 
 export interface PointerOptions {
@@ -65,13 +63,12 @@ async function mouseOf(session: SpiceSession, o: PointerOptions): Promise<Mouse>
   const known = mice.get(session);
   if (known && known.key === key) return known.mouse;
   const inputs = await readyInputs(session, o.timeoutMs);
-  const cursor = session.findChannel(ChannelType.CURSOR, 0);
   const mouse = await new Mouse(session, inputs, {
     monitor: o.monitor ?? 0,
     signal: o.signal,
     timeoutMs: o.timeoutMs,
     preferClient: !o.serverMode,
-    cursor: cursor instanceof CursorChannel ? cursor : undefined,
+    cursor: session.cursor,
   }).ready();
   mice.set(session, {key, mouse});
   return mouse;
@@ -161,4 +158,4 @@ function summary(g: PointerGesture): Pick<PointerReport, 'action' | 'button' | '
 }
 
 // What front ends name and check before connecting.
-export {BUTTON_NAMES, parseCoord} from '../input/mouse.js';
+export {BUTTON_NAMES, parseCoord} from './mouse.js';

@@ -11,7 +11,6 @@
  * - a declared size above the limit is a protocol error raised before anything is allocated.
  */
 import {EventEmitter} from 'node:events';
-import type {SpiceSession} from '../session.js';
 import type {MainChannel} from '../channels/main.js';
 import {SpiceError, protocolError, timeoutError} from '../errors.js';
 import {AgentCap, agentCapNames, capsToWords} from '../wire/caps.js';
@@ -140,7 +139,18 @@ export class AgentReassembler {
   }
 }
 
-const openAgents = new WeakMap<SpiceSession, GuestAgent>();
+/**
+ * What the agent needs of its session (SpiceSession is one): the main channel it talks over, the session's
+ * end ('closed', 'failed'), and waits on a channel event that fail when the session ends first.
+ */
+export interface AgentHost {
+  readonly main: MainChannel;
+  on(event: 'closed' | 'failed', listener: (...args: any[]) => void): unknown;
+  off(event: 'closed' | 'failed', listener: (...args: any[]) => void): unknown;
+  waitEvent<T>(emitter: EventEmitter, event: string, what: string, timeoutMs: number): Promise<T>;
+}
+
+const openAgents = new WeakMap<AgentHost, GuestAgent>();
 
 export class GuestAgent extends EventEmitter {
   /** The guest's announced capabilities (AgentCap numbers). */
@@ -162,7 +172,7 @@ export class GuestAgent extends EventEmitter {
   private readonly onClosed = () => this.fail(new SpiceError('connection-lost', 'the session ended'));
 
   private constructor(
-    private readonly session: SpiceSession,
+    private readonly session: AgentHost,
     private readonly opts: GuestAgentOptions,
   ) {
     super();
@@ -175,7 +185,7 @@ export class GuestAgent extends EventEmitter {
    * One GuestAgent per session: a second open() (clipboard and file transfer in one scenario) shares the
    * first, once negotiated, so the guest sees one client; each open() is balanced by one close().
    */
-  static async open(session: SpiceSession, opts: GuestAgentOptions): Promise<GuestAgent> {
+  static async open(session: AgentHost, opts: GuestAgentOptions): Promise<GuestAgent> {
     const main = session.main;
     if (!main.agentConnected) {
       const wait = opts.agentWaitMs ?? 0;
@@ -207,8 +217,13 @@ export class GuestAgent extends EventEmitter {
   }
 
   /** The session this agent talks through. */
-  get spice(): SpiceSession {
+  get spice(): AgentHost {
     return this.session;
+  }
+
+  /** Neither closed by its last user nor failed (a disconnected guest agent may still come back). */
+  get isOpen(): boolean {
+    return !this.closed && !this.failure;
   }
 
   get connected(): boolean {

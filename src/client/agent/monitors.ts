@@ -9,8 +9,7 @@ import {SpiceError, timeoutError} from '../errors.js';
 import type {DisplayLayer, Monitor} from '../display/layer.js';
 import {AgentCap} from '../wire/caps.js';
 import {AgentMessageType, AgentMonitorsConfigFlags} from '../wire/enums.js';
-import {GuestAgent} from './agent.js';
-import type {SpiceSession} from '../session.js';
+import {GuestAgent, type AgentHost} from './agent.js';
 
 export interface MonitorLayout {
   width: number;
@@ -160,7 +159,7 @@ export function waitForLayout(display: DisplayLayer, want: MonitorLayout[], time
 }
 
 /** Opens the session's guest agent (no agent: 'no-agent', exit 30), applies `layout` (applyLayout) and lets the agent go. */
-export async function setLayout(session: SpiceSession, display: DisplayLayer, layout: MonitorLayout[], timeoutMs: number): Promise<MonitorLayout[]> {
+export async function setLayout(session: AgentHost, display: DisplayLayer, layout: MonitorLayout[], timeoutMs: number): Promise<MonitorLayout[]> {
   const agent = await GuestAgent.open(session, {timeoutMs});
   try {
     return await applyLayout(agent, display, layout, timeoutMs);

@@ -5,7 +5,7 @@
  * Subclasses handle their own messages in onMessage(); messages are processed strictly in order.
  */
 import {EventEmitter} from 'node:events';
-import type {Socket} from 'node:net';
+import type {Duplex} from 'node:stream';
 import {SpiceError} from '../errors.js';
 import type {Logger} from '../log.js';
 import type {ByteStream} from '../transport/byte-stream.js';
@@ -15,7 +15,7 @@ import {decode, encode, type WireContext} from '../wire/layout.js';
 import type {MessageDef} from '../wire/message.js';
 import {CommonClient, CommonServer} from '../wire/messages/common.js';
 import {clientMessage, serverMessage} from '../wire/messages/index.js';
-import {WireError} from '../wire/reader.js';
+import {subMessages} from '../wire/sub-messages.js';
 
 /** Largest message body accepted from a server (a full-screen 32-bit 4K bitmap is 33 MB). */
 export const MAX_MESSAGE_SIZE = 128 * 1024 * 1024;
@@ -31,6 +31,9 @@ export interface DisplayOptions {
   preferredCompression?: number;
   /** Display caps to advertise on top of the implemented ones (capture tools only). */
   extraCaps?: number[];
+  /** The pixmap cache and GLZ window to announce in display INIT (bytes; the session gives its codecs'/display's sizes). */
+  pixmapCacheBytes?: number;
+  glzWindowBytes?: number;
 }
 
 export interface ChannelContext {
@@ -44,7 +47,7 @@ export interface ChannelContext {
 }
 
 export interface LinkedSocket {
-  socket: Socket;
+  socket: Duplex;
   stream: ByteStream;
   caps: CapSet;
   serverCommonCaps: number[];
@@ -315,23 +318,3 @@ export class Channel extends EventEmitter {
 }
 
 export type {WireContext};
-
-/** The sub-messages of a SpiceSubMessageList at `offset` in `body`: u16 count, u32 offsets, each {u16 type, u32 size, body}. */
-export function subMessages(body: Uint8Array, offset: number, where = 'message'): Array<{type: number; body: Uint8Array}> {
-  const v = new DataView(body.buffer, body.byteOffset, body.byteLength);
-  const need = (at: number, n: number) => {
-    if (at < 0 || at + n > body.length) throw new WireError(`${where}: sub-message list points outside the message`);
-  };
-  need(offset, 2);
-  const count = v.getUint16(offset, true);
-  need(offset + 2, count * 4);
-  const out: Array<{type: number; body: Uint8Array}> = [];
-  for (let i = 0; i < count; i++) {
-    const at = v.getUint32(offset + 2 + i * 4, true);
-    need(at, 6);
-    const size = v.getUint32(at + 2, true);
-    need(at + 6, size);
-    out.push({type: v.getUint16(at, true), body: body.subarray(at + 6, at + 6 + size)});
-  }
-  return out;
-}

@@ -4,19 +4,18 @@
  */
 import {DisplayCap} from '../wire/caps.js';
 import {ChannelType} from '../wire/enums.js';
-import type {MessageDef} from '../wire/message.js';
-import {DisplayClient} from '../wire/messages/display.js';
-import type {StreamReport, StreamReportSink} from '../display/streams.js';
+import type {MessageConsumer, MessageDef} from '../wire/message.js';
+import {DisplayClient, type StreamReport} from '../wire/messages/display.js';
 import {Channel} from './channel.js';
 
 /** Receives every display message in order; the channel counts a message processed once it resolves. */
-export type DisplayConsumer = (def: MessageDef, value: unknown) => void | Promise<void>;
+export type DisplayConsumer = MessageConsumer;
 
-/** spice-gtk's sizes: an 80 MB pixmap cache and a GLZ window of 12–64 MB, both given in 4-byte pixels. */
-export const PIXMAP_CACHE_BYTES = 80 * 1024 * 1024;
-export const GLZ_WINDOW_BYTES = 16 * 1024 * 1024;
+/** Without sizes in the context (the session always gives them), display INIT announces no pixmap cache and no GLZ window. */
+const NO_SIZE = 0;
 
-export class DisplayChannel extends Channel implements StreamReportSink {
+// Satisfies display/streams.ts's StreamReportSink and display/layer.ts's DisplaySource structurally.
+export class DisplayChannel extends Channel {
   // spice-server's worker sends the first messages once it has the channel (see Channel.greetsOnLink).
   protected override readonly greetsOnLink = true;
   /** The display layer (surfaces, canvas) that draws this channel's messages; set by the session. */
@@ -42,9 +41,9 @@ export class DisplayChannel extends Channel implements StreamReportSink {
     // Cache id 1 and dictionary id 1 on every display channel: they share one pixmap cache and one GLZ window.
     this.send(DisplayClient.INIT, {
       pixmap_cache_id: 1,
-      pixmap_cache_size: BigInt(PIXMAP_CACHE_BYTES / 4),
+      pixmap_cache_size: BigInt((this.ctx.display?.pixmapCacheBytes ?? NO_SIZE) / 4),
       glz_dictionary_id: 1,
-      glz_dictionary_window_size: GLZ_WINDOW_BYTES / 4,
+      glz_dictionary_window_size: (this.ctx.display?.glzWindowBytes ?? NO_SIZE) / 4,
     });
     const preferred = this.ctx.display?.preferredCompression;
     if (preferred !== undefined && this.link.serverChannelCaps.includes(DisplayCap.PREF_COMPRESSION)) {

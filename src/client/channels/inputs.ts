@@ -10,14 +10,14 @@
  * The mouse: MOUSE_MOTION (relative, server mode) and MOUSE_POSITION (absolute, client mode) with the
  * motion-ACK throttling of protocol map §6 (the server acks every 4 motion/position messages; we hold
  * back while 8 are unacked, waitMotionWindow()), and MOUSE_PRESS/RELEASE with the button mask after the
- * event. Buttons held by us are released by releaseAll()/close() too. Paths and modes: src/client/input/mouse.ts.
+ * event. Buttons held by us are released by releaseAll()/close() too. Paths and modes: src/client/actions/mouse.ts.
  */
 import {SpiceError} from '../errors.js';
 import {InputsCap} from '../wire/caps.js';
 import {KeyboardModifierFlags, SPICE_INPUT_MOTION_ACK_BUNCH} from '../wire/enums.js';
 import type {MessageDef} from '../wire/message.js';
 import {InputsClient, InputsServer} from '../wire/messages/inputs.js';
-import {formatScancode, packScancode, type Scancode} from '../input/scancodes.js';
+import {formatScancode, packScancode, type Scancode} from '../wire/scancodes.js';
 import {Channel} from './channel.js';
 
 export interface LockState {
@@ -48,7 +48,7 @@ export function lockFlags(s: Partial<LockState>): number {
   );
 }
 
-/** One input event as sent ('input' event of the channel: latency hooks, src/client/input/latency.ts). */
+/** One input event as sent ('input' event of the channel: latency hooks, src/client/actions/latency.ts). */
 export interface InputEvent {
   kind: 'key-down' | 'key-up' | 'scancodes' | 'motion' | 'position' | 'press' | 'release';
   /** The scancode (keys) or the button (press/release). */
@@ -265,6 +265,19 @@ export class InputsChannel extends Channel {
     }
     this.held.length = 0;
     return keys.length;
+  }
+
+  /** Waits until everything written to the channel's socket has been handed to the OS (bounded). */
+  flush(timeoutMs: number): Promise<void> {
+    const socket = this.link.socket;
+    if (this.isClosed || socket.destroyed) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new SpiceError('timeout', `timed out after ${timeoutMs} ms sending the key events to the server`)), timeoutMs);
+      socket.write(Buffer.alloc(0), () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   override close(): void {

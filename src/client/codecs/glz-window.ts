@@ -18,6 +18,9 @@
  */
 import {SpiceError} from '../errors.js';
 
+/** The GLZ window this client announces (display INIT, in 4-byte pixels): spice-gtk's size, within its 12–64 MB. */
+export const GLZ_WINDOW_BYTES = 16 * 1024 * 1024;
+
 const U64 = (v: bigint) => BigInt.asUintN(64, v);
 /** id a is before id b in u64 order modulo 2^64 (as the C subtraction does). */
 const before = (a: bigint, b: bigint) => {

@@ -7,6 +7,9 @@
 import {SpiceError} from '../errors.js';
 import type {Pixels} from '../codecs/pixels.js';
 
+/** The pixmap cache this client announces (display INIT, in 4-byte pixels): spice-gtk's 80 MB. */
+export const PIXMAP_CACHE_BYTES = 80 * 1024 * 1024;
+
 interface Entry {
   pixels: Pixels;
   lossy: boolean;

@@ -6,10 +6,18 @@ import {EventEmitter} from 'node:events';
 import {performance} from 'node:perf_hooks';
 import {SpiceError, timeoutError} from '../errors.js';
 import type {Logger} from '../log.js';
-import type {DisplayChannel} from '../channels/display.js';
-import {GLZ_WINDOW_BYTES} from '../channels/display.js';
+import {GLZ_WINDOW_BYTES} from '../codecs/glz-window.js';
+import type {MessageConsumer} from '../wire/message.js';
 import {DisplayRenderer, SharedDisplayState, type DamageEvent, type Head} from './renderer.js';
+import type {StreamReportSink} from './streams.js';
 import type {Surface} from './surface.js';
+
+/** What the layer needs of a display channel (channels/display.ts's DisplayChannel is one). */
+export interface DisplaySource extends StreamReportSink {
+  readonly id: number;
+  /** Set by attach(): receives every display message in order. */
+  consumer?: MessageConsumer;
+}
 
 export interface Monitor extends Head {
   channelId: number;
@@ -28,7 +36,7 @@ export class DisplayLayer extends EventEmitter {
     this.shared = new SharedDisplayState({glzWindowPixels: GLZ_WINDOW_BYTES / 4, timeoutMs});
   }
 
-  attach(channel: DisplayChannel): DisplayRenderer {
+  attach(channel: DisplaySource): DisplayRenderer {
     const r = new DisplayRenderer(channel.id, this.shared, this.log, {reports: channel});
     this.renderers.set(channel.id, r);
     channel.consumer = (def, value) => r.handle(def, value);

@@ -41,25 +41,14 @@ import {Filter, Repeat, type SourcePicture} from './sample.js';
 import {compositeSrcRegion, scalePicture} from './scale.js';
 import type {Surface} from './surface.js';
 import type {Rect} from './types.js';
-
-/** The client's STREAM_REPORT (wire field names). */
-export interface StreamReport {
-  stream_id: number;
-  unique_id: number;
-  start_frame_mm_time: number;
-  end_frame_mm_time: number;
-  num_frames: number;
-  num_drops: number;
-  last_frame_delay: number;
-  audio_delay: number;
-}
+import type {StreamReport} from '../wire/messages/display.js';
 
 /** num_frames 0 with num_drops 0xffffffff: "this client cannot decode that stream". */
 export const CANNOT_DECODE = 0xffffffff;
 /** audio_delay when there is no audio playback. */
 export const NO_AUDIO = 0xffffffff;
 
-/** What streams need from their display channel to report back (channels/display.ts implements it). */
+/** What streams need from their display channel to report back (channels/display.ts satisfies it structurally). */
 export interface StreamReportSink {
   /** Whether the display cap STREAM_REPORT was negotiated (we and the server both have it). */
   readonly streamReports: boolean;

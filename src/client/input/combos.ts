@@ -5,7 +5,8 @@
  */
 import {SpiceError} from '../errors.js';
 import type {KeyboardLayout, Stroke} from './layout.js';
-import {allKeyNames, MODIFIER_SCANCODES, namedKey, type Scancode} from './scancodes.js';
+import {allKeyNames, MODIFIER_SCANCODES, namedKey} from './scancodes.js';
+import type {Scancode} from '../wire/scancodes.js';
 
 export type ComboPart = {kind: 'key'; name: string; scancode: Scancode} | {kind: 'char'; char: string};
 

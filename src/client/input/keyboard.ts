@@ -9,7 +9,7 @@ import {performance} from 'node:perf_hooks';
 import {SpiceError} from '../errors.js';
 import type {InputsChannel} from '../channels/inputs.js';
 import type {Stroke} from './layout.js';
-import {PAUSE_BREAK_CODE, scancodeBytes, SC} from './scancodes.js';
+import {PAUSE_BREAK_CODE, scancodeBytes, SC} from '../wire/scancodes.js';
 
 /**
  * Keystrokes per second by default. Measured with 200-character lines (test/input, scratch runs): Xspice

@@ -17,7 +17,7 @@
  * original state is restored at the end).
  */
 import {SpiceError} from '../errors.js';
-import {SC, type Scancode} from './scancodes.js';
+import {SC, type Scancode} from '../wire/scancodes.js';
 
 /** X11 real modifier bits, as XKB key types use them. */
 export const Mod = {SHIFT: 1, LOCK: 2, CONTROL: 4, MOD1: 8, MOD2: 16, MOD3: 32, MOD4: 64, MOD5: 128} as const;

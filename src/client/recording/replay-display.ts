@@ -3,8 +3,8 @@
  * canvas as a live session, message for message in recorded order per channel. Used by tests (pixels
  * against spice-gtk's screenshot of the same moment) and benchmarks.
  */
-import {subMessages} from '../channels/channel.js';
-import {GLZ_WINDOW_BYTES} from '../channels/display.js';
+import {subMessages} from '../wire/sub-messages.js';
+import {GLZ_WINDOW_BYTES} from '../codecs/glz-window.js';
 import {silentLogger, type Logger} from '../log.js';
 import {ChannelType} from '../wire/enums.js';
 import {decode} from '../wire/layout.js';

@@ -3,7 +3,7 @@
  * Chunks are kept as received; a read that fits in one chunk returns a view, not a copy.
  * When more than `highWater` bytes are buffered unread, the socket is paused until they are consumed.
  */
-import type {Socket} from 'node:net';
+import type {Duplex} from 'node:stream';
 import {SpiceError, timeoutError} from '../errors.js';
 
 interface Pending {
@@ -24,7 +24,7 @@ export class ByteStream {
   bytesRead = 0;
 
   constructor(
-    readonly socket: Socket,
+    readonly socket: Duplex,
     private readonly highWater = 32 * 1024 * 1024,
   ) {
     socket.on('data', (chunk: Buffer) => this.push(chunk));

@@ -34,6 +34,9 @@ export function byType(...cats: Catalogue[]): Map<number, MessageDef> {
   return m;
 }
 
+/** Receives decoded messages of any type in order (a display layer fed by its channel). */
+export type MessageConsumer = (def: MessageDef, value: unknown) => void | Promise<void>;
+
 /** A handler of one message: it receives the value its declaration's layout reads. */
 export type MessageHandler<R, C = void> = (value: R, ctx: C) => void | Promise<void>;
 

@@ -21,6 +21,7 @@ import {
   u64,
   u8,
   when,
+  type WriteOf,
 } from '../layout.js';
 import {empty, message} from '../message.js';
 import {ChannelWait} from './common.js';
@@ -276,3 +277,6 @@ export const DisplayClient = {
     struct('PreferredVideoCodecType', {num_of_codecs: lengthOf('codecs', u8), codecs: array(u8, 'num_of_codecs')}),
   ),
 } as const;
+
+/** The client's STREAM_REPORT, as its declaration writes it. */
+export type StreamReport = WriteOf<typeof DisplayClient.STREAM_REPORT.layout>;

@@ -1,5 +1,5 @@
 /** Draws a cursor shape over an exported RGB image (straight alpha "over"), clipped to the image. */
-import type {CursorShape} from './decode.js';
+import type {CursorShape} from '../codecs/cursor.js';
 
 export interface RgbTarget {
   width: number;

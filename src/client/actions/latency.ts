@@ -13,8 +13,7 @@ import type {InputEvent, InputsChannel} from '../channels/inputs.js';
 import type {DisplayLayer} from '../display/layer.js';
 import type {DamageEvent} from '../display/renderer.js';
 import type {SpiceSession} from '../session.js';
-import type {Scancode} from './scancodes.js';
-import {inputsOf} from './session-keyboard.js';
+import type {Scancode} from '../wire/scancodes.js';
 
 export interface LatencySample {
   /** Order of the event among those tracked, from 0. */
@@ -63,7 +62,7 @@ export class InputLatency {
   /** Starts tracking a session's inputs and display (the session must be opened with render: true). */
   static async of(session: SpiceSession, timeoutMs: number): Promise<InputLatency> {
     if (!session.display) throw new SpiceError('usage', 'latency tracking needs the display: open the session with render: true');
-    return new InputLatency(await inputsOf(session, timeoutMs), session.display);
+    return new InputLatency(await session.inputs(timeoutMs), session.display);
   }
 
   /** Resolves with the sample once its first update has come; a SpiceError on timeout or when the session ends. */

@@ -21,8 +21,8 @@
  * Every motion waits for the ACK window (fewer than 8 unacked, InputsChannel.waitMotionWindow).
  */
 import {SpiceError} from '../errors.js';
-import type {CursorChannel} from '../channels/cursor.js';
 import type {InputsChannel} from '../channels/inputs.js';
+import type {CursorLayer} from '../display/cursor.js';
 import type {SpiceSession} from '../session.js';
 import {MouseButton, MouseMode} from '../wire/enums.js';
 
@@ -96,8 +96,8 @@ export interface MouseOptions {
   preferClient?: boolean;
   /** Pause between the steps of a press/release sequence, ms (default 20). */
   pauseMs?: number;
-  /** The session's cursor channel: its reported position closes the loop in server mode. */
-  cursor?: CursorChannel;
+  /** The session's cursor (session.cursor): its reported position closes the loop in server mode. */
+  cursor?: CursorLayer;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -270,7 +270,7 @@ export class Mouse {
   }
 
   /** Waits until the reported position left `from` and then held still for SETTLE_QUIET_MS (bounded). */
-  private async settle(cursor: CursorChannel, from: {x: number; y: number}, deadline: number, maxMs = SETTLE_MAX_MS): Promise<{x: number; y: number}> {
+  private async settle(cursor: CursorLayer, from: {x: number; y: number}, deadline: number, maxMs = SETTLE_MAX_MS): Promise<{x: number; y: number}> {
     const t0 = performance.now();
     const end = Math.min(deadline, t0 + maxMs);
     let last = cursor.position ?? from;

@@ -1,8 +1,8 @@
 /** What `spice-cli info` reports about a linked session: pure data, no I/O. */
-import {capName, channelCaps, CommonCap} from './wire/caps.js';
-import {channelTypeName} from './wire/enums.js';
-import {mouseModeNames} from './channels/main.js';
-import type {SpiceSession} from './session.js';
+import {capName, channelCaps, CommonCap} from '../wire/caps.js';
+import {channelTypeName} from '../wire/enums.js';
+import {mouseModeNames} from '../channels/main.js';
+import type {SpiceSession} from '../session.js';
 
 export interface ChannelReport {
   type: string;
