@@ -148,13 +148,13 @@ export abstract class SessionCommand extends SpiceCommand {
   };
 
   protected logger!: Logger;
-  private recorder?: import('../client/recording/writer.js').RecordingWriter;
+  private recorder?: import('../client/actions/recording.js').RecordingWriter;
 
   /** The session options the connection flags give (logger, recorder, password, TLS, timeout). */
   protected async sessionOptions(flags: ConnectionFlags): Promise<SessionOptions> {
     this.logger = createLogger(flags.verbose ? 'trace' : 'warn', (l) => process.stderr.write(l + '\n'));
     if (flags.record && !this.recorder) {
-      const {RecordingWriter} = await import('../client/recording/writer.js');
+      const {RecordingWriter} = await import('../client/actions/recording.js');
       this.recorder = new RecordingWriter(flags.record, `spice-cli ${this.id ?? ''}`, {argv: this.argv.filter((a) => !a.includes('password'))});
     }
     return {

@@ -5,9 +5,17 @@
  */
 import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
-import {checkLayers, importsOf, layerOf, readTree} from '../support/import-graph.js';
+import {checkFrontEnds, checkLayers, importsOf, layerOf, readTree} from '../support/import-graph.js';
 
 const CLIENT = fileURLToPath(new URL('../../src/client', import.meta.url));
+const SRC = fileURLToPath(new URL('../../src', import.meta.url));
+
+/** src/commands, src/scenarios and src/cli, keyed by their path under src. */
+function frontEnds(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const dir of ['commands', 'scenarios', 'cli']) for (const [p, t] of readTree(`${SRC}/${dir}`)) out.set(`${dir}/${p}`, t);
+  return out;
+}
 
 describe('src/client layers', () => {
   it('no import goes up the layer order, codecs/display stay off the network, no process handling', () => {
@@ -98,5 +106,23 @@ describe('the layer checker', () => {
       undefined,
     ]);
     expect(importsOf("import a from 'node:fs';\nexport type {T} from './t.js';").map((r) => r.specifier)).toEqual(['node:fs', './t.js']);
+  });
+});
+
+describe('front ends', () => {
+  it('commands, scenarios and cli reach the client only through actions and the session facade', () => {
+    const tree = frontEnds();
+    expect(tree.has('commands/type.ts') && tree.has('scenarios/runner.ts')).toBe(true);
+    expect(checkFrontEnds(tree).map((v) => v.message)).toEqual([]);
+  });
+
+  it('reports a command that reaches past the actions (a channel, a codec)', () => {
+    const tree = new Map(
+      Object.entries({
+        'commands/type.ts': "import {typeText} from '../client/actions/keyboard.js';\nimport {SpiceError} from '../client/errors.js';\nimport {InputsChannel} from '../client/channels/inputs.js';\n",
+        'scenarios/x.ts': "import type {SpiceSession} from '../client/session.js';\nimport {decodeLz} from '../client/codecs/lz.js';\n",
+      }),
+    );
+    expect(checkFrontEnds(tree).map((v) => `${v.rule} ${v.file}:${v.line}`)).toEqual(['front-end commands/type.ts:3', 'front-end scenarios/x.ts:2']);
   });
 });

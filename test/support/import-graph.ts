@@ -21,7 +21,7 @@ const NETWORK: ReadonlySet<Layer> = new Set(['transport', 'link', 'channels']);
 export interface Violation {
   file: string;
   line: number;
-  rule: 'upward' | 'network' | 'process' | 'outside' | 'unknown-layer' | 'unresolved';
+  rule: 'upward' | 'network' | 'process' | 'outside' | 'unknown-layer' | 'unresolved' | 'front-end';
   message: string;
 }
 
@@ -162,4 +162,28 @@ export function readTree(root: string): Map<string, string> {
   };
   walk(root);
   return files;
+}
+
+/** What a front end (src/commands, src/scenarios, src/cli) may import of src/client: actions and the facade. */
+export const FRONT_END_ALLOWED = [/^actions\//, /^errors\.ts$/, /^log\.ts$/, /^session\.ts$/, /^wire\/enums\.ts$/];
+
+/**
+ * Checks front-end files (`files`: paths relative to src, posix): an import into src/client must name an
+ * action, the session facade, errors, log or the wire enums; everything else a front end needs is reached
+ * through an action, so an operation is written once.
+ */
+export function checkFrontEnds(files: ReadonlyMap<string, string>): Violation[] {
+  const out: Violation[] = [];
+  for (const [file, text] of files) {
+    for (const {specifier, line} of importsOf(text)) {
+      if (!specifier.startsWith('.')) continue;
+      const target = posix.normalize(posix.join(posix.dirname(file), specifier));
+      if (!target.startsWith('client/')) continue;
+      const inClient = target.slice('client/'.length).replace(/\.js$/, '.ts');
+      if (!FRONT_END_ALLOWED.some((re) => re.test(inClient))) {
+        out.push({file, line, rule: 'front-end', message: `${file}:${line}: '${specifier}' reaches past the actions and the session facade (client/${inClient})`});
+      }
+    }
+  }
+  return out.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
 }
