@@ -190,3 +190,14 @@ export function waitForUnixAccept(path: string, timeoutMs: number): Promise<void
     });
   return attempt();
 }
+
+/** Whether some process holds a connected (state 03) unix socket bound to this path. */
+export function unixSocketConnected(path: string): boolean {
+  try {
+    return readFileSync('/proc/net/unix', 'utf8')
+      .split('\n')
+      .some((line) => line.endsWith(` ${path}`) && line.trim().split(/\s+/)[5] === '03');
+  } catch {
+    return false;
+  }
+}
