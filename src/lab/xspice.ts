@@ -76,9 +76,11 @@ const CLIENT_PACKAGES: Record<string, string> = {
   display: 'imagemagick',
 };
 
-/** X lock/socket conflicts and port conflicts are worth a retry with other numbers. */
-function retryable(log: string): boolean {
-  return /already active for display|Cannot establish any listening sockets|Address already in use|Could not create lock file|failed to initialize spice server|spice_server_init/i.test(log);
+/** X lock/socket conflicts and port conflicts (seen in Xorg's output) are worth a retry with other numbers. */
+function isCollision(xorgOutput: string): boolean {
+  return /already active for display|Cannot establish any listening sockets|Address already in use|Could not create lock file|failed to initialize spice server|spice_server_init/i.test(
+    xorgOutput,
+  );
 }
 
 /** One Xspice start: what was asked, where it lives, what runs so far. */
@@ -128,6 +130,7 @@ export async function startXspice(opts: XspiceOptions = {}): Promise<LabTarget> 
   }
 }
 
+/** An X client's program through PATH; a missing one names its Debian package when known. */
 function resolveClientPath(command: string): string {
   const path = which(command);
   if (path) return path;
@@ -217,22 +220,21 @@ async function writeServerFiles(run: XspiceRun): Promise<LabTls | undefined> {
 
 /** Starts Xorg; retries (up to 3 attempts) with another display and ports if those were taken meanwhile. */
 async function startXorg(run: XspiceRun, x509Dir: string | undefined): Promise<XorgListening> {
-  const baseEnv = process.env;
   return startWithRetries(3, async (attempt) => {
     if (attempt > 1) {
       run.display = freeDisplay();
       writeFileSync(run.layout.xorgOut, '');
     }
-    return startXorgOnce(run, baseEnv, x509Dir);
+    return startXorgOnce(run, x509Dir);
   });
 }
 
 /** One attempt: fresh ports, Xorg, the wait for its SPICE port(s) and X socket. Cleans up after a failure. */
-async function startXorgOnce(run: XspiceRun, baseEnv: NodeJS.ProcessEnv, x509Dir: string | undefined): Promise<StartAttempt<XorgListening>> {
+async function startXorgOnce(run: XspiceRun, x509Dir: string | undefined): Promise<StartAttempt<XorgListening>> {
   const {layout, display} = run;
   const ports = await allocateListenPorts(HOST, x509Dir !== undefined);
   const user = {uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0};
-  const env = xspiceEnv(run.opts, {layout, ports, x509Dir, user, baseEnv});
+  const env = xspiceEnv(run.opts, {layout, ports, x509Dir, user, baseEnv: process.env});
   const t0 = Date.now();
   const xorg = await spawnDetached(PROGRAMS.xorg.path, xorgArgs(layout, display), {logFile: layout.xorgOut, env, cwd: layout.dir});
   run.processes.add(xorg);
@@ -250,7 +252,7 @@ async function startXorgOnce(run: XspiceRun, baseEnv: NodeJS.ProcessEnv, x509Dir
     await stopQuietly(xorg.pid, xorg.startTime);
     run.processes.remove(xorg);
     cleanupXDisplay({display: `:${display}`});
-    return {ok: false, error: err, retryable: retryable(log)};
+    return {ok: false, error: err, retryable: isCollision(log)};
   }
 }
 
