@@ -1,5 +1,5 @@
 /**
- * Free ports, free X display numbers, and bounded waits for a listening port or a path.
+ * Free ports, free X display numbers, and bounded waits for a listening port, a path or a unix socket to accept.
  * Every wait has a timeout and fails with a SpiceError of kind 'timeout' naming what it waited for.
  */
 import {existsSync, readFileSync} from 'node:fs';
@@ -169,5 +169,35 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
     if (await check()) return;
     if (Date.now() >= deadline) throw timeoutError(what, timeoutMs);
     await sleep(interval);
+  }
+}
+
+/** Resolves once the unix socket at `path` accepts a connection (retried every 50 ms); rejects after timeoutMs. */
+export function waitForUnixAccept(path: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const attempt = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const s = connect(path);
+      s.once('connect', () => {
+        s.destroy();
+        resolve();
+      });
+      s.once('error', reject);
+    }).catch(async (err: unknown) => {
+      if (Date.now() >= deadline) throw new SpiceError('timeout', `SPICE unix socket ${path} does not accept connections: ${(err as Error).message}`);
+      await sleep(50);
+      return attempt();
+    });
+  return attempt();
+}
+
+/** Whether some process holds a connected (state 03) unix socket bound to this path. */
+export function unixSocketConnected(path: string): boolean {
+  try {
+    return readFileSync('/proc/net/unix', 'utf8')
+      .split('\n')
+      .some((line) => line.endsWith(` ${path}`) && line.trim().split(/\s+/)[5] === '03');
+  } catch {
+    return false;
   }
 }

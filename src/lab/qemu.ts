@@ -4,79 +4,42 @@
  * devices a SPICE client can drive (agent port, USB redirection, audio, smartcard, tablet,
  * named ports). 'bios' mode shows the SeaBIOS text screen (720x400); 'linux' mode boots the
  * tiny busybox guest from ./guest/build.ts, with a root shell on the serial console.
+ * The command line is built in ./qemu-args.ts, QMP is spoken by ./qmp.ts, and the start-up
+ * helpers shared with Xspice are in ./launch.ts.
  */
-import {execFile, spawn} from 'node:child_process';
-import {closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
-import net from 'node:net';
+import {execFile} from 'node:child_process';
+import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {promisify} from 'node:util';
 
 import {SpiceError} from '../client/errors.js';
-import {ensureGuest, type EnsureGuestOptions, type GuestImage} from './guest/build.js';
-import {freePort, waitForPath, waitForPort} from './ports.js';
+import {ensureGuest, type GuestImage} from './guest/build.js';
+import {allocateListenPorts, killFromPidFile, readPidFile, runToExit, spiceUri, stopQuietly, waitForListenPorts} from './launch.js';
+import {waitForPath, waitForUnixAccept} from './ports.js';
 import {isAlive, processStartTime, stopProcess, tailFile} from './processes.js';
+import {
+  QEMU_BINARY,
+  qemuArgs,
+  qemuDeviceSummary,
+  qemuFiles,
+  resolveQemuOptions,
+  shellCommandLine,
+  WEBDAV_PORT_NAME,
+  type QemuFiles,
+  type QemuListen,
+  type QemuMode,
+  type QemuOptions,
+} from './qemu-args.js';
+import {qmpQuit} from './qmp.js';
 import {ensureLabRoot, targetNames} from './state.js';
 import {generateLabTls} from './tls.js';
 import type {LabTarget} from './types.js';
 
+export {QEMU_BINARY, WEBDAV_PORT_NAME, resolveQemuOptions, type QemuAccel, type QemuMode, type QemuOptions} from './qemu-args.js';
+export {qmpCommands, qmpQuit} from './qmp.js';
+
 const execFileP = promisify(execFile);
-
-export const QEMU_BINARY = 'qemu-system-x86_64';
-export const WEBDAV_PORT_NAME = 'org.spice-space.webdav.0';
-
-export interface QemuOptions {
-  /** 'bios': no guest, the SeaBIOS screen (default). 'linux': the tiny busybox guest with a serial shell. */
-  mode?: 'bios' | 'linux';
-  /** virtio-serial + the spicevmc vdagent port (com.redhat.spice.0): the main channel's agent. */
-  agent?: boolean;
-  /** Number of USB redirection slots (usb-redir on a qemu-xhci controller). */
-  usbredir?: number;
-  /** intel-hda + hda-duplex with -audiodev spice: playback and record channels. */
-  audio?: boolean;
-  /** usb-ccid + ccid-card-passthru: the smartcard channel. */
-  smartcard?: boolean;
-  /** usb-tablet: absolute pointer, so the client can use client mouse mode. */
-  tablet?: boolean;
-  /** spiceport names, each a virtserialport in the guest; 'org.spice-space.webdav.0' is the WebDAV channel. */
-  ports?: string[];
-  /** Shortcut for agent + usbredir 2 + audio + smartcard + tablet (explicit options still win). */
-  allDevices?: boolean;
-  /** Serve SPICE on a unix socket in the target dir (uri spice+unix:///path) instead of TCP. */
-  unix?: boolean;
-  /** Require this password (given to QEMU through a secret object read from a 0600 file). */
-  password?: string;
-  /** TLS on a second port: true makes a lab CA and server certificate; or a dir with ca-cert.pem, server-cert.pem, server-key.pem. */
-  tls?: boolean | {caDir: string};
-  /** Channels that must use TLS (QEMU's tls-channel=, e.g. ['main'] or ['display']); a plain link of those gets NEED_SECURED. */
-  tlsChannels?: string[];
-  /** Target name (also the directory name); default qemu-N. */
-  name?: string;
-  /** Guest RAM; default 128 (bios) or 256 (linux). */
-  memoryMb?: number;
-  /** Lab root; default $SPICE_CLI_LAB_DIR or ${os.tmpdir()}/spice-cli-lab. */
-  labDir?: string;
-  /** How long to wait for QEMU to start and SPICE to accept; default 30 s. */
-  startTimeoutMs?: number;
-  /** Extra QEMU arguments, appended last. */
-  extraArgs?: string[];
-  /** Kernel command line additions (linux mode). */
-  append?: string;
-  /** Passed to ensureGuest (linux mode): progress lines of a first guest build, cache dir. */
-  guest?: EnsureGuestOptions;
-}
-
-/** The options with allDevices expanded. */
-export function resolveQemuOptions(opts: QemuOptions): QemuOptions {
-  if (!opts.allDevices) return {...opts};
-  return {
-    agent: true,
-    usbredir: 2,
-    audio: true,
-    smartcard: true,
-    tablet: true,
-    ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)),
-  };
-}
+const HOST = '127.0.0.1';
 
 /**
  * Chooses a target name (qemu-1, qemu-2, ...) and claims its directory: an "owner" file made
@@ -162,203 +125,177 @@ export async function startQemu(options: QemuOptions = {}): Promise<LabTarget> {
   }
 }
 
-async function launch(
-  opts: QemuOptions,
-  mode: 'bios' | 'linux',
-  guest: GuestImage | undefined,
-  name: string,
-  dir: string,
-): Promise<LabTarget> {
+/** A started QEMU daemon. */
+interface QemuProcess {
+  pid: number;
+  startTime?: string;
+}
+
+/** Where SPICE listens, and for TLS the CA and subject a client verifies the server with. */
+interface PreparedListen {
+  listen: QemuListen;
+  caFile?: string;
+  hostSubject?: string;
+}
+
+async function launch(opts: QemuOptions, mode: QemuMode, guest: GuestImage | undefined, name: string, dir: string): Promise<LabTarget> {
   const startTimeout = opts.startTimeoutMs ?? 30_000;
-  const qmp = path.join(dir, 'qmp.sock');
-  const serial = path.join(dir, 'serial.sock');
-  const serialLog = path.join(dir, 'serial.log');
-  const qemuLog = path.join(dir, 'qemu.log');
-  const debugLog = path.join(dir, 'qemu-debug.log');
-  const pidFile = path.join(dir, 'qemu.pid');
-  const host = '127.0.0.1';
-
-  // SPICE listener
-  const spice: string[] = [];
-  let port: number | undefined;
-  let tlsPort: number | undefined;
-  let unixPath: string | undefined;
-  let caFile: string | undefined;
-  let hostSubject: string | undefined;
-  if (opts.unix) {
-    unixPath = path.join(dir, 'spice.sock');
-    spice.push('unix=on', `addr=${unixPath}`);
-  } else {
-    port = await freePort(host);
-    spice.push(`port=${port}`, `addr=${host}`);
-    if (opts.tls) {
-      tlsPort = await freePort(host);
-      let x509Dir: string;
-      if (opts.tls === true) {
-        const tls = await generateLabTls(path.join(dir, 'tls'));
-        x509Dir = tls.dir;
-        caFile = tls.caFile;
-        hostSubject = tls.hostSubject;
-      } else {
-        x509Dir = path.resolve(opts.tls.caDir);
-        for (const f of ['ca-cert.pem', 'server-cert.pem', 'server-key.pem']) {
-          if (!existsSync(path.join(x509Dir, f))) throw new SpiceError('usage', `TLS dir ${x509Dir} has no ${f}`);
-        }
-        caFile = path.join(x509Dir, 'ca-cert.pem');
-        hostSubject = await certSubject(path.join(x509Dir, 'server-cert.pem'));
-      }
-      spice.push(`tls-port=${tlsPort}`, `x509-dir=${x509Dir}`);
-      for (const ch of opts.tlsChannels ?? []) spice.push(`tls-channel=${ch}`);
-    }
-  }
-  const args: string[] = ['-name', name, '-M', 'pc', '-accel', 'tcg', '-m', String(opts.memoryMb ?? (mode === 'linux' ? 256 : 128))];
-  if (opts.password !== undefined) {
-    const secretFile = path.join(dir, 'spice-password');
-    writeFileSync(secretFile, opts.password, {mode: 0o600});
-    args.push('-object', `secret,id=spicepw,file=${secretFile},format=raw`);
-    spice.push('password-secret=spicepw');
-  } else {
-    spice.push('disable-ticketing=on');
-  }
-  // No network card: no iPXE network boot, so the BIOS screen settles within a second ("No bootable device").
-  args.push('-nic', 'none');
-  args.push('-vga', 'qxl', '-display', 'none', '-spice', spice.join(','));
-  args.push('-daemonize', '-pidfile', pidFile, '-D', debugLog);
-  args.push('-qmp', `unix:${qmp},server=on,wait=off`, '-monitor', 'none', '-parallel', 'none');
-  args.push('-chardev', `socket,id=serial0,path=${serial},server=on,wait=off,logfile=${serialLog}`, '-serial', 'chardev:serial0');
-
-  // devices
-  const ports = opts.ports ?? [];
-  if (opts.agent || ports.length > 0) args.push('-device', 'virtio-serial-pci,id=vser0');
-  if (opts.agent) {
-    args.push(
-      '-chardev', 'spicevmc,id=vdagent,name=vdagent',
-      '-device', 'virtserialport,bus=vser0.0,chardev=vdagent,name=com.redhat.spice.0',
-    );
-  }
-  ports.forEach((portName, i) => {
-    if (!/^[A-Za-z0-9._-]+$/.test(portName)) throw new SpiceError('usage', `invalid spiceport name "${portName}"`);
-    args.push('-chardev', `spiceport,id=port${i},name=${portName}`, '-device', `virtserialport,bus=vser0.0,chardev=port${i},name=${portName}`);
+  const files = qemuFiles(dir);
+  const spice = await prepareListen(opts, files, dir);
+  if (opts.password !== undefined) writeFileSync(files.passwordFile, opts.password, {mode: 0o600});
+  const args = qemuArgs({
+    name,
+    mode,
+    accel: opts.accel,
+    memoryMb: opts.memoryMb,
+    listen: spice.listen,
+    files,
+    hasPassword: opts.password !== undefined,
+    agent: opts.agent,
+    usbredir: opts.usbredir,
+    audio: opts.audio,
+    smartcard: opts.smartcard,
+    tablet: opts.tablet,
+    ports: opts.ports,
+    guest,
+    append: opts.append,
+    extraArgs: opts.extraArgs,
   });
-  const usbredir = opts.usbredir ?? 0;
-  if (usbredir > 0 || opts.smartcard || opts.tablet) args.push('-device', 'qemu-xhci,id=xhci');
-  for (let i = 1; i <= usbredir; i++) {
-    args.push('-chardev', `spicevmc,name=usbredir,id=usbredir${i}`, '-device', `usb-redir,chardev=usbredir${i},bus=xhci.0`);
-  }
-  if (opts.smartcard) {
-    args.push('-device', 'usb-ccid,bus=xhci.0', '-chardev', 'spicevmc,id=ccid,name=smartcard', '-device', 'ccid-card-passthru,chardev=ccid');
-  }
-  if (opts.tablet) args.push('-device', 'usb-tablet,bus=xhci.0');
-  if (opts.audio) args.push('-audiodev', 'spice,id=snd0', '-device', 'intel-hda', '-device', 'hda-duplex,audiodev=snd0');
+  writeFileSync(files.cmdline, shellCommandLine([QEMU_BINARY, ...args]));
 
-  if (guest) {
-    args.push('-nic', 'none', '-kernel', guest.kernel, '-initrd', guest.initrd);
-    args.push('-append', ['console=ttyS0', 'console=tty1', 'quiet', opts.append].filter(Boolean).join(' '));
-  }
-  args.push(...(opts.extraArgs ?? []));
-  writeFileSync(path.join(dir, 'qemu.cmdline'), [QEMU_BINARY, ...args].map(shellQuote).join(' ') + '\n');
-
-  // Start: with -daemonize the first process exits once the machine is set up (SPICE listening);
-  // its output (and, because of -D, the daemon's stderr) goes to qemu.log.
   const t0 = Date.now();
-  const fd = openSync(qemuLog, 'a');
-  let exit: {code: number | null; signal: NodeJS.Signals | null};
-  try {
-    exit = await new Promise((resolve, reject) => {
-      const child = spawn(QEMU_BINARY, args, {stdio: ['ignore', fd, fd], cwd: dir});
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new SpiceError('timeout', `QEMU did not finish starting within ${startTimeout / 1000} s${logTail(qemuLog)}`));
-      }, startTimeout);
-      child.once('error', (err) => {
-        clearTimeout(timer);
-        const e = err as NodeJS.ErrnoException;
-        reject(
-          new SpiceError(
-            'connect',
-            e.code === 'ENOENT'
-              ? `${QEMU_BINARY} not found: install the Debian package qemu-system-x86 (spice-cli lab install)`
-              : `cannot start ${QEMU_BINARY}: ${e.message}`,
-            {cause: err},
-          ),
-        );
-      });
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        resolve({code, signal});
-      });
-    });
-  } finally {
-    closeSync(fd);
-  }
-  if (exit.code !== 0) {
-    await killFromPidFile(pidFile);
-    throw new SpiceError('connect', `QEMU failed to start (${exit.signal ?? `exit ${exit.code}`})${logTail(qemuLog)}`);
-  }
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  if (!(pid > 0)) throw new SpiceError('connect', `QEMU wrote no PID to ${pidFile}${logTail(qemuLog)}`);
-  const startTime = processStartTime(pid);
+  const qemu = await startDaemon(args, files, dir, startTimeout);
+  await waitForSpice(spice.listen, qemu, files.qemuLog, Math.max(1000, startTimeout - (Date.now() - t0)));
+  const portUpMs = Date.now() - t0;
+  return qemuTarget({opts, mode, guest, name, dir, files, spice, qemu, t0, portUpMs});
+}
 
-  const abortIf = (): string | undefined => (isAlive(pid) ? undefined : `QEMU (PID ${pid}) exited during start-up${logTail(qemuLog)}`);
+/** The SPICE listener: a unix socket, or free ports (and, with TLS, the certificates). */
+async function prepareListen(opts: QemuOptions, files: QemuFiles, dir: string): Promise<PreparedListen> {
+  if (opts.unix) return {listen: {unixPath: files.spiceSocket}};
+  const ports = await allocateListenPorts(HOST, Boolean(opts.tls));
+  if (!opts.tls || ports.tlsPort === undefined) return {listen: {host: HOST, port: ports.port}};
+  const cert = await prepareTlsDir(opts.tls, dir);
+  const tls = {port: ports.tlsPort, x509Dir: cert.x509Dir, channels: opts.tlsChannels};
+  return {listen: {host: HOST, port: ports.port, tls}, caFile: cert.caFile, hostSubject: cert.hostSubject};
+}
+
+/** The x509 dir for QEMU: a fresh lab CA and server certificate (true), or a given dir, checked. */
+async function prepareTlsDir(tls: true | {caDir: string}, dir: string): Promise<{x509Dir: string; caFile: string; hostSubject?: string}> {
+  if (tls === true) {
+    const made = await generateLabTls(path.join(dir, 'tls'));
+    return {x509Dir: made.dir, caFile: made.caFile, hostSubject: made.hostSubject};
+  }
+  const x509Dir = path.resolve(tls.caDir);
+  for (const f of ['ca-cert.pem', 'server-cert.pem', 'server-key.pem']) {
+    if (!existsSync(path.join(x509Dir, f))) throw new SpiceError('usage', `TLS dir ${x509Dir} has no ${f}`);
+  }
+  return {x509Dir, caFile: path.join(x509Dir, 'ca-cert.pem'), hostSubject: await certSubject(path.join(x509Dir, 'server-cert.pem'))};
+}
+
+/**
+ * Runs QEMU with -daemonize: the first process exits once the machine is set up (SPICE listening);
+ * its output (and, because of -D, the daemon's stderr) goes to qemu.log. Returns the daemon's PID.
+ */
+async function startDaemon(args: string[], files: QemuFiles, dir: string, timeoutMs: number): Promise<QemuProcess> {
+  const exit = await runToExit(QEMU_BINARY, args, {
+    logFile: files.qemuLog,
+    cwd: dir,
+    timeoutMs,
+    timeoutError: () => new SpiceError('timeout', `QEMU did not finish starting within ${timeoutMs / 1000} s${logTail(files.qemuLog)}`),
+    spawnError: (e) =>
+      new SpiceError(
+        'connect',
+        e.code === 'ENOENT'
+          ? `${QEMU_BINARY} not found: install the Debian package qemu-system-x86 (spice-cli lab install)`
+          : `cannot start ${QEMU_BINARY}: ${e.message}`,
+        {cause: e},
+      ),
+  });
+  if (exit.code !== 0) {
+    await killFromPidFile(files.pidFile);
+    throw new SpiceError('connect', `QEMU failed to start (${exit.signal ?? `exit ${exit.code}`})${logTail(files.qemuLog)}`);
+  }
+  const pid = readPidFile(files.pidFile);
+  if (!(pid > 0)) throw new SpiceError('connect', `QEMU wrote no PID to ${files.pidFile}${logTail(files.qemuLog)}`);
+  return {pid, startTime: processStartTime(pid)};
+}
+
+/** Waits for SPICE to accept (given up when QEMU dies); on failure stops QEMU and adds its log to a timeout. */
+async function waitForSpice(listen: QemuListen, qemu: QemuProcess, qemuLog: string, timeoutMs: number): Promise<void> {
+  const abortIf = (): string | undefined => (isAlive(qemu.pid) ? undefined : `QEMU (PID ${qemu.pid}) exited during start-up${logTail(qemuLog)}`);
   try {
-    const left = Math.max(1000, startTimeout - (Date.now() - t0));
-    if (unixPath) {
-      await waitForPath(unixPath, left, {abortIf});
-      await waitForUnixAccept(unixPath, left);
+    if ('unixPath' in listen) {
+      await waitForPath(listen.unixPath, timeoutMs, {abortIf});
+      await waitForUnixAccept(listen.unixPath, timeoutMs);
     } else {
-      await waitForPort(host, port!, left, {abortIf});
-      if (tlsPort) await waitForPort(host, tlsPort, left, {abortIf});
+      await waitForListenPorts(listen.host, {port: listen.port, tlsPort: listen.tls?.port}, timeoutMs, abortIf);
     }
   } catch (err) {
-    await stopProcess(pid, {startTime, graceMs: 1000}).catch(() => undefined);
+    await stopQuietly(qemu.pid, qemu.startTime);
     if (err instanceof SpiceError && err.kind === 'timeout') err.message += logTail(qemuLog);
     throw err;
   }
-  const portUpMs = Date.now() - t0;
+}
 
-  const uri = unixPath ? `spice+unix://${unixPath}` : `spice://${host}:${port}${tlsPort ? `?tls-port=${tlsPort}` : ''}`;
-  const extra: Record<string, string> = {
-    mode,
-    qmp,
-    serial,
-    serialLog,
-    qemuLog,
-    pidFile,
-    portUpMs: String(portUpMs),
-    pidStartTimes: startTime ?? '',
-  };
-  if (guest) extra.kernel = guest.version;
-  const webdav = ports.includes(WEBDAV_PORT_NAME);
-  if (webdav) extra.webdav = '1';
-  const devices = [
-    opts.agent && 'agent',
-    usbredir > 0 && `usbredir:${usbredir}`,
-    opts.audio && 'audio',
-    opts.smartcard && 'smartcard',
-    opts.tablet && 'tablet',
-    ...ports.map((p) => `port:${p}`),
-  ].filter(Boolean);
-  if (devices.length) extra.devices = devices.join(',');
+interface QemuStarted {
+  opts: QemuOptions;
+  mode: QemuMode;
+  guest: GuestImage | undefined;
+  name: string;
+  dir: string;
+  files: QemuFiles;
+  spice: PreparedListen;
+  qemu: QemuProcess;
+  t0: number;
+  portUpMs: number;
+}
 
+/** The LabTarget of a QEMU that listens: its URI, facts, and stop(). */
+function qemuTarget(s: QemuStarted): LabTarget {
+  const {listen} = s.spice;
+  const tcp = 'unixPath' in listen ? undefined : {port: listen.port, tlsPort: listen.tls?.port};
+  const unixPath = 'unixPath' in listen ? listen.unixPath : undefined;
+  const {pid, startTime} = s.qemu;
+  const qmp = s.files.qmp;
   let stopped: Promise<void> | undefined;
-  const target: LabTarget = {
-    name,
+  return {
+    name: s.name,
     kind: 'qemu',
-    uri,
-    host,
-    ...(port !== undefined && {port}),
-    ...(tlsPort !== undefined && {tlsPort}),
+    uri: tcp ? spiceUri(HOST, tcp) : `spice+unix://${unixPath}`,
+    host: HOST,
+    ...(tcp && {port: tcp.port}),
+    ...(tcp?.tlsPort !== undefined && {tlsPort: tcp.tlsPort}),
     ...(unixPath !== undefined && {unixPath}),
-    ...(opts.password !== undefined && {password: opts.password}),
-    ...(caFile !== undefined && {caFile}),
-    ...(hostSubject !== undefined && {hostSubject}),
+    ...(s.opts.password !== undefined && {password: s.opts.password}),
+    ...(s.spice.caFile !== undefined && {caFile: s.spice.caFile}),
+    ...(s.spice.hostSubject !== undefined && {hostSubject: s.spice.hostSubject}),
     pids: [pid],
-    dir,
-    extra,
-    startedAt: new Date(t0).toISOString(),
-    stop: () => (stopped ??= stopQemu({pid, startTime, qmp, dir})),
+    dir: s.dir,
+    extra: qemuExtra(s),
+    startedAt: new Date(s.t0).toISOString(),
+    stop: () => (stopped ??= stopQemu({pid, startTime, qmp, dir: s.dir})),
   };
-  return target;
+}
+
+/** A QEMU target's extra facts: its files, start-up time, guest kernel, devices. */
+function qemuExtra(s: QemuStarted): Record<string, string> {
+  const {files} = s;
+  const extra: Record<string, string> = {
+    mode: s.mode,
+    qmp: files.qmp,
+    serial: files.serial,
+    serialLog: files.serialLog,
+    qemuLog: files.qemuLog,
+    pidFile: files.pidFile,
+    portUpMs: String(s.portUpMs),
+    pidStartTimes: s.qemu.startTime ?? '',
+  };
+  if (s.guest) extra.kernel = s.guest.version;
+  if ((s.opts.ports ?? []).includes(WEBDAV_PORT_NAME)) extra.webdav = '1';
+  const devices = qemuDeviceSummary(s.opts);
+  if (devices) extra.devices = devices;
+  return extra;
 }
 
 /** Stops a QEMU lab target: QMP quit, then SIGTERM/SIGKILL by PID; removes its sockets. */
@@ -377,101 +314,6 @@ export async function stopQemu(t: {pid: number; startTime?: string; qmp: string;
   }
 }
 
-/** Sends {"execute":"quit"} over QMP. Resolves when QEMU closes the connection. */
-export function qmpQuit(qmpPath: string, timeoutMs: number): Promise<void> {
-  return qmpCommands(qmpPath, [{execute: 'quit'}], timeoutMs).then(() => undefined);
-}
-
-/**
- * Runs QMP commands in order (after the capabilities handshake) and returns their "return"
- * values. A connection closed after the last command was sent (e.g. by quit) counts as success.
- */
-export function qmpCommands(qmpPath: string, commands: {execute: string; arguments?: unknown}[], timeoutMs = 5000): Promise<unknown[]> {
-  return new Promise((resolve, reject) => {
-    const sock = net.createConnection(qmpPath);
-    const results: unknown[] = [];
-    let buf = '';
-    let stage = -1; // -1: greeting, 0: capabilities sent, then index+1 of the command in flight
-    let sentAll = false;
-    const timer = setTimeout(() => finish(new SpiceError('timeout', `QMP ${qmpPath} did not answer within ${timeoutMs} ms`)), timeoutMs);
-    const finish = (err?: Error): void => {
-      clearTimeout(timer);
-      sock.destroy();
-      if (err) reject(err);
-      else resolve(results);
-    };
-    const sendNext = (): void => {
-      const cmd = commands[stage];
-      if (!cmd) {
-        finish();
-        return;
-      }
-      stage++;
-      if (stage === commands.length) sentAll = true;
-      sock.write(JSON.stringify(cmd) + '\n');
-    };
-    sock.setEncoding('utf8');
-    sock.on('data', (chunk: string) => {
-      buf += chunk;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl).trim();
-        buf = buf.slice(nl + 1);
-        if (!line) continue;
-        let msg: {QMP?: unknown; return?: unknown; error?: {desc?: string}; event?: string};
-        try {
-          msg = JSON.parse(line);
-        } catch {
-          continue;
-        }
-        if (msg.event) continue;
-        if (stage === -1 && msg.QMP) {
-          stage = 0;
-          sock.write(JSON.stringify({execute: 'qmp_capabilities'}) + '\n');
-          continue;
-        }
-        if (msg.error) {
-          finish(new SpiceError('protocol', `QMP error: ${msg.error.desc ?? line}`));
-          return;
-        }
-        if ('return' in msg) {
-          if (stage > 0) results.push(msg.return);
-          sendNext();
-        }
-      }
-    });
-    sock.on('error', (err) => finish(sentAll ? undefined : err));
-    sock.on('close', () => finish(sentAll ? undefined : new SpiceError('connection-lost', `QMP ${qmpPath} closed`)));
-  });
-}
-
-function waitForUnixAccept(p: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const attempt = (): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      const s = net.createConnection(p);
-      s.once('connect', () => {
-        s.destroy();
-        resolve();
-      });
-      s.once('error', reject);
-    }).catch(async (err: unknown) => {
-      if (Date.now() >= deadline) throw new SpiceError('timeout', `SPICE unix socket ${p} does not accept connections: ${(err as Error).message}`);
-      await sleep(50);
-      return attempt();
-    });
-  return attempt();
-}
-
-async function killFromPidFile(pidFile: string): Promise<void> {
-  try {
-    const pid = Number(readFileSync(pidFile, 'utf8').trim());
-    if (pid > 0 && isAlive(pid)) await stopProcess(pid, {graceMs: 1000});
-  } catch {
-    /* no PID file */
-  }
-}
-
 /** The end of QEMU's output: its stderr (qemu.log) and, because of -D, error_report()s (qemu-debug.log). */
 function logTail(file: string): string {
   const files = [file, path.join(path.dirname(file), 'qemu-debug.log')];
@@ -480,10 +322,6 @@ function logTail(file: string): string {
     .filter(Boolean)
     .join('\n');
   return text ? `; QEMU said (${path.dirname(file)}):\n${text}` : `; QEMU printed nothing (${file})`;
-}
-
-function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

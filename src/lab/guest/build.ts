@@ -105,90 +105,142 @@ async function ensureGuestUncached(cacheDir: string, opts: EnsureGuestOptions): 
   const work = path.join(cacheDir, `.build-${process.pid}-${randomBytes(4).toString('hex')}`);
   await fs.mkdir(work, {recursive: true});
   try {
-    const debDir = path.join(cacheDir, 'debs');
-    const kernelDeb = await downloadDeb(pkg, pkgVersion, debDir, progress);
-    const kroot = path.join(work, 'kernel-root');
-    progress(`extracting ${path.basename(kernelDeb)}`);
-    await run('dpkg', ['-x', kernelDeb, kroot]);
-    const vmlinuz = path.join(kroot, 'boot', `vmlinuz-${version}`);
-    await fs.access(vmlinuz).catch(() => {
-      throw new SpiceError('expectation', `guest build: ${path.basename(kernelDeb)} has no boot/vmlinuz-${version}`);
-    });
-
-    progress(`resolving module dependencies (depmod, modprobe --show-depends)`);
-    await run(depmodPath(), ['-b', kroot, version]);
-    const modules = await resolveModules(kroot, version, progress);
-
-    const busybox = await findBusybox(debDir, work, progress);
-
-    progress(`writing the initramfs (${modules.length} modules)`);
-    const entries: CpioEntry[] = [];
-    for (const d of ['bin', 'sbin', 'usr', 'usr/bin', 'usr/sbin', 'etc', 'dev', 'proc', 'sys', 'tmp', 'run', 'root', 'lib', 'lib/modules']) {
-      entries.push({type: 'dir', path: d, mode: d === 'tmp' ? 0o1777 : d === 'root' ? 0o700 : 0o755});
-    }
-    entries.push({type: 'char', path: 'dev/console', major: 5, minor: 1, mode: 0o600});
-    entries.push({type: 'char', path: 'dev/null', major: 1, minor: 3, mode: 0o666});
-    entries.push({type: 'file', path: 'bin/busybox', data: await fs.readFile(busybox.path), mode: 0o755});
-    entries.push({type: 'symlink', path: 'bin/sh', target: 'busybox'});
-    entries.push({type: 'file', path: 'init', data: Buffer.from(INIT_SCRIPT), mode: 0o755});
-    entries.push({type: 'file', path: 'etc/inittab', data: Buffer.from(INITTAB)});
-    entries.push({type: 'file', path: 'etc/rc', data: Buffer.from(RC_SCRIPT), mode: 0o755});
-    entries.push({type: 'file', path: 'etc/profile', data: Buffer.from(PROFILE)});
-    entries.push({type: 'file', path: 'etc/modules', data: Buffer.from(modules.map((m) => `${m}\n`).join(''))});
-    const modRoot = `lib/modules/${version}`;
-    const dirsDone = new Set<string>(['lib', 'lib/modules']);
-    for (const rel of [...modules, 'modules.dep', 'modules.alias', 'modules.symbols', 'modules.builtin', 'modules.order']) {
-      const dest = `${modRoot}/${rel}`;
-      const parts = dest.split('/');
-      for (let i = 1; i < parts.length; i++) {
-        const d = parts.slice(0, i).join('/');
-        if (!dirsDone.has(d)) {
-          dirsDone.add(d);
-          entries.push({type: 'dir', path: d});
-        }
-      }
-      const src = path.join(kroot, 'lib', 'modules', version, rel);
-      const data = await fs.readFile(src).catch(() => undefined);
-      if (data) entries.push({type: 'file', path: dest, data});
-    }
-    const initrdData = gzipSync(writeCpio(entries), {level: 6});
-
-    const out = path.join(work, 'out');
-    await fs.mkdir(out);
-    await fs.copyFile(vmlinuz, path.join(out, 'vmlinuz'));
-    await fs.writeFile(path.join(out, 'initrd.img'), initrdData);
-    const meta: BuildMeta = {
-      version,
-      kernelPackage: pkg,
-      kernelPackageVersion: pkgVersion,
-      busybox: busybox.version,
-      modules,
-      inputsHash: hash,
-      builtAt: new Date().toISOString(),
-      buildMs: Date.now() - started,
-    };
-    await fs.writeFile(path.join(out, 'build.json'), `${JSON.stringify(meta, null, 2)}\n`);
-    // Builds appear only by an atomic rename of a complete directory, and a build in use is
-    // never deleted: a forced rebuild moves the old one aside first.
-    if (opts.force && existsSync(finalDir)) {
-      await fs.rename(finalDir, path.join(work, 'replaced')).catch(() => undefined);
-    }
-    try {
-      await fs.rename(out, finalDir);
-    } catch (err) {
-      // another process finished the same build first: use theirs
-      const theirs = await readBuild(finalDir);
-      if (!theirs) throw err;
-    }
-    await pruneDebs(debDir, [path.basename(kernelDeb)]);
-    progress(
-      `guest ready: kernel ${version}, initramfs ${(initrdData.length / 1024 / 1024).toFixed(1)} MiB, built in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-    );
-    const built = await readBuild(finalDir);
-    if (!built) throw new SpiceError('expectation', `guest build: ${finalDir} is incomplete after the build`);
-    return built;
+    return await buildGuest({cacheDir, work, finalDir, pkg, pkgVersion, version, hash, started, force: Boolean(opts.force), progress});
   } finally {
     await fs.rm(work, {recursive: true, force: true});
+  }
+}
+
+interface GuestBuild {
+  cacheDir: string;
+  /** A fresh directory for this build, removed afterwards. */
+  work: string;
+  /** Where the finished build goes (by an atomic rename). */
+  finalDir: string;
+  /** The kernel package (linux-image-RELEASE) and its version. */
+  pkg: string;
+  pkgVersion: string;
+  /** The kernel release. */
+  version: string;
+  hash: string;
+  started: number;
+  force: boolean;
+  progress: (line: string) => void;
+}
+
+/** Downloads and extracts the kernel, picks its modules and busybox, writes the initramfs, publishes the build. */
+async function buildGuest(b: GuestBuild): Promise<GuestImage> {
+  const {version, progress} = b;
+  const debDir = path.join(b.cacheDir, 'debs');
+  const kernelDeb = await downloadDeb(b.pkg, b.pkgVersion, debDir, progress);
+  const {kroot, vmlinuz} = await extractKernel(kernelDeb, b.work, version, progress);
+
+  progress(`resolving module dependencies (depmod, modprobe --show-depends)`);
+  await run(depmodPath(), ['-b', kroot, version]);
+  const modules = await resolveModules(kroot, version, progress);
+
+  const busybox = await findBusybox(debDir, b.work, progress);
+
+  progress(`writing the initramfs (${modules.length} modules)`);
+  const entries = [...baseInitramfsEntries(await fs.readFile(busybox.path), modules), ...(await moduleEntries(kroot, version, modules))];
+  const initrdData = gzipSync(writeCpio(entries), {level: 6});
+
+  const out = path.join(b.work, 'out');
+  await fs.mkdir(out);
+  await fs.copyFile(vmlinuz, path.join(out, 'vmlinuz'));
+  await fs.writeFile(path.join(out, 'initrd.img'), initrdData);
+  const meta: BuildMeta = {
+    version,
+    kernelPackage: b.pkg,
+    kernelPackageVersion: b.pkgVersion,
+    busybox: busybox.version,
+    modules,
+    inputsHash: b.hash,
+    builtAt: new Date().toISOString(),
+    buildMs: Date.now() - b.started,
+  };
+  await fs.writeFile(path.join(out, 'build.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  await publishBuild(out, b);
+  await pruneDebs(debDir, [path.basename(kernelDeb)]);
+  progress(
+    `guest ready: kernel ${version}, initramfs ${(initrdData.length / 1024 / 1024).toFixed(1)} MiB, built in ${((Date.now() - b.started) / 1000).toFixed(1)} s`,
+  );
+  const built = await readBuild(b.finalDir);
+  if (!built) throw new SpiceError('expectation', `guest build: ${b.finalDir} is incomplete after the build`);
+  return built;
+}
+
+/** Extracts the kernel package into the work dir (dpkg -x) and checks it has the kernel image. */
+async function extractKernel(
+  kernelDeb: string,
+  work: string,
+  version: string,
+  progress: (line: string) => void,
+): Promise<{kroot: string; vmlinuz: string}> {
+  const kroot = path.join(work, 'kernel-root');
+  progress(`extracting ${path.basename(kernelDeb)}`);
+  await run('dpkg', ['-x', kernelDeb, kroot]);
+  const vmlinuz = path.join(kroot, 'boot', `vmlinuz-${version}`);
+  await fs.access(vmlinuz).catch(() => {
+    throw new SpiceError('expectation', `guest build: ${path.basename(kernelDeb)} has no boot/vmlinuz-${version}`);
+  });
+  return {kroot, vmlinuz};
+}
+
+/** The initramfs without the kernel modules: directories, console and null devices, busybox, init and its files. */
+function baseInitramfsEntries(busybox: Buffer, modules: string[]): CpioEntry[] {
+  const entries: CpioEntry[] = [];
+  for (const d of ['bin', 'sbin', 'usr', 'usr/bin', 'usr/sbin', 'etc', 'dev', 'proc', 'sys', 'tmp', 'run', 'root', 'lib', 'lib/modules']) {
+    entries.push({type: 'dir', path: d, mode: d === 'tmp' ? 0o1777 : d === 'root' ? 0o700 : 0o755});
+  }
+  entries.push({type: 'char', path: 'dev/console', major: 5, minor: 1, mode: 0o600});
+  entries.push({type: 'char', path: 'dev/null', major: 1, minor: 3, mode: 0o666});
+  entries.push({type: 'file', path: 'bin/busybox', data: busybox, mode: 0o755});
+  entries.push({type: 'symlink', path: 'bin/sh', target: 'busybox'});
+  entries.push({type: 'file', path: 'init', data: Buffer.from(INIT_SCRIPT), mode: 0o755});
+  entries.push({type: 'file', path: 'etc/inittab', data: Buffer.from(INITTAB)});
+  entries.push({type: 'file', path: 'etc/rc', data: Buffer.from(RC_SCRIPT), mode: 0o755});
+  entries.push({type: 'file', path: 'etc/profile', data: Buffer.from(PROFILE)});
+  entries.push({type: 'file', path: 'etc/modules', data: Buffer.from(modules.map((m) => `${m}\n`).join(''))});
+  return entries;
+}
+
+/** The modules and depmod's index files under lib/modules/RELEASE, with their parent directories (files missing are skipped). */
+async function moduleEntries(kroot: string, version: string, modules: string[]): Promise<CpioEntry[]> {
+  const entries: CpioEntry[] = [];
+  const modRoot = `lib/modules/${version}`;
+  const dirsDone = new Set<string>(['lib', 'lib/modules']);
+  for (const rel of [...modules, 'modules.dep', 'modules.alias', 'modules.symbols', 'modules.builtin', 'modules.order']) {
+    const dest = `${modRoot}/${rel}`;
+    const parts = dest.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const d = parts.slice(0, i).join('/');
+      if (!dirsDone.has(d)) {
+        dirsDone.add(d);
+        entries.push({type: 'dir', path: d});
+      }
+    }
+    const src = path.join(kroot, 'lib', 'modules', version, rel);
+    const data = await fs.readFile(src).catch(() => undefined);
+    if (data) entries.push({type: 'file', path: dest, data});
+  }
+  return entries;
+}
+
+/**
+ * Moves a complete build into place. Builds appear only by an atomic rename of a complete directory, and
+ * a build in use is never deleted: a forced rebuild moves the old one aside first. When another process
+ * finished the same build first, theirs is used.
+ */
+async function publishBuild(out: string, b: GuestBuild): Promise<void> {
+  if (b.force && existsSync(b.finalDir)) {
+    await fs.rename(b.finalDir, path.join(b.work, 'replaced')).catch(() => undefined);
+  }
+  try {
+    await fs.rename(out, b.finalDir);
+  } catch (err) {
+    const theirs = await readBuild(b.finalDir);
+    if (!theirs) throw err;
   }
 }
 
