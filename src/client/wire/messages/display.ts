@@ -12,6 +12,7 @@ import {
   imageSize,
   type Layout,
   lengthOf,
+  type ReadOf,
   ptr,
   type Scope,
   struct,
@@ -276,3 +277,9 @@ export const DisplayClient = {
     struct('PreferredVideoCodecType', {num_of_codecs: lengthOf('codecs', u8), codecs: array(u8, 'num_of_codecs')}),
   ),
 } as const;
+
+// ---------------------------------------------------------------- value types (what the declarations above read)
+export type DisplayBase = ReadOf<typeof DisplayBase>;
+export type StreamCreate = ReadOf<typeof DisplayServer.STREAM_CREATE.layout>;
+export type StreamData = ReadOf<typeof DisplayServer.STREAM_DATA.layout>;
+export type StreamDataSized = ReadOf<typeof DisplayServer.STREAM_DATA_SIZED.layout>;
