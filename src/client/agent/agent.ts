@@ -17,6 +17,7 @@ import {SpiceError, protocolError, timeoutError} from '../errors.js';
 import {AgentCap, agentCapNames, capsToWords} from '../wire/caps.js';
 import {AgentMessageType, VD_AGENT_MAX_DATA_SIZE, VD_AGENT_PROTOCOL} from '../wire/enums.js';
 import {decode, encode} from '../wire/layout.js';
+import {MessageHandlers, type MessageDef} from '../wire/message.js';
 import {MainClient} from '../wire/messages/main.js';
 import {AGENT_HEADER_SIZE, AgentMessages, agentMessage} from '../wire/messages/agent.js';
 
@@ -242,9 +243,18 @@ export class GuestAgent extends EventEmitter {
     return this.send(type, encode(def.layout, value as never, this.wireContext()));
   }
 
-  /** Resolves with the next guest message of `type` satisfying `pred`; rejects on timeout or disconnect. */
-  waitFor<T = unknown>(type: number, pred: (decoded: T) => boolean, timeoutMs: number, what?: string): Promise<T> {
+  /**
+   * Resolves with the next guest message of `def` (an AgentMessages declaration: `pred` and the result get the
+   * type it reads) or of a type number (unknown) satisfying `pred`; rejects on timeout or disconnect.
+   */
+  waitFor<R>(def: MessageDef<R, unknown>, pred: (decoded: R) => boolean, timeoutMs: number, what?: string): Promise<R>;
+  waitFor(type: number, pred: (decoded: unknown) => boolean, timeoutMs: number, what?: string): Promise<unknown>;
+  waitFor<T>(which: MessageDef<T, unknown> | number, pred: (decoded: T) => boolean, timeoutMs: number, what?: string): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
+    if (typeof which !== 'number' && agentMessage(which.type) !== which) {
+      return Promise.reject(new Error(`internal error: ${which.name} is not an AgentMessages declaration`));
+    }
+    const type = typeof which === 'number' ? which : which.type;
     return new Promise<T>((resolve, reject) => {
       const cleanup = () => {
         clearTimeout(timer);
@@ -256,6 +266,7 @@ export class GuestAgent extends EventEmitter {
         if (t !== type || decoded === undefined) return;
         let ok = false;
         try {
+          // A message of this type was decoded from agentMessage(type), the layout of `which`.
           ok = pred(decoded as T);
         } catch (e) {
           cleanup();
@@ -278,7 +289,7 @@ export class GuestAgent extends EventEmitter {
 
   /** Waits for the guest's REPLY to a message of `type`; an ERROR reply is an 'expectation' SpiceError. */
   async waitReply(type: number, timeoutMs: number): Promise<void> {
-    const r = await this.waitFor<{type: number; error: number}>(AgentMessageType.REPLY, (m) => m.type === type, timeoutMs, `the guest's reply to ${agentMessage(type)?.name ?? type}`);
+    const r = await this.waitFor(AgentMessages.REPLY, (m) => m.type === type, timeoutMs, `the guest's reply to ${agentMessage(type)?.name ?? type}`);
     if (r.error !== 1) throw new SpiceError('expectation', `the guest agent refused ${agentMessage(type)?.name ?? type}`);
   }
 
@@ -310,7 +321,7 @@ export class GuestAgent extends EventEmitter {
   }
 
   private waitCaps(): Promise<void> {
-    return this.waitFor(AgentMessageType.ANNOUNCE_CAPABILITIES, () => true, this.opts.timeoutMs, "the guest agent's capabilities").then(() => undefined);
+    return this.waitFor(AgentMessages.ANNOUNCE_CAPABILITIES, () => true, this.opts.timeoutMs, "the guest agent's capabilities").then(() => undefined);
   }
 
   private announce(request: boolean): Promise<void> {
@@ -367,18 +378,36 @@ export class GuestAgent extends EventEmitter {
         return;
       }
     }
-    if (type === AgentMessageType.ANNOUNCE_CAPABILITIES) {
-      const m = decoded as {request: number; caps: number[]};
+    if (def) void this.handlers.dispatch(def, decoded, payload);
+    this.emit('message', type, payload, decoded);
+  }
+
+  /** The guest messages the agent itself acts on (before the 'message' listeners see them). */
+  private readonly handlers = new MessageHandlers<Uint8Array>()
+    .on(AgentMessages.ANNOUNCE_CAPABILITIES, (m) => {
       this.guestCaps.clear();
       for (const c of capsOfWords(m.caps)) this.guestCaps.add(c);
       const first = !this.capsReceived;
       this.capsReceived = true;
       if (m.request) void this.announce(false).catch(() => undefined);
       this.emit('caps', this.guestCaps, first);
-    } else if (type === AgentMessageType.MAX_CLIPBOARD) {
-      this.guestMaxClipboard = (decoded as {max: number}).max;
-    }
-    this.emit('message', type, payload, decoded);
+    })
+    .on(AgentMessages.MAX_CLIPBOARD, (m) => {
+      this.guestMaxClipboard = m.max;
+    });
+
+  /**
+   * Runs `handlers` on every guest message decoded from now on, each handler getting the type its
+   * AgentMessages declaration reads (and the raw payload); returns the function that stops it. Handlers run
+   * synchronously in the 'message' event: what they throw fails the agent as a decoding error would.
+   */
+  onMessages(handlers: MessageHandlers<Uint8Array>): () => void {
+    const listener = (type: number, payload: Uint8Array, decoded: unknown) => {
+      const def = agentMessage(type);
+      if (def && decoded !== undefined) void handlers.dispatch(def, decoded, payload);
+    };
+    this.on('message', listener);
+    return () => this.off('message', listener);
   }
 
   private agentChanged(up: boolean): void {

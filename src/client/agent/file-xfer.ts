@@ -11,6 +11,8 @@ import {basename} from 'node:path';
 import {SpiceError, timeoutError} from '../errors.js';
 import {AgentCap} from '../wire/caps.js';
 import {AgentFileXferStatus, AgentMessageType} from '../wire/enums.js';
+import {MessageHandlers} from '../wire/message.js';
+import {AgentMessages} from '../wire/messages/agent.js';
 import {CLIENT_AGENT_CAPS, noAgentError, type GuestAgent} from './agent.js';
 import {startKeyfile, statusDetail, statusName, statusWords, type XferStatusDetail, type XferStatusName} from './file-xfer-status.js';
 
@@ -62,10 +64,7 @@ class StatusWatch {
   private readonly queue: Status[] = [];
   private waiter?: {resolve: (s: Status) => void; reject: (e: Error) => void};
   private error?: SpiceError;
-  private readonly onMessage = (type: number, _p: Uint8Array, m: {id: number; result: number; data: Uint8Array} | undefined) => {
-    if (type !== AgentMessageType.FILE_XFER_STATUS || !m || m.id !== this.id) return;
-    this.push({result: m.result, data: m.data});
-  };
+  private readonly stopMessages: () => void;
   private readonly onDown = () => this.fail(noAgentError('the guest agent disconnected during the file transfer'));
   private readonly onFailed = (e: SpiceError) => this.fail(e);
 
@@ -73,7 +72,11 @@ class StatusWatch {
     private readonly agent: GuestAgent,
     private readonly id: number,
   ) {
-    agent.on('message', this.onMessage);
+    this.stopMessages = agent.onMessages(
+      new MessageHandlers<Uint8Array>().on(AgentMessages.FILE_XFER_STATUS, (m) => {
+        if (m.id === this.id) this.push({result: m.result, data: m.data});
+      }),
+    );
     agent.on('disconnected', this.onDown);
     agent.on('failed', this.onFailed);
   }
@@ -100,7 +103,7 @@ class StatusWatch {
   }
 
   close(): void {
-    this.agent.off('message', this.onMessage);
+    this.stopMessages();
     this.agent.off('disconnected', this.onDown);
     this.agent.off('failed', this.onFailed);
   }
