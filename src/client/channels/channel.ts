@@ -267,7 +267,7 @@ export class Channel extends EventEmitter {
   }
 
   /** Encodes and sends one message. */
-  send<W>(def: MessageDef<any, W>, value: W): void {
+  send<W>(def: MessageDef<unknown, W>, value: W): void {
     if (this.closed) return;
     if (clientMessage(this.type, def.type) !== def && !(def.type < 100)) {
       throw new Error(`${def.name} is not a client message of the ${this.name} channel`);
