@@ -15,7 +15,7 @@ import type {SpiceSession} from '../session.js';
 import type {MainChannel} from '../channels/main.js';
 import {SpiceError, protocolError, timeoutError} from '../errors.js';
 import {AgentCap, agentCapNames, capsToWords} from '../wire/caps.js';
-import {AgentMessageType, VD_AGENT_MAX_DATA_SIZE, VD_AGENT_PROTOCOL} from '../wire/enums.js';
+import {VD_AGENT_MAX_DATA_SIZE, VD_AGENT_PROTOCOL} from '../wire/enums.js';
 import {decode, encode} from '../wire/layout.js';
 import {MessageHandlers, type MessageDef} from '../wire/message.js';
 import {MainClient} from '../wire/messages/main.js';
@@ -237,9 +237,17 @@ export class GuestAgent extends EventEmitter {
     return run;
   }
 
-  sendMessage(type: number, value: unknown): Promise<void> {
+  /**
+   * Encodes and sends one agent message: from its AgentMessages declaration (the value gets the type it
+   * writes), or by type number (the value is checked only by the encoder).
+   */
+  sendMessage<W>(def: MessageDef<unknown, W>, value: W): Promise<void>;
+  sendMessage(type: number, value: unknown): Promise<void>;
+  sendMessage(which: MessageDef | number, value: unknown): Promise<void> {
+    const type = typeof which === 'number' ? which : which.type;
     const def = agentMessage(type);
     if (!def) return Promise.reject(new SpiceError('usage', `unknown agent message type ${type}`));
+    if (typeof which !== 'number' && def !== which) return Promise.reject(new Error(`internal error: ${which.name} is not an AgentMessages declaration`));
     return this.send(type, encode(def.layout, value as never, this.wireContext()));
   }
 
@@ -325,12 +333,12 @@ export class GuestAgent extends EventEmitter {
   }
 
   private announce(request: boolean): Promise<void> {
-    return this.sendMessage(AgentMessageType.ANNOUNCE_CAPABILITIES, {request: request ? 1 : 0, caps: capsToWords(CLIENT_AGENT_CAPS)});
+    return this.sendMessage(AgentMessages.ANNOUNCE_CAPABILITIES, {request: request ? 1 : 0, caps: capsToWords(CLIENT_AGENT_CAPS)});
   }
 
   /** Tells the guest the largest clipboard we accept (VD_AGENT_MAX_CLIPBOARD), if it understands it. */
   private async afterCaps(): Promise<void> {
-    if (this.hasCap(AgentCap.MAX_CLIPBOARD)) await this.sendMessage(AgentMessageType.MAX_CLIPBOARD, {max: this.maxClipboard});
+    if (this.hasCap(AgentCap.MAX_CLIPBOARD)) await this.sendMessage(AgentMessages.MAX_CLIPBOARD, {max: this.maxClipboard});
   }
 
   /** The clipboard size we announced to the guest (-1: unlimited). */

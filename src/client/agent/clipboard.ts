@@ -14,7 +14,7 @@
 import {EventEmitter} from 'node:events';
 import {SpiceError} from '../errors.js';
 import {AgentCap} from '../wire/caps.js';
-import {AgentClipboardSelection, AgentClipboardType, AgentMessageType} from '../wire/enums.js';
+import {AgentClipboardSelection, AgentClipboardType} from '../wire/enums.js';
 import {MessageHandlers} from '../wire/message.js';
 import {AgentMessages} from '../wire/messages/agent.js';
 import {decodeBmp} from './bmp.js';
@@ -122,7 +122,7 @@ export class Clipboard extends EventEmitter {
     for (const type of candidates) {
       const reply = this.agent.waitFor(AgentMessages.CLIPBOARD, (m) => (m.selection ?? 0) === selection, timeoutMs, `the guest's ${selectionName(selection)} data`);
       try {
-        await this.agent.sendMessage(AgentMessageType.CLIPBOARD_REQUEST, {selection, type});
+        await this.agent.sendMessage(AgentMessages.CLIPBOARD_REQUEST, {selection, type});
       } catch (e) {
         reply.catch(() => undefined); // the request never left: its answer is not awaited
         throw e;
@@ -178,14 +178,14 @@ export class Clipboard extends EventEmitter {
     const serial = this.serials.get(selection) ?? 0;
     this.serials.set(selection, (serial + 1) >>> 0);
     this.offers.set(selection, {type, data: bytes, served: 0});
-    await this.agent.sendMessage(AgentMessageType.CLIPBOARD_GRAB, {selection, serial, types: [type]});
+    await this.agent.sendMessage(AgentMessages.CLIPBOARD_GRAB, {selection, serial, types: [type]});
     this.emit('grabbed', selection, serial);
   }
 
   /** Withdraws our offer (CLIPBOARD_RELEASE) if we still hold the selection. */
   async release(selection: number): Promise<void> {
     if (!this.offers.delete(selection)) return;
-    await this.agent.sendMessage(AgentMessageType.CLIPBOARD_RELEASE, {selection});
+    await this.agent.sendMessage(AgentMessages.CLIPBOARD_RELEASE, {selection});
   }
 
   /** Resolves once the guest has fetched our offer on `selection` `count` times, rejects if it is lost. */
@@ -247,7 +247,7 @@ export class Clipboard extends EventEmitter {
       const ok = offer && offer.type === m.type;
       const data = ok ? offer.data : new Uint8Array(0);
       void this.agent
-        .sendMessage(AgentMessageType.CLIPBOARD, {selection, type: ok ? offer.type : AgentClipboardType.NONE, data})
+        .sendMessage(AgentMessages.CLIPBOARD, {selection, type: ok ? offer.type : AgentClipboardType.NONE, data})
         .then(() => {
           if (!ok) return;
           offer.served++;

@@ -10,7 +10,7 @@ import {open, type FileHandle} from 'node:fs/promises';
 import {basename} from 'node:path';
 import {SpiceError, timeoutError} from '../errors.js';
 import {AgentCap} from '../wire/caps.js';
-import {AgentFileXferStatus, AgentMessageType} from '../wire/enums.js';
+import {AgentFileXferStatus} from '../wire/enums.js';
 import {MessageHandlers} from '../wire/message.js';
 import {AgentMessages} from '../wire/messages/agent.js';
 import {CLIENT_AGENT_CAPS, noAgentError, type GuestAgent} from './agent.js';
@@ -172,12 +172,12 @@ export async function sendFile(agent: GuestAgent, path: string, opts: XferOption
     const watch = new StatusWatch(agent, id);
     let started = false;
     const cancel = async (): Promise<XferOutcome> => {
-      if (started) await agent.sendMessage(AgentMessageType.FILE_XFER_STATUS, {id, result: AgentFileXferStatus.CANCELLED, data: new Uint8Array()});
+      if (started) await agent.sendMessage(AgentMessages.FILE_XFER_STATUS, {id, result: AgentFileXferStatus.CANCELLED, data: new Uint8Array()});
       return outcome({result: AgentFileXferStatus.CANCELLED, data: new Uint8Array()}, true);
     };
     try {
       if (opts.signal?.aborted) return await cancel();
-      await agent.sendMessage(AgentMessageType.FILE_XFER_START, {id, data: startKeyfile(name, size)});
+      await agent.sendMessage(AgentMessages.FILE_XFER_START, {id, data: startKeyfile(name, size)});
       started = true;
       const first = await raceAbort(watch.next(opts.timeoutMs, `the guest's answer to FILE_XFER_START for ${name}`), opts.signal);
       if (first === 'aborted') return await cancel();
@@ -199,7 +199,7 @@ export async function sendFile(agent: GuestAgent, path: string, opts: XferOption
         if (opts.signal?.aborted) return await cancel();
         const early = watch.pending; // an error or cancel from the guest while we were sending
         if (early) return outcome(early);
-        await agent.sendMessage(AgentMessageType.FILE_XFER_DATA, {id, data: chunk});
+        await agent.sendMessage(AgentMessages.FILE_XFER_DATA, {id, data: chunk});
         sent = at;
         opts.onProgress?.({id, name, sent, size});
       } while (sent < size);
@@ -209,7 +209,7 @@ export async function sendFile(agent: GuestAgent, path: string, opts: XferOption
       return outcome(last);
     } catch (e) {
       // Tell the guest to drop the partial file when we give up (timeout, file error); best effort.
-      if (started && agent.connected) void agent.sendMessage(AgentMessageType.FILE_XFER_STATUS, {id, result: AgentFileXferStatus.CANCELLED, data: new Uint8Array()}).catch(() => undefined);
+      if (started && agent.connected) void agent.sendMessage(AgentMessages.FILE_XFER_STATUS, {id, result: AgentFileXferStatus.CANCELLED, data: new Uint8Array()}).catch(() => undefined);
       throw e;
     } finally {
       watch.close();
