@@ -14,8 +14,9 @@ import {EventEmitter} from 'node:events';
 import type {MainChannel} from '../channels/main.js';
 import {SpiceError, protocolError, timeoutError} from '../errors.js';
 import {AgentCap, agentCapNames, capsToWords} from '../wire/caps.js';
-import {AgentMessageType, VD_AGENT_MAX_DATA_SIZE, VD_AGENT_PROTOCOL} from '../wire/enums.js';
+import {VD_AGENT_MAX_DATA_SIZE, VD_AGENT_PROTOCOL} from '../wire/enums.js';
 import {decode, encode} from '../wire/layout.js';
+import {MessageHandlers, type MessageDef} from '../wire/message.js';
 import {MainClient} from '../wire/messages/main.js';
 import {AGENT_HEADER_SIZE, AgentMessages, agentMessage} from '../wire/messages/agent.js';
 
@@ -251,15 +252,32 @@ export class GuestAgent extends EventEmitter {
     return run;
   }
 
-  sendMessage(type: number, value: unknown): Promise<void> {
+  /**
+   * Encodes and sends one agent message: from its AgentMessages declaration (the value gets the type it
+   * writes), or by type number (the value is checked only by the encoder).
+   */
+  sendMessage<W>(def: MessageDef<unknown, W>, value: W): Promise<void>;
+  sendMessage(type: number, value: unknown): Promise<void>;
+  sendMessage(which: MessageDef | number, value: unknown): Promise<void> {
+    const type = typeof which === 'number' ? which : which.type;
     const def = agentMessage(type);
     if (!def) return Promise.reject(new SpiceError('usage', `unknown agent message type ${type}`));
+    if (typeof which !== 'number' && def !== which) return Promise.reject(new Error(`internal error: ${which.name} is not an AgentMessages declaration`));
     return this.send(type, encode(def.layout, value as never, this.wireContext()));
   }
 
-  /** Resolves with the next guest message of `type` satisfying `pred`; rejects on timeout or disconnect. */
-  waitFor<T = unknown>(type: number, pred: (decoded: T) => boolean, timeoutMs: number, what?: string): Promise<T> {
+  /**
+   * Resolves with the next guest message of `def` (an AgentMessages declaration: `pred` and the result get the
+   * type it reads) or of a type number (unknown) satisfying `pred`; rejects on timeout or disconnect.
+   */
+  waitFor<R>(def: MessageDef<R, unknown>, pred: (decoded: R) => boolean, timeoutMs: number, what?: string): Promise<R>;
+  waitFor(type: number, pred: (decoded: unknown) => boolean, timeoutMs: number, what?: string): Promise<unknown>;
+  waitFor<T>(which: MessageDef<T, unknown> | number, pred: (decoded: T) => boolean, timeoutMs: number, what?: string): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
+    if (typeof which !== 'number' && agentMessage(which.type) !== which) {
+      return Promise.reject(new Error(`internal error: ${which.name} is not an AgentMessages declaration`));
+    }
+    const type = typeof which === 'number' ? which : which.type;
     return new Promise<T>((resolve, reject) => {
       const cleanup = () => {
         clearTimeout(timer);
@@ -271,6 +289,7 @@ export class GuestAgent extends EventEmitter {
         if (t !== type || decoded === undefined) return;
         let ok = false;
         try {
+          // A message of this type was decoded from agentMessage(type), the layout of `which`.
           ok = pred(decoded as T);
         } catch (e) {
           cleanup();
@@ -293,7 +312,7 @@ export class GuestAgent extends EventEmitter {
 
   /** Waits for the guest's REPLY to a message of `type`; an ERROR reply is an 'expectation' SpiceError. */
   async waitReply(type: number, timeoutMs: number): Promise<void> {
-    const r = await this.waitFor<{type: number; error: number}>(AgentMessageType.REPLY, (m) => m.type === type, timeoutMs, `the guest's reply to ${agentMessage(type)?.name ?? type}`);
+    const r = await this.waitFor(AgentMessages.REPLY, (m) => m.type === type, timeoutMs, `the guest's reply to ${agentMessage(type)?.name ?? type}`);
     if (r.error !== 1) throw new SpiceError('expectation', `the guest agent refused ${agentMessage(type)?.name ?? type}`);
   }
 
@@ -325,16 +344,16 @@ export class GuestAgent extends EventEmitter {
   }
 
   private waitCaps(): Promise<void> {
-    return this.waitFor(AgentMessageType.ANNOUNCE_CAPABILITIES, () => true, this.opts.timeoutMs, "the guest agent's capabilities").then(() => undefined);
+    return this.waitFor(AgentMessages.ANNOUNCE_CAPABILITIES, () => true, this.opts.timeoutMs, "the guest agent's capabilities").then(() => undefined);
   }
 
   private announce(request: boolean): Promise<void> {
-    return this.sendMessage(AgentMessageType.ANNOUNCE_CAPABILITIES, {request: request ? 1 : 0, caps: capsToWords(CLIENT_AGENT_CAPS)});
+    return this.sendMessage(AgentMessages.ANNOUNCE_CAPABILITIES, {request: request ? 1 : 0, caps: capsToWords(CLIENT_AGENT_CAPS)});
   }
 
   /** Tells the guest the largest clipboard we accept (VD_AGENT_MAX_CLIPBOARD), if it understands it. */
   private async afterCaps(): Promise<void> {
-    if (this.hasCap(AgentCap.MAX_CLIPBOARD)) await this.sendMessage(AgentMessageType.MAX_CLIPBOARD, {max: this.maxClipboard});
+    if (this.hasCap(AgentCap.MAX_CLIPBOARD)) await this.sendMessage(AgentMessages.MAX_CLIPBOARD, {max: this.maxClipboard});
   }
 
   /** The clipboard size we announced to the guest (-1: unlimited). */
@@ -382,18 +401,36 @@ export class GuestAgent extends EventEmitter {
         return;
       }
     }
-    if (type === AgentMessageType.ANNOUNCE_CAPABILITIES) {
-      const m = decoded as {request: number; caps: number[]};
+    if (def) void this.handlers.dispatch(def, decoded, payload);
+    this.emit('message', type, payload, decoded);
+  }
+
+  /** The guest messages the agent itself acts on (before the 'message' listeners see them). */
+  private readonly handlers = new MessageHandlers<Uint8Array>()
+    .on(AgentMessages.ANNOUNCE_CAPABILITIES, (m) => {
       this.guestCaps.clear();
       for (const c of capsOfWords(m.caps)) this.guestCaps.add(c);
       const first = !this.capsReceived;
       this.capsReceived = true;
       if (m.request) void this.announce(false).catch(() => undefined);
       this.emit('caps', this.guestCaps, first);
-    } else if (type === AgentMessageType.MAX_CLIPBOARD) {
-      this.guestMaxClipboard = (decoded as {max: number}).max;
-    }
-    this.emit('message', type, payload, decoded);
+    })
+    .on(AgentMessages.MAX_CLIPBOARD, (m) => {
+      this.guestMaxClipboard = m.max;
+    });
+
+  /**
+   * Runs `handlers` on every guest message decoded from now on, each handler getting the type its
+   * AgentMessages declaration reads (and the raw payload); returns the function that stops it. Handlers run
+   * synchronously in the 'message' event: what they throw fails the agent as a decoding error would.
+   */
+  onMessages(handlers: MessageHandlers<Uint8Array>): () => void {
+    const listener = (type: number, payload: Uint8Array, decoded: unknown) => {
+      const def = agentMessage(type);
+      if (def && decoded !== undefined) void handlers.dispatch(def, decoded, payload);
+    };
+    this.on('message', listener);
+    return () => this.off('message', listener);
   }
 
   private agentChanged(up: boolean): void {

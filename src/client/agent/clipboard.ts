@@ -14,7 +14,9 @@
 import {EventEmitter} from 'node:events';
 import {SpiceError} from '../errors.js';
 import {AgentCap} from '../wire/caps.js';
-import {AgentClipboardSelection, AgentClipboardType, AgentMessageType} from '../wire/enums.js';
+import {AgentClipboardSelection, AgentClipboardType} from '../wire/enums.js';
+import {MessageHandlers} from '../wire/message.js';
+import {AgentMessages} from '../wire/messages/agent.js';
 import {decodeBmp} from './bmp.js';
 import type {GuestAgent} from './agent.js';
 
@@ -47,12 +49,6 @@ interface Offer {
   served: number;
 }
 
-interface ClipboardMessage {
-  selection?: number;
-  type: number;
-  data: Uint8Array;
-}
-
 /** The Clipboards of each agent (a shared GuestAgent can have several users). */
 const clipboardsOf = new WeakMap<GuestAgent, Set<Clipboard>>();
 
@@ -61,12 +57,12 @@ export class Clipboard extends EventEmitter {
   readonly guestGrabs = new Map<number, Grab>();
   private readonly offers = new Map<number, Offer>();
   private readonly serials = new Map<number, number>();
-  private readonly onMessage = (type: number, _payload: Uint8Array, m: any) => this.handle(type, m);
+  private readonly stopMessages: () => void;
   private readonly onReconnect = () => this.serials.clear();
 
   constructor(private readonly agent: GuestAgent) {
     super();
-    agent.on('message', this.onMessage);
+    this.stopMessages = agent.onMessages(this.handlers);
     agent.on('connected', this.onReconnect);
     const peers = clipboardsOf.get(agent) ?? new Set<Clipboard>();
     peers.add(this);
@@ -74,7 +70,7 @@ export class Clipboard extends EventEmitter {
   }
 
   close(): void {
-    this.agent.off('message', this.onMessage);
+    this.stopMessages();
     this.agent.off('connected', this.onReconnect);
     clipboardsOf.get(this.agent)?.delete(this);
   }
@@ -112,7 +108,7 @@ export class Clipboard extends EventEmitter {
         throw new SpiceError('expectation', `the guest's ${selectionName(selection)} selection holds no ${kind}${opts.waitMs ? ` (waited ${opts.waitMs / 1000} s)` : ''}`);
       }
       await this.agent
-        .waitFor<{selection?: number; types: number[]}>(AgentMessageType.CLIPBOARD_GRAB, (g) => (g.selection ?? 0) === selection && g.types.some((t) => typesOf(kind).includes(t)), left, `the guest to copy ${kind}`)
+        .waitFor(AgentMessages.CLIPBOARD_GRAB, (g) => (g.selection ?? 0) === selection && g.types.some((t) => typesOf(kind).includes(t)), left, `the guest to copy ${kind}`)
         .catch((e: SpiceError) => {
           if (e.kind !== 'timeout') throw e;
         });
@@ -124,9 +120,9 @@ export class Clipboard extends EventEmitter {
     const grabbed = this.guestGrabs.get(selection)?.types;
     const candidates = grabbed ? typesOf(kind).filter((t) => grabbed.includes(t)) : typesOf(kind);
     for (const type of candidates) {
-      const reply = this.agent.waitFor<ClipboardMessage>(AgentMessageType.CLIPBOARD, (m) => (m.selection ?? 0) === selection, timeoutMs, `the guest's ${selectionName(selection)} data`);
+      const reply = this.agent.waitFor(AgentMessages.CLIPBOARD, (m) => (m.selection ?? 0) === selection, timeoutMs, `the guest's ${selectionName(selection)} data`);
       try {
-        await this.agent.sendMessage(AgentMessageType.CLIPBOARD_REQUEST, {selection, type});
+        await this.agent.sendMessage(AgentMessages.CLIPBOARD_REQUEST, {selection, type});
       } catch (e) {
         reply.catch(() => undefined); // the request never left: its answer is not awaited
         throw e;
@@ -182,14 +178,14 @@ export class Clipboard extends EventEmitter {
     const serial = this.serials.get(selection) ?? 0;
     this.serials.set(selection, (serial + 1) >>> 0);
     this.offers.set(selection, {type, data: bytes, served: 0});
-    await this.agent.sendMessage(AgentMessageType.CLIPBOARD_GRAB, {selection, serial, types: [type]});
+    await this.agent.sendMessage(AgentMessages.CLIPBOARD_GRAB, {selection, serial, types: [type]});
     this.emit('grabbed', selection, serial);
   }
 
   /** Withdraws our offer (CLIPBOARD_RELEASE) if we still hold the selection. */
   async release(selection: number): Promise<void> {
     if (!this.offers.delete(selection)) return;
-    await this.agent.sendMessage(AgentMessageType.CLIPBOARD_RELEASE, {selection});
+    await this.agent.sendMessage(AgentMessages.CLIPBOARD_RELEASE, {selection});
   }
 
   /** Resolves once the guest has fetched our offer on `selection` `count` times, rejects if it is lost. */
@@ -225,43 +221,40 @@ export class Clipboard extends EventEmitter {
     return this.offers.get(selection)?.served ?? 0;
   }
 
-  private handle(type: number, m: any): void {
-    if (!m) return;
-    const selection: number = m.selection ?? 0;
-    switch (type) {
-      case AgentMessageType.CLIPBOARD_GRAB: {
-        if (m.serial !== undefined) {
-          const ours = this.serials.get(selection) ?? 0;
-          if (m.serial < ours) return; // lost a race with our own grab
-          this.serials.set(selection, (m.serial + 1) >>> 0);
-        }
-        this.guestGrabs.set(selection, {types: m.types});
-        if (this.offers.delete(selection)) this.emit('lost', selection);
-        this.emit('grab', selection, m.types, m.serial);
-        break;
+  /** The guest's clipboard messages (a selection is CLIPBOARD when the agent has no CLIPBOARD_SELECTION). */
+  private readonly handlers = new MessageHandlers<Uint8Array>()
+    .on(AgentMessages.CLIPBOARD_GRAB, (m) => {
+      const selection = m.selection ?? 0;
+      if (m.serial !== undefined) {
+        const ours = this.serials.get(selection) ?? 0;
+        if (m.serial < ours) return; // lost a race with our own grab
+        this.serials.set(selection, (m.serial + 1) >>> 0);
       }
-      case AgentMessageType.CLIPBOARD_RELEASE:
-        this.guestGrabs.delete(selection);
-        this.emit('release', selection);
-        break;
-      case AgentMessageType.CLIPBOARD_REQUEST: {
-        const offer = this.offers.get(selection);
-        // Without an offer, one Clipboard per agent answers NONE (the peer holding an offer answers it).
-        if (!offer && (this.peerOffers(selection) || clipboardsOf.get(this.agent)?.values().next().value !== this)) break;
-        const ok = offer && offer.type === m.type;
-        const data = ok ? offer.data : new Uint8Array(0);
-        void this.agent
-          .sendMessage(AgentMessageType.CLIPBOARD, {selection, type: ok ? offer.type : AgentClipboardType.NONE, data})
-          .then(() => {
-            if (!ok) return;
-            offer.served++;
-            this.emit('served', selection, offer.served);
-          })
-          .catch((e) => this.emit('warning', e));
-        break;
-      }
-    }
-  }
+      this.guestGrabs.set(selection, {types: m.types});
+      if (this.offers.delete(selection)) this.emit('lost', selection);
+      this.emit('grab', selection, m.types, m.serial);
+    })
+    .on(AgentMessages.CLIPBOARD_RELEASE, (m) => {
+      const selection = m.selection ?? 0;
+      this.guestGrabs.delete(selection);
+      this.emit('release', selection);
+    })
+    .on(AgentMessages.CLIPBOARD_REQUEST, (m) => {
+      const selection = m.selection ?? 0;
+      const offer = this.offers.get(selection);
+      // Without an offer, one Clipboard per agent answers NONE (the peer holding an offer answers it).
+      if (!offer && (this.peerOffers(selection) || clipboardsOf.get(this.agent)?.values().next().value !== this)) return;
+      const ok = offer && offer.type === m.type;
+      const data = ok ? offer.data : new Uint8Array(0);
+      void this.agent
+        .sendMessage(AgentMessages.CLIPBOARD, {selection, type: ok ? offer.type : AgentClipboardType.NONE, data})
+        .then(() => {
+          if (!ok) return;
+          offer.served++;
+          this.emit('served', selection, offer.served);
+        })
+        .catch((e) => this.emit('warning', e));
+    });
 }
 
 function typesOf(kind: ClipKind): number[] {

@@ -69,11 +69,11 @@ export interface XferStatusDetail {
 export function statusDetail(result: number, data: Uint8Array): XferStatusDetail | undefined {
   try {
     if (result === AgentFileXferStatus.ERROR && data.length >= 5) {
-      const d = decode(AgentFileXferStatusDetail.ERROR, data.subarray(0, 5)) as {error_type: number; error_code: number};
+      const d = decode(AgentFileXferStatusDetail.ERROR, data.subarray(0, 5));
       return {errorType: d.error_type, errorCode: d.error_code};
     }
     if (result === AgentFileXferStatus.NOT_ENOUGH_SPACE && data.length >= 8) {
-      const d = decode(AgentFileXferStatusDetail.NOT_ENOUGH_SPACE, data.subarray(0, 8)) as {disk_free_space: bigint};
+      const d = decode(AgentFileXferStatusDetail.NOT_ENOUGH_SPACE, data.subarray(0, 8));
       return {diskFreeSpace: Number(d.disk_free_space)};
     }
   } catch {

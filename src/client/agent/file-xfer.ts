@@ -10,7 +10,9 @@ import {open, type FileHandle} from 'node:fs/promises';
 import {basename} from 'node:path';
 import {SpiceError, timeoutError} from '../errors.js';
 import {AgentCap} from '../wire/caps.js';
-import {AgentFileXferStatus, AgentMessageType} from '../wire/enums.js';
+import {AgentFileXferStatus} from '../wire/enums.js';
+import {MessageHandlers} from '../wire/message.js';
+import {AgentMessages} from '../wire/messages/agent.js';
 import {CLIENT_AGENT_CAPS, noAgentError, type GuestAgent} from './agent.js';
 import {startKeyfile, statusDetail, statusName, statusWords, type XferStatusDetail, type XferStatusName} from './file-xfer-status.js';
 
@@ -62,10 +64,7 @@ class StatusWatch {
   private readonly queue: Status[] = [];
   private waiter?: {resolve: (s: Status) => void; reject: (e: Error) => void};
   private error?: SpiceError;
-  private readonly onMessage = (type: number, _p: Uint8Array, m: {id: number; result: number; data: Uint8Array} | undefined) => {
-    if (type !== AgentMessageType.FILE_XFER_STATUS || !m || m.id !== this.id) return;
-    this.push({result: m.result, data: m.data});
-  };
+  private readonly stopMessages: () => void;
   private readonly onDown = () => this.fail(noAgentError('the guest agent disconnected during the file transfer'));
   private readonly onFailed = (e: SpiceError) => this.fail(e);
 
@@ -73,7 +72,11 @@ class StatusWatch {
     private readonly agent: GuestAgent,
     private readonly id: number,
   ) {
-    agent.on('message', this.onMessage);
+    this.stopMessages = agent.onMessages(
+      new MessageHandlers<Uint8Array>().on(AgentMessages.FILE_XFER_STATUS, (m) => {
+        if (m.id === this.id) this.push({result: m.result, data: m.data});
+      }),
+    );
     agent.on('disconnected', this.onDown);
     agent.on('failed', this.onFailed);
   }
@@ -100,7 +103,7 @@ class StatusWatch {
   }
 
   close(): void {
-    this.agent.off('message', this.onMessage);
+    this.stopMessages();
     this.agent.off('disconnected', this.onDown);
     this.agent.off('failed', this.onFailed);
   }
@@ -169,12 +172,12 @@ export async function sendFile(agent: GuestAgent, path: string, opts: XferOption
     const watch = new StatusWatch(agent, id);
     let started = false;
     const cancel = async (): Promise<XferOutcome> => {
-      if (started) await agent.sendMessage(AgentMessageType.FILE_XFER_STATUS, {id, result: AgentFileXferStatus.CANCELLED, data: new Uint8Array()});
+      if (started) await agent.sendMessage(AgentMessages.FILE_XFER_STATUS, {id, result: AgentFileXferStatus.CANCELLED, data: new Uint8Array()});
       return outcome({result: AgentFileXferStatus.CANCELLED, data: new Uint8Array()}, true);
     };
     try {
       if (opts.signal?.aborted) return await cancel();
-      await agent.sendMessage(AgentMessageType.FILE_XFER_START, {id, data: startKeyfile(name, size)});
+      await agent.sendMessage(AgentMessages.FILE_XFER_START, {id, data: startKeyfile(name, size)});
       started = true;
       const first = await raceAbort(watch.next(opts.timeoutMs, `the guest's answer to FILE_XFER_START for ${name}`), opts.signal);
       if (first === 'aborted') return await cancel();
@@ -196,7 +199,7 @@ export async function sendFile(agent: GuestAgent, path: string, opts: XferOption
         if (opts.signal?.aborted) return await cancel();
         const early = watch.pending; // an error or cancel from the guest while we were sending
         if (early) return outcome(early);
-        await agent.sendMessage(AgentMessageType.FILE_XFER_DATA, {id, data: chunk});
+        await agent.sendMessage(AgentMessages.FILE_XFER_DATA, {id, data: chunk});
         sent = at;
         opts.onProgress?.({id, name, sent, size});
       } while (sent < size);
@@ -206,7 +209,7 @@ export async function sendFile(agent: GuestAgent, path: string, opts: XferOption
       return outcome(last);
     } catch (e) {
       // Tell the guest to drop the partial file when we give up (timeout, file error); best effort.
-      if (started && agent.connected) void agent.sendMessage(AgentMessageType.FILE_XFER_STATUS, {id, result: AgentFileXferStatus.CANCELLED, data: new Uint8Array()}).catch(() => undefined);
+      if (started && agent.connected) void agent.sendMessage(AgentMessages.FILE_XFER_STATUS, {id, result: AgentFileXferStatus.CANCELLED, data: new Uint8Array()}).catch(() => undefined);
       throw e;
     } finally {
       watch.close();

@@ -9,6 +9,7 @@ import {SpiceError, timeoutError} from '../errors.js';
 import type {DisplayLayer, Monitor} from '../display/layer.js';
 import {AgentCap} from '../wire/caps.js';
 import {AgentMessageType, AgentMonitorsConfigFlags} from '../wire/enums.js';
+import {AgentMessages} from '../wire/messages/agent.js';
 import {GuestAgent, type AgentHost} from './agent.js';
 
 export interface MonitorLayout {
@@ -114,7 +115,7 @@ export async function applyLayout(agent: GuestAgent, display: DisplayLayer, layo
   const monitors = layout.map((l) => ({width: l.width, height: l.height, depth: 32, x: l.x, y: l.y}));
   const reply = agent.hasCap(AgentCap.REPLY) ? agent.waitReply(AgentMessageType.MONITORS_CONFIG, timeoutMs) : Promise.resolve();
   reply.catch(() => undefined);
-  await agent.sendMessage(AgentMessageType.MONITORS_CONFIG, {flags, monitors});
+  await agent.sendMessage(AgentMessages.MONITORS_CONFIG, {flags, monitors});
   await reply;
   await waitForLayout(display, layout, timeoutMs);
   return currentLayout(display);

@@ -2,7 +2,7 @@
  * The base of every channel once linked (protocol map §1.2–1.3): message framing with the mini or full
  * header, the ACK window (SET_ACK → ACK_SYNC, then one ACK per `window` messages received), PING → PONG,
  * NOTIFY, DISCONNECTING, LIST and sub-message lists, WAIT_FOR_CHANNELS, and migration notices.
- * Subclasses handle their own messages in onMessage(); messages are processed strictly in order.
+ * Subclasses register typed handlers of their own messages in `handlers`; messages are processed strictly in order.
  */
 import {EventEmitter} from 'node:events';
 import type {Duplex} from 'node:stream';
@@ -12,7 +12,7 @@ import type {ByteStream} from '../transport/byte-stream.js';
 import type {CapSet} from '../wire/caps.js';
 import {channelTypeName, linkErrText, MigrateFlags, nameOf, NotifySeverity} from '../wire/enums.js';
 import {decode, encode, type WireContext} from '../wire/layout.js';
-import type {MessageDef} from '../wire/message.js';
+import {MessageHandlers, type MessageDef} from '../wire/message.js';
 import {CommonClient, CommonServer} from '../wire/messages/common.js';
 import {clientMessage, serverMessage} from '../wire/messages/index.js';
 import {subMessages} from '../wire/sub-messages.js';
@@ -80,6 +80,12 @@ export class Channel extends EventEmitter {
    * them (about 1 in 30 `info` runs that left at once, seen in CI as a hung server).
    */
   protected readonly greetsOnLink: boolean = false;
+  /**
+   * The handlers of this channel's own messages (type > 100), filled by subclasses in their constructor:
+   * `this.handlers.on(MainServer.NAME, (m) => ...)` gives `m` the type NAME's declaration reads. A handler also
+   * gets the raw message body. Run by onMessage(), in order.
+   */
+  protected readonly handlers = new MessageHandlers<Uint8Array>();
 
   constructor(
     readonly type: number,
@@ -178,45 +184,47 @@ export class Channel extends EventEmitter {
     else await this.onMessage(def, value, body);
   }
 
-  private async onCommonMessage(def: MessageDef, m: any): Promise<void> {
-    switch (def.type) {
-      case CommonServer.SET_ACK.type:
-        this.ackWindow = m.window;
-        this.ackCountdown = m.window;
-        this.send(CommonClient.ACK_SYNC, {generation: m.generation});
-        break;
-      case CommonServer.PING.type:
-        this.pings++;
-        this.send(CommonClient.PONG, {id: m.id, timestamp: m.timestamp});
-        break;
-      case CommonServer.NOTIFY.type: {
-        // Notices are shown with --verbose; only server errors reach the default log level.
-        const sev = nameOf(NotifySeverity, m.severity).toLowerCase();
-        this.log[m.severity === NotifySeverity.ERROR ? 'warn' : 'info'](`${this.name}: server notice (${sev}): ${m.message}`);
-        this.emit('notify', {severity: nameOf(NotifySeverity, m.severity), message: m.message as string});
-        break;
-      }
-      case CommonServer.DISCONNECTING.type:
-        this.log.info(`${this.name}: the server is disconnecting: ${linkErrText[m.reason] ?? `reason ${m.reason}`}`);
-        this.emit('disconnecting', m.reason);
-        break;
-      case CommonServer.WAIT_FOR_CHANNELS.type:
-        for (const w of m.wait_list as Array<{channel_type: number; channel_id: number; message_serial: bigint}>) {
-          await this.waitForOther(w.channel_type, w.channel_id, w.message_serial);
-        }
-        break;
-      case CommonServer.MIGRATE.type:
-        this.log.warn(
-          `${this.name}: the server started a migration (flags ${m.flags}); migration is not supported yet, the session continues on this server`,
-        );
-        if (m.flags & MigrateFlags.NEED_FLUSH) this.send(CommonClient.MIGRATE_FLUSH_MARK, {});
-        break;
-      case CommonServer.MIGRATE_DATA.type:
-        this.log.warn(`${this.name}: ignoring MIGRATE_DATA (${(m.data as Uint8Array).length} bytes): migration is not supported yet`);
-        break;
-      default:
-        this.log.debug(`${this.name}: ignoring ${def.name}`);
-    }
+  /**
+   * The base messages (types < 100) every channel handles, one typed handler per declaration; each gets the
+   * channel it arrived on. LIST never gets here (dispatch() runs its sub-messages).
+   */
+  private static readonly common = new MessageHandlers<Channel>()
+    .on(CommonServer.SET_ACK, (m, ch) => {
+      ch.ackWindow = m.window;
+      ch.ackCountdown = m.window;
+      ch.send(CommonClient.ACK_SYNC, {generation: m.generation});
+    })
+    .on(CommonServer.PING, (m, ch) => {
+      ch.pings++;
+      ch.send(CommonClient.PONG, {id: m.id, timestamp: m.timestamp});
+    })
+    .on(CommonServer.NOTIFY, (m, ch) => {
+      // Notices are shown with --verbose; only server errors reach the default log level.
+      const sev = nameOf(NotifySeverity, m.severity).toLowerCase();
+      ch.log[m.severity === NotifySeverity.ERROR ? 'warn' : 'info'](`${ch.name}: server notice (${sev}): ${m.message}`);
+      ch.emit('notify', {severity: nameOf(NotifySeverity, m.severity), message: m.message});
+    })
+    .on(CommonServer.DISCONNECTING, (m, ch) => {
+      ch.log.info(`${ch.name}: the server is disconnecting: ${linkErrText[m.reason] ?? `reason ${m.reason}`}`);
+      ch.emit('disconnecting', m.reason);
+    })
+    .on(CommonServer.WAIT_FOR_CHANNELS, async (m, ch) => {
+      for (const w of m.wait_list) await ch.waitForOther(w.channel_type, w.channel_id, w.message_serial);
+    })
+    .on(CommonServer.MIGRATE, (m, ch) => {
+      ch.log.warn(
+        `${ch.name}: the server started a migration (flags ${m.flags}); migration is not supported yet, the session continues on this server`,
+      );
+      if (m.flags & MigrateFlags.NEED_FLUSH) ch.send(CommonClient.MIGRATE_FLUSH_MARK, {});
+    })
+    .on(CommonServer.MIGRATE_DATA, (m, ch) => {
+      ch.log.warn(`${ch.name}: ignoring MIGRATE_DATA (${m.data.length} bytes): migration is not supported yet`);
+    });
+
+  private async onCommonMessage(def: MessageDef, value: unknown): Promise<void> {
+    const done = Channel.common.dispatch(def, value, this);
+    if (done === false) this.log.debug(`${this.name}: ignoring ${def.name}`);
+    else await done;
   }
 
   private async waitForOther(type: number, id: number, serial: bigint): Promise<void> {
@@ -251,13 +259,18 @@ export class Channel extends EventEmitter {
   /** Called once the channel is linked, before the first message is read: send the channel's opening messages. */
   protected onLinked(): void {}
 
-  /** Handles a channel-specific (type > 100) message. Default: ignore. */
-  protected onMessage(def: MessageDef, _value: unknown, _body: Uint8Array): void | Promise<void> {
-    this.log.debug(`${this.name}: no handler for ${def.name}`);
+  /**
+   * Handles a channel-specific (type > 100) message: runs its handler from `handlers` (awaited: the message
+   * counts as processed once it resolves); a message without one is ignored.
+   */
+  protected onMessage(def: MessageDef, value: unknown, body: Uint8Array): void | Promise<void> {
+    const done = this.handlers.dispatch(def, value, body);
+    if (done === false) this.log.debug(`${this.name}: no handler for ${def.name}`);
+    else return done;
   }
 
   /** Encodes and sends one message. */
-  send<W>(def: MessageDef<any, W>, value: W): void {
+  send<W>(def: MessageDef<unknown, W>, value: W): void {
     if (this.closed) return;
     if (clientMessage(this.type, def.type) !== def && !(def.type < 100)) {
       throw new Error(`${def.name} is not a client message of the ${this.name} channel`);

@@ -15,7 +15,6 @@
 import {SpiceError} from '../errors.js';
 import {InputsCap} from '../wire/caps.js';
 import {KeyboardModifierFlags, SPICE_INPUT_MOTION_ACK_BUNCH} from '../wire/enums.js';
-import type {MessageDef} from '../wire/message.js';
 import {InputsClient, InputsServer} from '../wire/messages/inputs.js';
 import {formatScancode, packScancode, type Scancode} from '../wire/scancodes.js';
 import {Channel} from './channel.js';
@@ -82,25 +81,23 @@ export class InputsChannel extends Channel {
   buttonsState = 0;
   private ackWaiters: Array<() => void> = [];
 
-  protected override onMessage(def: MessageDef, m: any): void {
-    switch (def.type) {
-      case InputsServer.INIT.type:
+  constructor(...args: ConstructorParameters<typeof Channel>) {
+    super(...args);
+    this.handlers
+      .on(InputsServer.INIT, (m) => {
         this.modifiers = m.keyboard_modifiers;
         this.emit('init', m.keyboard_modifiers);
         for (const w of this.initWaiters.splice(0)) w();
-        break;
-      case InputsServer.KEY_MODIFIERS.type:
+      })
+      .on(InputsServer.KEY_MODIFIERS, (m) => {
         this.modifiers = m.modifiers;
         this.emit('modifiers', m.modifiers);
-        break;
-      case InputsServer.MOUSE_MOTION_ACK.type:
+      })
+      .on(InputsServer.MOUSE_MOTION_ACK, () => {
         this.motionAcks++;
         this.emit('motion-ack');
         for (const w of this.ackWaiters.splice(0)) w();
-        break;
-      default:
-        super.onMessage(def, m, new Uint8Array(0));
-    }
+      });
   }
 
   get locks(): LockState {

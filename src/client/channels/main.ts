@@ -4,12 +4,12 @@
  * message stream itself (clipboard, monitors, files) is built on the 'agent-data' event.
  */
 import {MouseMode} from '../wire/enums.js';
-import type {MessageDef} from '../wire/message.js';
+import type {ReadOf} from '../wire/layout.js';
 import {MainClient, MainServer} from '../wire/messages/main.js';
 import {Channel} from './channel.js';
 import {performance} from 'node:perf_hooks';
 
-export type MainInit = ReturnType<typeof MainServer.INIT.layout.read>;
+export type MainInit = ReadOf<typeof MainServer.INIT.layout>;
 
 /** spice-gtk asks for unlimited server→client agent messages, so it never has to send AGENT_TOKEN. */
 export const AGENT_TOKENS_UNLIMITED = 0xffffffff;
@@ -32,70 +32,68 @@ export class MainChannel extends Channel {
   /** Last multimedia time from the server, and when we got it (performance.now()). */
   mmTime?: {ms: number; at: number};
 
-  protected override onMessage(def: MessageDef, m: any): void {
-    switch (def.type) {
-      case MainServer.INIT.type:
+  constructor(...args: ConstructorParameters<typeof Channel>) {
+    super(...args);
+    const migrationNotice = (name: string) => () => this.log.warn(`main: ignoring ${name}: migration is not supported yet`);
+    const migrationBegin = (name: string) => () => {
+      // Semi-seamless and seamless migration caps are not advertised; a server may still announce one.
+      this.log.warn(`main: the server announced a migration (${name}); migration is not supported yet`);
+      this.send(MainClient.MIGRATE_CONNECT_ERROR, {});
+    };
+    this.handlers
+      .on(MainServer.INIT, (m) => {
         this.init = m;
         this.mouse = {supported: m.supported_mouse_modes, current: m.current_mouse_mode};
         this.mmTime = {ms: m.multi_media_time, at: performance.now()};
         this.agentTokens = m.agent_tokens;
         if (m.agent_connected) this.agentUp();
         this.emit('init', m);
-        break;
-      case MainServer.NAME.type:
+      })
+      .on(MainServer.NAME, (m) => {
         this.serverName = m.name;
         this.emit('name', m.name);
-        break;
-      case MainServer.UUID.type:
+      })
+      .on(MainServer.UUID, (m) => {
         this.uuid = formatUuid(m.uuid);
         this.emit('uuid', this.uuid);
-        break;
-      case MainServer.CHANNELS_LIST.type:
-        this.emit('channels-list', m.channels as Array<{type: number; id: number}>);
-        break;
-      case MainServer.MOUSE_MODE.type:
+      })
+      .on(MainServer.CHANNELS_LIST, (m) => {
+        this.emit('channels-list', m.channels);
+      })
+      .on(MainServer.MOUSE_MODE, (m) => {
         this.mouse = {supported: m.supported_modes, current: m.current_mode};
         this.emit('mouse-mode', this.mouse);
-        break;
-      case MainServer.MULTI_MEDIA_TIME.type:
+      })
+      .on(MainServer.MULTI_MEDIA_TIME, (m) => {
         this.mmTime = {ms: m.time, at: performance.now()};
         this.emit('mm-time', m.time);
-        break;
-      case MainServer.AGENT_CONNECTED.type:
-        this.agentUp();
-        break;
-      case MainServer.AGENT_CONNECTED_TOKENS.type:
+      })
+      .on(MainServer.AGENT_CONNECTED, () => this.agentUp())
+      .on(MainServer.AGENT_CONNECTED_TOKENS, (m) => {
         this.agentTokens = m.num_tokens;
         this.agentUp();
-        break;
-      case MainServer.AGENT_DISCONNECTED.type:
+      })
+      .on(MainServer.AGENT_DISCONNECTED, () => {
         this.agentConnected = false;
         this.agentBacklog = [];
         this.emit('agent', false);
-        break;
-      case MainServer.AGENT_TOKEN.type:
+      })
+      .on(MainServer.AGENT_TOKEN, (m) => {
         this.agentTokens += m.num_tokens;
         this.emit('agent-tokens', this.agentTokens);
-        break;
-      case MainServer.AGENT_DATA.type:
+      })
+      .on(MainServer.AGENT_DATA, (m) => {
         // Kept until a GuestAgent listens, so its reassembly starts at the first byte of the stream.
-        if (this.listenerCount('agent-data') === 0) this.keepAgentData(m.data as Uint8Array);
-        else this.emit('agent-data', m.data as Uint8Array);
-        break;
-      case MainServer.MIGRATE_BEGIN.type:
-      case MainServer.MIGRATE_BEGIN_SEAMLESS.type:
-        // Semi-seamless and seamless migration caps are not advertised; a server may still announce one.
-        this.log.warn(`main: the server announced a migration (${def.name}); migration is not supported yet`);
-        this.send(MainClient.MIGRATE_CONNECT_ERROR, {});
-        break;
-      case MainServer.MIGRATE_SWITCH_HOST.type:
-      case MainServer.MIGRATE_CANCEL.type:
-      case MainServer.MIGRATE_END.type:
-      case MainServer.MIGRATE_DST_SEAMLESS_ACK.type:
-      case MainServer.MIGRATE_DST_SEAMLESS_NACK.type:
-        this.log.warn(`main: ignoring ${def.name}: migration is not supported yet`);
-        break;
-    }
+        if (this.listenerCount('agent-data') === 0) this.keepAgentData(m.data);
+        else this.emit('agent-data', m.data);
+      })
+      .on(MainServer.MIGRATE_BEGIN, migrationBegin(MainServer.MIGRATE_BEGIN.name))
+      .on(MainServer.MIGRATE_BEGIN_SEAMLESS, migrationBegin(MainServer.MIGRATE_BEGIN_SEAMLESS.name))
+      .on(MainServer.MIGRATE_SWITCH_HOST, migrationNotice(MainServer.MIGRATE_SWITCH_HOST.name))
+      .on(MainServer.MIGRATE_CANCEL, migrationNotice(MainServer.MIGRATE_CANCEL.name))
+      .on(MainServer.MIGRATE_END, migrationNotice(MainServer.MIGRATE_END.name))
+      .on(MainServer.MIGRATE_DST_SEAMLESS_ACK, migrationNotice(MainServer.MIGRATE_DST_SEAMLESS_ACK.name))
+      .on(MainServer.MIGRATE_DST_SEAMLESS_NACK, migrationNotice(MainServer.MIGRATE_DST_SEAMLESS_NACK.name));
   }
 
   /** AGENT_DATA received while nobody listened to 'agent-data' (bounded; dropped beyond the bound). */

@@ -12,8 +12,9 @@ import {decodeImage} from '../codecs/index.js';
 import {GlzWindow} from '../codecs/glz-window.js';
 import type {Pixels} from '../codecs/pixels.js';
 import {BitmapFlags, BitmapFmt, BrushType, ClipType, ImageFlags, ImageType, SurfaceFlags} from '../wire/enums.js';
-import type {MessageDef} from '../wire/message.js';
-import type {Image} from '../wire/messages/image.js';
+import {MessageHandlers, type MessageDef} from '../wire/message.js';
+import {DisplayServer, type DisplayBase} from '../wire/messages/display.js';
+import type {Brush as WireBrush, Clip, Image, QMask} from '../wire/messages/image.js';
 import {ImageCache, PaletteCache} from './image-cache.js';
 import {createSurface, type Surface} from './surface.js';
 import type {Brush, Mask, Rect, Source} from './types.js';
@@ -49,8 +50,6 @@ export interface DamageEvent {
   at: number;
 }
 
-type AnyMsg = any;
-
 export class DisplayRenderer extends EventEmitter {
   readonly surfaces = new Map<number, Surface>();
   /** How many images of each SpiceImageType (by name, caches and surfaces included) this channel's draws used. */
@@ -85,81 +84,74 @@ export class DisplayRenderer extends EventEmitter {
     return this.primaryId === undefined ? undefined : this.surfaces.get(this.primaryId);
   }
 
-  /** Handles one display message (the channel awaits this, so WAIT_FOR_CHANNELS sees it as processed). */
-  async handle(def: MessageDef, m: AnyMsg): Promise<void> {
-    switch (def.name) {
-      case 'SURFACE_CREATE': {
-        const s = createSurface(m.surface_id, m.width, m.height, m.format);
-        this.surfaces.set(m.surface_id, s);
-        if (m.flags & SurfaceFlags.PRIMARY) {
-          this.primaryId = m.surface_id;
-          this.marked = false;
-          if (this.heads.length === 0) this.heads = [{monitorId: 0, surfaceId: m.surface_id, x: 0, y: 0, width: m.width, height: m.height}];
-          this.emit('primary', s);
-        }
-        return;
-      }
-      case 'SURFACE_DESTROY':
-        this.surfaces.delete(m.surface_id);
-        if (m.surface_id === this.primaryId) {
-          this.primaryId = undefined;
-          this.marked = false;
-        }
-        return;
-      case 'MARK':
-        this.marked = true;
-        this.emit('mark');
-        return;
-      case 'RESET':
-        this.palettes.clear();
+  /**
+   * The display messages this layer handles, one typed handler per declaration; STREAM_* go to the streams.
+   * Others (MODE, GL_SCANOUT_UNIX, GL_DRAW, QUALITY_INDICATOR, …) are ignored.
+   */
+  private readonly handlers = new MessageHandlers()
+    .on(DisplayServer.SURFACE_CREATE, (m) => {
+      const s = createSurface(m.surface_id, m.width, m.height, m.format);
+      this.surfaces.set(m.surface_id, s);
+      if (m.flags & SurfaceFlags.PRIMARY) {
+        this.primaryId = m.surface_id;
         this.marked = false;
-        return;
-      case 'INVAL_LIST':
-        for (const r of m.resources as Array<{id: bigint}>) this.shared.images.remove(r.id);
-        return;
-      case 'INVAL_ALL_PIXMAPS':
-        // The wait list was honoured by the channel before this message reached us (WAIT_FOR_CHANNELS semantics).
-        this.shared.images.clear();
-        return;
-      case 'INVAL_PALETTE':
-        this.palettes.remove(m.id);
-        return;
-      case 'INVAL_ALL_PALETTES':
-        this.palettes.clear();
-        return;
-      case 'MONITORS_CONFIG':
-        this.heads = (m.heads as AnyMsg[]).map((h) => ({monitorId: h.monitor_id, surfaceId: h.surface_id, x: h.x, y: h.y, width: h.width, height: h.height}));
-        this.emit('monitors', this.heads);
-        return;
-      case 'COPY_BITS': {
-        const dst = this.surface(m.base.surface_id);
-        this.damaged(dst, canvas.copyBits(dst, m.base.box, clipOf(m.base), m.src_pos));
-        return;
+        if (this.heads.length === 0) this.heads = [{monitorId: 0, surfaceId: m.surface_id, x: 0, y: 0, width: m.width, height: m.height}];
+        this.emit('primary', s);
       }
-      default:
-        if (def.name.startsWith('DRAW_')) await this.draw(def.name, m);
-        else if (def.name.startsWith('STREAM_')) await this.streams.handle(def.name, m);
-    }
-  }
-
-  private async draw(name: string, m: AnyMsg): Promise<void> {
-    const dst = this.surface(m.base.surface_id);
-    const box: Rect = m.base.box;
-    const clip = clipOf(m.base);
-    const d = m.data;
-    let damage: Rect[] | Rect | null = null;
-    switch (name) {
-      case 'DRAW_FILL':
-        damage = canvas.fill(dst, box, clip, await this.brush(d.brush), d.rop_descriptor, await this.mask(d.mask));
-        break;
-      case 'DRAW_COPY':
-        damage = canvas.copy(dst, box, clip, await this.source(d.src_bitmap), d.src_area, d.rop_descriptor, d.scale_mode, await this.mask(d.mask));
-        break;
-      case 'DRAW_BLEND':
-        damage = canvas.blend(dst, box, clip, await this.source(d.src_bitmap), d.src_area, d.rop_descriptor, d.scale_mode, await this.mask(d.mask));
-        break;
-      case 'DRAW_OPAQUE':
-        damage = canvas.opaque(
+    })
+    .on(DisplayServer.SURFACE_DESTROY, (m) => {
+      this.surfaces.delete(m.surface_id);
+      if (m.surface_id === this.primaryId) {
+        this.primaryId = undefined;
+        this.marked = false;
+      }
+    })
+    .on(DisplayServer.MARK, () => {
+      this.marked = true;
+      this.emit('mark');
+    })
+    .on(DisplayServer.RESET, () => {
+      this.palettes.clear();
+      this.marked = false;
+    })
+    .on(DisplayServer.INVAL_LIST, (m) => {
+      for (const r of m.resources) this.shared.images.remove(r.id);
+    })
+    .on(DisplayServer.INVAL_ALL_PIXMAPS, () => {
+      // The wait list was honoured by the channel before this message reached us (WAIT_FOR_CHANNELS semantics).
+      this.shared.images.clear();
+    })
+    .on(DisplayServer.INVAL_PALETTE, (m) => {
+      this.palettes.remove(m.id);
+    })
+    .on(DisplayServer.INVAL_ALL_PALETTES, () => {
+      this.palettes.clear();
+    })
+    .on(DisplayServer.MONITORS_CONFIG, (m) => {
+      this.heads = m.heads.map((h) => ({monitorId: h.monitor_id, surfaceId: h.surface_id, x: h.x, y: h.y, width: h.width, height: h.height}));
+      this.emit('monitors', this.heads);
+    })
+    .on(DisplayServer.COPY_BITS, (m) => {
+      const dst = this.surface(m.base.surface_id);
+      this.damaged(dst, canvas.copyBits(dst, m.base.box, clipOf(m.base.clip), m.src_pos));
+    })
+    // Draws: each resolves its brushes, masks and images in argument order, then draws (see draw()).
+    .on(DisplayServer.DRAW_FILL, ({base, data: d}) =>
+      this.draw(base, async (dst, box, clip) => canvas.fill(dst, box, clip, await this.brush(d.brush), d.rop_descriptor, await this.mask(d.mask))),
+    )
+    .on(DisplayServer.DRAW_COPY, ({base, data: d}) =>
+      this.draw(base, async (dst, box, clip) =>
+        canvas.copy(dst, box, clip, await this.source(d.src_bitmap), d.src_area, d.rop_descriptor, d.scale_mode, await this.mask(d.mask)),
+      ),
+    )
+    .on(DisplayServer.DRAW_BLEND, ({base, data: d}) =>
+      this.draw(base, async (dst, box, clip) =>
+        canvas.blend(dst, box, clip, await this.source(d.src_bitmap), d.src_area, d.rop_descriptor, d.scale_mode, await this.mask(d.mask)),
+      ),
+    )
+    .on(DisplayServer.DRAW_OPAQUE, ({base, data: d}) =>
+      this.draw(base, async (dst, box, clip) =>
+        canvas.opaque(
           dst,
           box,
           clip,
@@ -169,34 +161,34 @@ export class DisplayRenderer extends EventEmitter {
           d.rop_descriptor,
           d.scale_mode,
           await this.mask(d.mask),
-        );
-        break;
-      case 'DRAW_BLACKNESS':
-        damage = canvas.blackness(dst, box, clip, await this.mask(d.mask));
-        break;
-      case 'DRAW_WHITENESS':
-        damage = canvas.whiteness(dst, box, clip, await this.mask(d.mask));
-        break;
-      case 'DRAW_INVERS':
-        damage = canvas.invers(dst, box, clip, await this.mask(d.mask));
-        break;
-      case 'DRAW_ROP3':
-        damage = canvas.rop3(dst, box, clip, await this.source(d.src_bitmap), d.src_area, await this.brush(d.brush), d.rop3, d.scale_mode, await this.mask(d.mask));
-        break;
-      case 'DRAW_TRANSPARENT':
-        damage = canvas.transparent(dst, box, clip, await this.source(d.src_bitmap), d.src_area, d.src_color, d.true_color);
-        break;
-      case 'DRAW_ALPHA_BLEND':
-        damage = canvas.alphaBlend(dst, box, clip, await this.source(d.src_bitmap), d.src_area, d.alpha, d.alpha_flags);
-        break;
-      case 'DRAW_STROKE':
-        damage = canvas.stroke(dst, box, clip, d.path, d.attr, await this.brush(d.brush), d.fore_mode, d.back_mode);
-        break;
-      case 'DRAW_TEXT':
-        damage = canvas.text(dst, box, clip, d.str, d.back_area, await this.brush(d.fore_brush), await this.brush(d.back_brush), d.fore_mode, d.back_mode);
-        break;
-      case 'DRAW_COMPOSITE':
-        damage = canvas.composite(dst, box, clip, {
+        ),
+      ),
+    )
+    .on(DisplayServer.DRAW_BLACKNESS, ({base, data: d}) => this.draw(base, async (dst, box, clip) => canvas.blackness(dst, box, clip, await this.mask(d.mask))))
+    .on(DisplayServer.DRAW_WHITENESS, ({base, data: d}) => this.draw(base, async (dst, box, clip) => canvas.whiteness(dst, box, clip, await this.mask(d.mask))))
+    .on(DisplayServer.DRAW_INVERS, ({base, data: d}) => this.draw(base, async (dst, box, clip) => canvas.invers(dst, box, clip, await this.mask(d.mask))))
+    .on(DisplayServer.DRAW_ROP3, ({base, data: d}) =>
+      this.draw(base, async (dst, box, clip) =>
+        canvas.rop3(dst, box, clip, await this.source(d.src_bitmap), d.src_area, await this.brush(d.brush), d.rop3, d.scale_mode, await this.mask(d.mask)),
+      ),
+    )
+    .on(DisplayServer.DRAW_TRANSPARENT, ({base, data: d}) =>
+      this.draw(base, async (dst, box, clip) => canvas.transparent(dst, box, clip, await this.source(d.src_bitmap), d.src_area, d.src_color, d.true_color)),
+    )
+    .on(DisplayServer.DRAW_ALPHA_BLEND, ({base, data: d}) =>
+      this.draw(base, async (dst, box, clip) => canvas.alphaBlend(dst, box, clip, await this.source(d.src_bitmap), d.src_area, d.alpha, d.alpha_flags)),
+    )
+    .on(DisplayServer.DRAW_STROKE, ({base, data: d}) =>
+      this.draw(base, async (dst, box, clip) => canvas.stroke(dst, box, clip, d.path, d.attr, await this.brush(d.brush), d.fore_mode, d.back_mode)),
+    )
+    .on(DisplayServer.DRAW_TEXT, ({base, data: d}) =>
+      this.draw(base, async (dst, box, clip) =>
+        canvas.text(dst, box, clip, d.str, d.back_area, await this.brush(d.fore_brush), await this.brush(d.back_brush), d.fore_mode, d.back_mode),
+      ),
+    )
+    .on(DisplayServer.DRAW_COMPOSITE, ({base, data: d}) =>
+      this.draw(base, async (dst, box, clip) =>
+        canvas.composite(dst, box, clip, {
           flags: d.flags,
           src: await this.source(d.src_bitmap),
           mask: d.mask_bitmap ? await this.source(d.mask_bitmap) : null,
@@ -204,12 +196,21 @@ export class DisplayRenderer extends EventEmitter {
           maskTransform: d.mask_transform ?? null,
           srcOrigin: d.src_origin,
           maskOrigin: d.mask_origin,
-        });
-        break;
-      default:
-        this.log.debug(`display: ignoring ${name}`);
-        return;
-    }
+        }),
+      ),
+    );
+
+  /** Handles one display message (the channel awaits this, so WAIT_FOR_CHANNELS sees it as processed). */
+  async handle(def: MessageDef, value: unknown): Promise<void> {
+    const done = this.handlers.dispatch(def, value);
+    if (done === false) await this.streams.handle(def, value);
+    else await done;
+  }
+
+  /** One draw: its target surface (which must exist), then `paint` into it, then the damage it reports. */
+  private async draw(base: DisplayBase, paint: (dst: Surface, box: Rect, clip: Rect[] | null) => Promise<Rect[] | Rect | null>): Promise<void> {
+    const dst = this.surface(base.surface_id);
+    const damage = await paint(dst, base.box, clipOf(base.clip));
     this.damaged(dst, damage);
   }
 
@@ -256,19 +257,20 @@ export class DisplayRenderer extends EventEmitter {
     return ents;
   }
 
-  private async brush(b: AnyMsg): Promise<Brush> {
-    if (b.type === BrushType.SOLID) return {type: 'solid', color: b.color};
-    if (b.type === BrushType.PATTERN) return {type: 'pattern', pixels: await this.source(b.pattern.pat), pos: b.pattern.pos};
+  /** A wire Brush resolved: its layout reads `color` exactly when the type is SOLID, `pattern` when PATTERN. */
+  private async brush(b: WireBrush): Promise<Brush> {
+    if (b.type === BrushType.SOLID && b.color !== undefined) return {type: 'solid', color: b.color};
+    if (b.type === BrushType.PATTERN && b.pattern) return {type: 'pattern', pixels: await this.source(b.pattern.pat), pos: b.pattern.pos};
     return {type: 'none'};
   }
 
   /** A QMask: a 1-bit BITMAP (no palette: decodeMaskBitmap), or a cached image or surface used as a mask. */
-  private async mask(q: AnyMsg): Promise<Mask | null> {
-    if (!q?.bitmap) return null;
-    const img = q.bitmap as Image;
+  private async mask(q: QMask): Promise<Mask | null> {
+    if (!q.bitmap) return null;
+    const img = q.bitmap;
+    const b = img.bitmap; // read exactly when the descriptor's type is BITMAP
     let pixels: Source;
-    if (img.descriptor.type === ImageType.BITMAP && (img.bitmap!.format === BitmapFmt['1BIT_LE'] || img.bitmap!.format === BitmapFmt['1BIT_BE'])) {
-      const b = img.bitmap!;
+    if (img.descriptor.type === ImageType.BITMAP && b && (b.format === BitmapFmt['1BIT_LE'] || b.format === BitmapFmt['1BIT_BE'])) {
       pixels = canvas.decodeMaskBitmap({format: b.format, flags: b.flags, width: b.x, height: b.y, stride: b.stride, data: b.data});
       if (img.descriptor.flags & ImageFlags.CACHE_ME) this.shared.images.put(img.descriptor.id, pixels, false);
     } else pixels = await this.source(img);
@@ -276,8 +278,9 @@ export class DisplayRenderer extends EventEmitter {
   }
 }
 
-function clipOf(base: {clip: {type: number; rects?: {rects: Rect[]}}}): Rect[] | null {
-  return base.clip.type === ClipType.RECTS ? (base.clip.rects?.rects ?? []) : null;
+/** A wire Clip as the canvas takes it: null for none, else the rectangles (RECTS). */
+function clipOf(clip: Clip): Rect[] | null {
+  return clip.type === ClipType.RECTS ? (clip.rects?.rects ?? []) : null;
 }
 
 function forceOpaque(p: Pixels): void {

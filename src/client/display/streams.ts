@@ -35,6 +35,9 @@ import {checkDimensions, type Pixels} from '../codecs/pixels.js';
 import {SpiceError} from '../errors.js';
 import type {Logger} from '../log.js';
 import {ClipType, nameOf, SPICE_MAX_NUM_STREAMS, StreamFlags, VideoCodecType} from '../wire/enums.js';
+import {MessageHandlers, type MessageDef} from '../wire/message.js';
+import {DisplayServer, type StreamCreate, type StreamData, type StreamDataSized} from '../wire/messages/display.js';
+import type {Clip} from '../wire/messages/image.js';
 import {clipRegion} from './clip.js';
 import type {Img} from './pixel-format.js';
 import {Filter, Repeat, type SourcePicture} from './sample.js';
@@ -110,9 +113,7 @@ export interface StreamStats {
   reportsSent: number;
 }
 
-type AnyMsg = any;
-
-function clipRects(clip: {type: number; rects?: {rects: Rect[]} | null}): Rect[] | null {
+function clipRects(clip: Clip): Rect[] | null {
   return clip.type === ClipType.RECTS ? (clip.rects?.rects ?? []) : null;
 }
 
@@ -200,40 +201,35 @@ export class DisplayStreams {
     return [...this.streams.keys()].sort((a, b) => a - b);
   }
 
-  /** Handles one STREAM_* message; false for a name that is not one. */
-  async handle(name: string, m: AnyMsg): Promise<boolean> {
-    switch (name) {
-      case 'STREAM_CREATE':
-        this.create(m);
-        return true;
-      case 'STREAM_DATA':
-        await this.frame(m, null);
-        return true;
-      case 'STREAM_DATA_SIZED':
-        await this.frame(m, {width: m.width, height: m.height, dest: m.dest});
-        return true;
-      case 'STREAM_CLIP': {
-        const st = this.find(m.id, 'STREAM_CLIP');
-        if (st) st.clip = clipRects(m.clip);
-        return true;
+  /** The STREAM_* messages, one typed handler per declaration. */
+  private readonly handlers = new MessageHandlers()
+    .on(DisplayServer.STREAM_CREATE, (m) => this.create(m))
+    .on(DisplayServer.STREAM_DATA, (m) => this.frame(m, null))
+    .on(DisplayServer.STREAM_DATA_SIZED, (m) => this.frame(m, {width: m.width, height: m.height, dest: m.dest}))
+    .on(DisplayServer.STREAM_CLIP, (m) => {
+      const st = this.find(m.id, 'STREAM_CLIP');
+      if (st) st.clip = clipRects(m.clip);
+    })
+    .on(DisplayServer.STREAM_DESTROY, (m) => {
+      this.checkId(m.id, 'STREAM_DESTROY');
+      if (!this.streams.delete(m.id)) this.host.log.debug(`display: STREAM_DESTROY of stream ${m.id}, which does not exist`);
+    })
+    .on(DisplayServer.STREAM_DESTROY_ALL, () => {
+      this.streams.clear();
+    })
+    .on(DisplayServer.STREAM_ACTIVATE_REPORT, (m) => {
+      const st = this.find(m.stream_id, 'STREAM_ACTIVATE_REPORT');
+      if (st?.decodable) {
+        st.report = {uniqueId: m.unique_id, maxWindow: m.max_window_size, timeoutMs: m.timeout_ms, frames: 0, drops: 0, startAt: 0, startFrameMm: 0};
       }
-      case 'STREAM_DESTROY':
-        this.checkId(m.id, 'STREAM_DESTROY');
-        if (!this.streams.delete(m.id)) this.host.log.debug(`display: STREAM_DESTROY of stream ${m.id}, which does not exist`);
-        return true;
-      case 'STREAM_DESTROY_ALL':
-        this.streams.clear();
-        return true;
-      case 'STREAM_ACTIVATE_REPORT': {
-        const st = this.find(m.stream_id, 'STREAM_ACTIVATE_REPORT');
-        if (st?.decodable) {
-          st.report = {uniqueId: m.unique_id, maxWindow: m.max_window_size, timeoutMs: m.timeout_ms, frames: 0, drops: 0, startAt: 0, startFrameMm: 0};
-        }
-        return true;
-      }
-      default:
-        return false;
-    }
+    });
+
+  /** Handles one STREAM_* message (decoded from `def`'s layout); false for a message that is not one. */
+  async handle(def: MessageDef, value: unknown): Promise<boolean> {
+    const done = this.handlers.dispatch(def, value);
+    if (done === false) return false;
+    await done;
+    return true;
   }
 
   private checkId(id: number, what: string): void {
@@ -267,7 +263,7 @@ export class DisplayStreams {
     this.stats.reportsSent++;
   }
 
-  private create(m: AnyMsg): void {
+  private create(m: StreamCreate): void {
     this.checkId(m.id, 'STREAM_CREATE');
     if (!this.host.surface(m.surface_id)) throw new SpiceError('protocol', `display: STREAM_CREATE ${m.id} on surface ${m.surface_id}, which does not exist`);
     if (this.streams.has(m.id)) {
@@ -303,7 +299,7 @@ export class DisplayStreams {
     }
   }
 
-  private async frame(m: AnyMsg, sized: {width: number; height: number; dest: Rect} | null): Promise<void> {
+  private async frame(m: StreamData | StreamDataSized, sized: {width: number; height: number; dest: Rect} | null): Promise<void> {
     const what = sized ? 'STREAM_DATA_SIZED' : 'STREAM_DATA';
     const st = this.find(m.base.id, what);
     if (!st) return;
@@ -311,12 +307,12 @@ export class DisplayStreams {
       this.stats.skipped++;
       return;
     }
-    const frameMm: number = m.base.multi_media_time >>> 0;
+    const frameMm = m.base.multi_media_time >>> 0;
     const now = this.host.reports?.mmTime();
     const margin = now === undefined ? 0 : (frameMm - now) | 0;
     const dest = sized ? sized.dest : st.dest;
     const label = `display: stream ${st.id} frame ${st.frames + 1}`;
-    const data: Uint8Array = m.data;
+    const data = m.data;
     checkMjpegFrame(data, label, sized ?? {width: st.streamWidth, height: st.streamHeight}, dest);
     const dst = this.host.surface(st.surfaceId);
     if (!dst) throw new SpiceError('protocol', `${label}: its surface ${st.surfaceId} does not exist any more`);

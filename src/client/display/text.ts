@@ -30,7 +30,8 @@ export interface Glyph {
 /** A glyph string as the wire carries it (spice.proto `String`). */
 export interface GlyphString {
   flags: number;
-  glyphs: readonly Glyph[];
+  /** Absent when no RASTER_A1/A4/A8 flag is set (spice.proto's switch has no case for it). */
+  glyphs: readonly Glyph[] | undefined;
 }
 
 function glyphBox(g: Glyph): {left: number; top: number; right: number; bottom: number} {
@@ -43,8 +44,8 @@ function glyphBox(g: Glyph): {left: number; top: number; right: number; bottom: 
  * canvas_get_str_mask: the glyphs' coverage in their union box (x, y = its top-left). Only the part inside
  * `limit` is made (mx, my = that part's top-left); glyph pixels outside it are skipped.
  */
-function stringMask(str: GlyphString, bpp: 1 | 4 | 8, limit: {x1: number; y1: number; x2: number; y2: number}): {mask: Img; x: number; y: number; mx: number; my: number} {
-  const boxes = str.glyphs.map(glyphBox);
+function stringMask(glyphs: readonly Glyph[], bpp: 1 | 4 | 8, limit: {x1: number; y1: number; x2: number; y2: number}): {mask: Img; x: number; y: number; mx: number; my: number} {
+  const boxes = glyphs.map(glyphBox);
   const b = {...boxes[0]!};
   for (const g of boxes) {
     b.top = Math.min(b.top, g.top);
@@ -58,7 +59,7 @@ function stringMask(str: GlyphString, bpp: 1 | 4 | 8, limit: {x1: number; y1: nu
   const mh = Math.max(0, Math.min(b.bottom, limit.y2) - my);
   const mask = allocImg(bpp === 1 ? 'a1' : 'a8', mw, mh);
   const inside = (x: number, y: number) => x >= 0 && y >= 0 && x < mw && y < mh;
-  str.glyphs.forEach((g, i) => {
+  glyphs.forEach((g, i) => {
     const gb = boxes[i]!;
     // Glyph pixel (gx, gy) lands on mask pixel (x0 + gx, y0 + gy).
     const x0 = gb.left - mx;
@@ -147,12 +148,12 @@ function brushPicture(dst: Surface, brush: Brush): SourcePicture | null {
   return {img: imageForTarget(brush.pixels, dst), transform: t, filter: Filter.NEAREST, repeat: Repeat.NORMAL};
 }
 
-const fullWidth = (str: GlyphString) => {
-  const b = str.glyphs.map(glyphBox);
+const fullWidth = (glyphs: readonly Glyph[]) => {
+  const b = glyphs.map(glyphBox);
   return Math.max(...b.map((g) => g.right)) - Math.min(...b.map((g) => g.left));
 };
-const fullHeight = (str: GlyphString) => {
-  const b = str.glyphs.map(glyphBox);
+const fullHeight = (glyphs: readonly Glyph[]) => {
+  const b = glyphs.map(glyphBox);
   return Math.max(...b.map((g) => g.bottom)) - Math.min(...b.map((g) => g.top));
 };
 
@@ -177,10 +178,11 @@ export function text(
     }
   }
   const bpp = str.flags & StringFlags.RASTER_A1 ? 1 : str.flags & StringFlags.RASTER_A4 ? 4 : str.flags & StringFlags.RASTER_A8 ? 8 : 0;
-  if (!bpp || str.glyphs.length === 0) return region.rects();
+  const glyphs = str.glyphs;
+  if (!bpp || !glyphs || glyphs.length === 0) return region.rects();
   const pic = brushPicture(dst, foreBrush);
   if (!pic) return region.rects();
-  const {mask, x, y, mx, my} = stringMask(str, bpp, region.extents()!);
+  const {mask, x, y, mx, my} = stringMask(glyphs, bpp, region.extents()!);
   const area = region.intersectRect(mx, my, mx + mask.width, my + mask.height);
   composite({
     op: Op.OVER,
@@ -194,6 +196,6 @@ export function text(
     maskDx: -mx,
     maskDy: -my,
   });
-  if (dst.fmt === 'x8r8g8b8') clearDestAlpha(dst, x, y, fullWidth(str), fullHeight(str));
+  if (dst.fmt === 'x8r8g8b8') clearDestAlpha(dst, x, y, fullWidth(glyphs), fullHeight(glyphs));
   return region.rects();
 }

@@ -5,7 +5,7 @@
 import type {Layout, ReadOf, WriteOf} from './layout.js';
 import {struct} from './layout.js';
 
-export interface MessageDef<R = any, W = any> {
+export interface MessageDef<R = unknown, W = unknown> {
   readonly type: number;
   readonly name: string;
   readonly layout: Layout<R, W>;

@@ -12,6 +12,7 @@ import {
   imageSize,
   type Layout,
   lengthOf,
+  type ReadOf,
   ptr,
   type Scope,
   struct,
@@ -280,3 +281,9 @@ export const DisplayClient = {
 
 /** The client's STREAM_REPORT, as its declaration writes it. */
 export type StreamReport = WriteOf<typeof DisplayClient.STREAM_REPORT.layout>;
+
+// ---------------------------------------------------------------- value types (what the declarations above read)
+export type DisplayBase = ReadOf<typeof DisplayBase>;
+export type StreamCreate = ReadOf<typeof DisplayServer.STREAM_CREATE.layout>;
+export type StreamData = ReadOf<typeof DisplayServer.STREAM_DATA.layout>;
+export type StreamDataSized = ReadOf<typeof DisplayServer.STREAM_DATA_SIZED.layout>;

@@ -132,3 +132,8 @@ export const Brush = struct('Brush', {
 
 /** A 1-bpp mask image (null: no mask) placed at pos; INVERS flag inverts it. */
 export const QMask = struct('QMask', {flags: u8, pos: Point, bitmap: ptr(Image)});
+
+// ---------------------------------------------------------------- value types (what the layouts above read)
+export type Clip = ReadOf<typeof Clip>;
+export type Brush = ReadOf<typeof Brush>;
+export type QMask = ReadOf<typeof QMask>;
