@@ -38,8 +38,6 @@ export const LAB_PACKAGES = {
   headers: ['libspice-protocol-dev', 'gcc', 'libx11-dev', 'libxfixes-dev'],
 } as const;
 
-export type LabPackageGroup = keyof typeof LAB_PACKAGES;
-
 /** Every lab package, in a stable order. */
 export function allLabPackages(): string[] {
   return Object.values(LAB_PACKAGES).flat();

@@ -27,9 +27,6 @@ import type {SpiceSession} from '../session.js';
 import {MouseButton, MouseMode} from '../wire/enums.js';
 
 export const BUTTON_NAMES = ['left', 'middle', 'right', 'side', 'extra'] as const;
-export type ButtonName = (typeof BUTTON_NAMES)[number];
-export const SCROLL_DIRECTIONS = ['up', 'down'] as const;
-export type ScrollDirection = (typeof SCROLL_DIRECTIONS)[number];
 
 /** Pixels per relative step in server mode (X's default acceleration threshold is 4). */
 export const SERVER_STEP = 4;

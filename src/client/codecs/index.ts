@@ -23,19 +23,6 @@ export interface CodecContext {
   palette(ref: PaletteRef): Uint32Array | null;
 }
 
-/** Image types that decode here (the others are cache or surface references). */
-export const DECODABLE = new Set<number>([
-  ImageType.BITMAP,
-  ImageType.QUIC,
-  ImageType.LZ_RGB,
-  ImageType.LZ_PLT,
-  ImageType.GLZ_RGB,
-  ImageType.ZLIB_GLZ_RGB,
-  ImageType.LZ4,
-  ImageType.JPEG,
-  ImageType.JPEG_ALPHA,
-]);
-
 export async function decodeImage(image: Image, ctx: CodecContext): Promise<Pixels> {
   const d = image.descriptor;
   let out: Pixels;

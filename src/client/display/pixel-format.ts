@@ -36,10 +36,6 @@ export function bppOf(fmt: PixFmt): 32 | 16 | 8 | 1 {
   }
 }
 
-export function hasAlpha(fmt: PixFmt): boolean {
-  return fmt === 'a8r8g8b8' || fmt === 'a8' || fmt === 'a1';
-}
-
 export function allocImg(fmt: PixFmt, width: number, height: number): Img {
   switch (bppOf(fmt)) {
     case 32:

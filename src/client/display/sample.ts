@@ -13,8 +13,6 @@ export const Repeat = {NONE: 0, NORMAL: 1, PAD: 2, REFLECT: 3} as const;
 /** [m00, m01, m02, m10, m11, m12] in 16.16 fixed point (the third row is 0 0 1). */
 export type Transform = readonly [number, number, number, number, number, number];
 
-export const IDENTITY: Transform = [0x10000, 0, 0, 0, 0x10000, 0];
-
 /** The sampling settings of a pixman image (pixman's defaults: no transform, NEAREST, repeat NONE). */
 export interface PictureState {
   transform: Transform | null;

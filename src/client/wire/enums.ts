@@ -10,13 +10,6 @@ export function nameOf(e: EnumObject, value: number): string {
   return `UNKNOWN(${value})`;
 }
 
-/** Names of the bits set in a flags value. */
-export function flagNames(e: EnumObject, value: number): string[] {
-  return Object.entries(e)
-    .filter(([, v]) => v !== 0 && (value & v) === v)
-    .map(([k]) => k);
-}
-
 export const SPICE_MAGIC = 0x51444552; // "REDQ" little-endian
 export const SPICE_VERSION_MAJOR = 2;
 export const SPICE_VERSION_MINOR = 2;

@@ -20,13 +20,6 @@ export const empty = struct('Empty', {});
 
 export type Catalogue = Readonly<Record<string, MessageDef>>;
 
-export interface ChannelMessages {
-  /** Server → client, keyed by name. */
-  readonly server: Catalogue;
-  /** Client → server, keyed by name. */
-  readonly client: Catalogue;
-}
-
 /** Index a catalogue by type number. */
 export function byType(...cats: Catalogue[]): Map<number, MessageDef> {
   const m = new Map<number, MessageDef>();

@@ -220,14 +220,3 @@ class Serial implements SerialShell {
   }
 }
 
-/** Connects to a linux-mode target's serial console and waits for the guest's root shell (boot: 7–13 s under TCG). */
-export async function openGuestShell(serialPath: string, bootTimeoutMs = 60_000): Promise<SerialShell> {
-  const shell = await connectSerial(serialPath);
-  try {
-    await shell.waitForShell(bootTimeoutMs);
-  } catch (err) {
-    shell.close();
-    throw err;
-  }
-  return shell;
-}
