@@ -32,8 +32,8 @@ export const UNIT_TEST_FILES = [
   'test/wire/bytes.test.ts',
   'test/wire/captured.test.ts',
   'test/wire/fuzz.test.ts',
-  'test/wire/layout-ext.test.ts',
-  'test/wire/layout.test.ts',
+  'test/wire/schema-ext.test.ts',
+  'test/wire/schema.test.ts',
   'test/wire/messages.test.ts',
   'test/wire/recordings.test.ts',
 ];

@@ -13,7 +13,7 @@ import {subMessages} from '../client/wire/sub-messages.js';
 import {decodeJpegFast} from '../client/codecs/jpeg-baseline.js';
 import {decodeJpeg, jpegSize} from '../client/codecs/jpeg.js';
 import {readRecording} from '../client/recording/reader.js';
-import {decode} from '../client/wire/layout.js';
+import {decode} from '../client/wire/schema.js';
 import {serverMessage} from '../client/wire/messages/index.js';
 import {ImageType} from '../client/wire/enums.js';
 import {RECORDINGS_DIR, recordedImages} from './codec-lz.js';
@@ -30,7 +30,7 @@ export function recordedFrames(file = 'xspice-stream.spicerec'): Uint8Array[] {
     if (m.dir !== 'in' || m.channelType !== DISPLAY) continue;
     for (const p of m.type === LIST ? subMessages(m.body, 0) : [{type: m.type, body: m.body}]) {
       if (p.type !== STREAM_DATA && p.type !== STREAM_DATA_SIZED) continue;
-      out.push((decode(serverMessage(DISPLAY, p.type)!.layout, p.body) as {data: Uint8Array}).data);
+      out.push((decode(serverMessage(DISPLAY, p.type)!.schema, p.body) as {data: Uint8Array}).data);
     }
   }
   return out;

@@ -18,7 +18,7 @@ import {decodeLz4} from '../client/codecs/lz4.js';
 import {decodeZlibGlz} from '../client/codecs/zlib-glz.js';
 import {readRecording} from '../client/recording/reader.js';
 import {ImageType} from '../client/wire/enums.js';
-import {decode} from '../client/wire/layout.js';
+import {decode} from '../client/wire/schema.js';
 import type {Image} from '../client/wire/messages/image.js';
 import {serverMessage} from '../client/wire/messages/index.js';
 
@@ -56,7 +56,7 @@ export function recordedDraws(mode: string): RecordedDraw[] {
     for (const p of parts) {
       const def = serverMessage(DISPLAY, p.type);
       if (!def) continue;
-      const v = decode(def.layout, p.body) as {
+      const v = decode(def.schema, p.body) as {
         base?: {surface_id: number; box: RecordedDraw['box']; clip: {type: number}};
         data?: {src_bitmap?: Image | null; src_area?: RecordedDraw['box']; rop_descriptor?: number};
       };

@@ -19,7 +19,7 @@ import {fileURLToPath, pathToFileURL} from 'node:url';
 import {subMessages} from '../client/wire/sub-messages.js';
 import {decodeQuic, QuicType, readQuicHeader} from '../client/codecs/quic.js';
 import {readRecording} from '../client/recording/reader.js';
-import {decode} from '../client/wire/layout.js';
+import {decode} from '../client/wire/schema.js';
 import {serverMessage} from '../client/wire/messages/index.js';
 
 export const RECORDINGS = fileURLToPath(new URL('../../recordings/', import.meta.url));
@@ -52,7 +52,7 @@ export function recordedQuicImages(names: string[] = QUIC_RECORDINGS): RecordedQ
       for (const p of parts) {
         const def = serverMessage(DISPLAY, p.type);
         if (!def) continue;
-        const v = decode(def.layout, p.body) as {
+        const v = decode(def.schema, p.body) as {
           base?: {surface_id: number; box: RecordedQuic['box']};
           data?: {src_bitmap?: {descriptor: {type: number; width: number; height: number}; quic?: {data: Uint8Array}} | null};
         };

@@ -1,5 +1,5 @@
 /**
- * Whole-process screenshot time: `spice-cli screenshot --settle 0 -o F.ppm` against `spicy-screenshot -o
+ * Whole-process screenshot time: `spice-cli screenshot --still 0 -o F.ppm` against `spicy-screenshot -o
  * F.ppm` on the same still lab desktop (rich content), alternating runs; both write a PPM of the first
  * complete frame. Also the in-process time from SpiceSession.connect() to the first complete frame.
  */
@@ -21,7 +21,7 @@ export async function benchScreenshot(bin: string, runs: number, log: (l: string
     const gtk: number[] = [];
     const firstFrame: number[] = [];
     for (let round = -1; round < runs; round++) {
-      const a = await timeProcessOk(process.execPath, [bin, 'screenshot', '--uri', t.uri, '--settle', '0', '-o', join(work, 'ours.ppm')], 30_000);
+      const a = await timeProcessOk(process.execPath, [bin, 'screenshot', '--uri', t.uri, '--still', '0', '-o', join(work, 'ours.ppm')], 30_000);
       await new Promise((r) => setTimeout(r, 150));
       const b = await timeProcessOk('spicy-screenshot', ['-h', '127.0.0.1', '-p', String(t.port), '-o', join(work, 'spicy.ppm')], 30_000);
       await new Promise((r) => setTimeout(r, 150));
@@ -42,7 +42,7 @@ export async function benchScreenshot(bin: string, runs: number, log: (l: string
       spicyScreenshot: summarize(gtk),
       ratio: ratio(summarize(ours), summarize(gtk)),
       inProcessFirstFrame: summarize(firstFrame),
-      note: 'whole process, spawn → exit, PPM of the first complete frame (--settle 0), Xspice auto_glz with xterm, xlogo and a photo',
+      note: 'whole process, spawn → exit, PPM of the first complete frame (--still 0), Xspice auto_glz with xterm, xlogo and a photo',
     };
     log(`screenshot: spice-cli ${result.spiceCli.median} ms, spicy-screenshot ${result.spicyScreenshot.median} ms (ratio ${result.ratio})`);
     return result;

@@ -6,16 +6,16 @@ import {ChannelType} from '../client/wire/enums.js';
 
 export default class Screenshot extends SessionCommand {
   static override summary = 'Save what the guest shows, once the display is still.';
-  static override description = `Connects, waits for the first complete frame (the server's MARK), then for the display to be still (no draw command for --settle ms), and writes the picture: PNG, or PPM when the file name ends in .ppm; "-o -" writes PNG to stdout. The pixels are the guest's framebuffer exactly as spice-gtk shows it.`;
+  static override description = `Connects, waits for the first complete frame (the server's MARK), then for the display to be still (no draw command for --still ms), and writes the picture: PNG, or PPM when the file name ends in .ppm; "-o -" writes PNG to stdout. The pixels are the guest's framebuffer exactly as spice-gtk shows it.`;
   static override examples = [
     '<%= config.bin %> screenshot --uri spice://127.0.0.1:5900 -o screen.png',
-    '<%= config.bin %> screenshot -o - --settle 0 > first-frame.png',
+    '<%= config.bin %> screenshot -o - --still 0 > first-frame.png',
     '<%= config.bin %> screenshot -o top-left.ppm --region 0,0,320,200 --monitor 0',
   ];
 
   static override flags = {
     output: Flags.string({char: 'o', description: 'Output file (.png or .ppm), or - for PNG on stdout.', required: true}),
-    settle: Flags.integer({description: 'Milliseconds without any draw before the picture is taken; 0 takes the first complete frame.', default: 100, min: 0}),
+    still: Flags.integer({aliases: ['settle'], description: 'Milliseconds without any draw (the display still) before the picture is taken; 0 takes the first complete frame. --settle is the old spelling.', default: 100, min: 0}),
     monitor: Flags.integer({description: 'Monitor (head) index.', default: 0, min: 0}),
     region: Flags.string({description: 'Only this part of the monitor: X,Y,WIDTH,HEIGHT.'}),
     compression: compressionFlag,
@@ -28,11 +28,11 @@ export default class Screenshot extends SessionCommand {
     const options: ScreenshotOptions = {
       monitor: flags.monitor,
       region: flags.region ? parseRegion(flags.region) : undefined,
-      stillMs: flags.settle,
+      stillMs: flags.still,
       cursor: flags.cursor,
       format: flags.output.toLowerCase().endsWith('.ppm') ? 'ppm' : 'png',
       timeoutMs: flags.timeout * 1000,
-      stillHint: 'the screen kept changing (a video or animation?); use a shorter --settle, or --settle 0 for the first complete frame',
+      stillHint: 'the screen kept changing (a video or animation?); use a shorter --still, or --still 0 for the first complete frame',
     };
     // Like spicy-screenshot, link only what the picture needs: each link costs the server an RSA key.
     const spec = {channels: [ChannelType.DISPLAY, ...(flags.cursor ? [ChannelType.CURSOR] : [])], render: true, display: preferredCompression(flags.compression)};

@@ -10,7 +10,7 @@ import {AgentReassembler} from '../../src/client/agent/agent.js';
 import {readRecording} from '../../src/client/recording/reader.js';
 import {agentCapNames, AgentCap} from '../../src/client/wire/caps.js';
 import {AgentMessageType, ChannelType} from '../../src/client/wire/enums.js';
-import {decode} from '../../src/client/wire/layout.js';
+import {decode} from '../../src/client/wire/schema.js';
 import {agentMessage} from '../../src/client/wire/messages/agent.js';
 import {MainClient, MainServer} from '../../src/client/wire/messages/main.js';
 
@@ -25,7 +25,7 @@ const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 function messages(stream: Uint8Array[]) {
   const got: Array<{type: number; payload: Uint8Array; decoded: any}> = [];
-  const r = new AgentReassembler(1 << 28, (type, payload) => got.push({type, payload, decoded: decode(agentMessage(type)!.layout, payload, ctx)}));
+  const r = new AgentReassembler(1 << 28, (type, payload) => got.push({type, payload, decoded: decode(agentMessage(type)!.schema, payload, ctx)}));
   for (const c of stream) r.push(c);
   expect(r.idle).toBe(true);
   return got;

@@ -21,7 +21,7 @@ describe('src/client layers', () => {
   it('no import goes up the layer order, codecs/display stay off the network, no process handling', () => {
     const tree = readTree(CLIENT);
     expect(tree.size).toBeGreaterThan(100);
-    expect(tree.has('session.ts') && tree.has('wire/layout.ts') && tree.has('display/layer.ts')).toBe(true);
+    expect(tree.has('session.ts') && tree.has('wire/schema.ts') && tree.has('display/layer.ts')).toBe(true);
     expect(checkLayers(tree).map((v) => v.message)).toEqual([]);
   });
 });

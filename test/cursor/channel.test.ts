@@ -10,7 +10,7 @@ import {CursorLayer} from '../../src/client/display/cursor.js';
 import {silentLogger} from '../../src/client/log.js';
 import {CapSet} from '../../src/client/wire/caps.js';
 import {ChannelType, CursorFlags, CursorType} from '../../src/client/wire/enums.js';
-import {decode} from '../../src/client/wire/layout.js';
+import {decode} from '../../src/client/wire/schema.js';
 import type {MessageDef} from '../../src/client/wire/message.js';
 import {CursorServer} from '../../src/client/wire/messages/cursor.js';
 
@@ -24,7 +24,7 @@ function channel() {
   c.attach(ch as CursorChannel);
   const events: unknown[] = [];
   c.on('cursor', (s) => events.push(s));
-  const feed = (def: MessageDef, body: Buffer) => (ch as any).onMessage(def, decode(def.layout, body, ch.wireContext), body);
+  const feed = (def: MessageDef, body: Buffer) => (ch as any).onMessage(def, decode(def.schema, body, ch.wireContext), body);
   return {c, events, feed};
 }
 

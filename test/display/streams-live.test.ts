@@ -28,7 +28,7 @@ import {miniMessage, startMutatingProxy} from '../support/mutating-proxy.js';
 import {djpeg, hasDjpeg, MJPEG_PATH} from '../support/djpeg.js';
 import {subMessages} from '../../src/client/wire/sub-messages.js';
 import {ChannelType, StreamFlags} from '../../src/client/wire/enums.js';
-import {decode} from '../../src/client/wire/layout.js';
+import {decode} from '../../src/client/wire/schema.js';
 import {CommonServer} from '../../src/client/wire/messages/common.js';
 import {DisplayServer} from '../../src/client/wire/messages/display.js';
 
@@ -149,11 +149,11 @@ describe('MJPEG video from a live Xspice', () => {
     const see = (type: number, body: Uint8Array) => {
       if (type === CommonServer.LIST.type) for (const p of subMessages(body, 0)) see(p.type, p.body);
       else if (type === DisplayServer.STREAM_CREATE.type) {
-        const m: any = decode(DisplayServer.STREAM_CREATE.layout, body);
+        const m: any = decode(DisplayServer.STREAM_CREATE.schema, body);
         streams.set(m.id, {dest: m.dest, flags: m.flags});
       } else if (type === DisplayServer.STREAM_DATA.type || type === DisplayServer.STREAM_DATA_SIZED.type) {
         const sized = type === DisplayServer.STREAM_DATA_SIZED.type;
-        const m: any = decode((sized ? DisplayServer.STREAM_DATA_SIZED : DisplayServer.STREAM_DATA).layout, body);
+        const m: any = decode((sized ? DisplayServer.STREAM_DATA_SIZED : DisplayServer.STREAM_DATA).schema, body);
         const st = streams.get(m.base.id)!;
         frames.push({data: m.data.slice(), dest: sized ? m.dest : st.dest, flags: st.flags});
       }

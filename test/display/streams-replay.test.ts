@@ -16,7 +16,7 @@ import {readRecording} from '../../src/client/recording/reader.js';
 import {replayDisplay} from '../../src/client/recording/replay-display.js';
 import {silentLogger} from '../../src/client/log.js';
 import {ChannelType} from '../../src/client/wire/enums.js';
-import {decode} from '../../src/client/wire/layout.js';
+import {decode} from '../../src/client/wire/schema.js';
 import {CommonServer} from '../../src/client/wire/messages/common.js';
 import {DisplayServer} from '../../src/client/wire/messages/display.js';
 import {serverMessage} from '../../src/client/wire/messages/index.js';
@@ -72,7 +72,7 @@ describe('xspice-stream recording replayed offline', () => {
     for (const p of displayMessages(rec)) {
       const def = serverMessage(ChannelType.DISPLAY, p.type);
       if (!def || p.type < 100) continue;
-      const m: any = decode(def.layout, p.body);
+      const m: any = decode(def.schema, p.body);
       await r.handle(def, m);
       if (def === DisplayServer.STREAM_CREATE) dest = m.dest;
       if (def !== DisplayServer.STREAM_DATA) continue;
@@ -105,7 +105,7 @@ describe('xspice-stream recording replayed offline', () => {
     for (const p of displayMessages(rec)) {
       const def = serverMessage(ChannelType.DISPLAY, p.type);
       if (!def || p.type < 100) continue;
-      const m: any = decode(def.layout, p.body);
+      const m: any = decode(def.schema, p.body);
       await r.handle(def, m);
       if (def === DisplayServer.STREAM_CREATE) stream = {dest: m.dest, flags: m.flags};
       if (def !== DisplayServer.STREAM_DATA) continue;

@@ -15,7 +15,7 @@ import type {Rect} from '../../src/client/display/types.js';
 import {SpiceError} from '../../src/client/errors.js';
 import {createLogger} from '../../src/client/log.js';
 import {ClipType, StreamFlags, SurfaceFlags, SurfaceFmt, VideoCodecType} from '../../src/client/wire/enums.js';
-import {decode, encode} from '../../src/client/wire/layout.js';
+import {decode, encode} from '../../src/client/wire/schema.js';
 import type {MessageDef} from '../../src/client/wire/message.js';
 import {DisplayServer} from '../../src/client/wire/messages/display.js';
 
@@ -51,7 +51,7 @@ async function setup(opts: {width?: number; height?: number; format?: number; re
   const r = new DisplayRenderer(0, new SharedDisplayState({glzWindowPixels: 1 << 16, timeoutMs: 1000}), createLogger('debug', (l) => logs.push(l)), {reports: ch});
   const damage: DamageEvent[] = [];
   r.on('damage', (ev: DamageEvent) => damage.push(ev));
-  const send = async (def: MessageDef, value: unknown) => r.handle(def, decode(def.layout, encode(def.layout, value as never)));
+  const send = async (def: MessageDef, value: unknown) => r.handle(def, decode(def.schema, encode(def.schema, value as never)));
   await send(DisplayServer.SURFACE_CREATE, {surface_id: 0, width: opts.width ?? 64, height: opts.height ?? 48, format: opts.format ?? SurfaceFmt['32_xRGB'], flags: SurfaceFlags.PRIMARY});
   return {r, ch, logs, damage, send, surface: () => r.surfaces.get(0)!};
 }

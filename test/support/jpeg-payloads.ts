@@ -6,7 +6,7 @@ import {join} from 'node:path';
 import {subMessages} from '../../src/client/wire/sub-messages.js';
 import {readRecording} from '../../src/client/recording/reader.js';
 import {ChannelType, ImageType} from '../../src/client/wire/enums.js';
-import {decode} from '../../src/client/wire/layout.js';
+import {decode} from '../../src/client/wire/schema.js';
 import {CommonServer} from '../../src/client/wire/messages/common.js';
 import {DisplayServer} from '../../src/client/wire/messages/display.js';
 import {serverMessage} from '../../src/client/wire/messages/index.js';
@@ -42,7 +42,7 @@ export function jpegPayloads(recording: string): JpegPayload[] {
       const def = serverMessage(ChannelType.DISPLAY, p.type);
       if (!def || p.type < 100) continue;
       n++;
-      const msg: any = decode(def.layout, p.body);
+      const msg: any = decode(def.schema, p.body);
       if (def === DisplayServer.STREAM_DATA || def === DisplayServer.STREAM_DATA_SIZED) {
         out.push({name: `${recording} msg ${n} ${def.name}`, kind: 'frame', data: msg.data});
         continue;

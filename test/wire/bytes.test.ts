@@ -3,7 +3,7 @@
  * Offsets in the comments are from the start of the message body.
  */
 import {describe, expect, it} from 'vitest';
-import {decode, encode} from '../../src/client/wire/layout.js';
+import {decode, encode} from '../../src/client/wire/schema.js';
 import {WireError} from '../../src/client/wire/reader.js';
 import {AgentHeader, AgentMessages} from '../../src/client/wire/messages/agent.js';
 import {CursorServer} from '../../src/client/wire/messages/cursor.js';
@@ -106,9 +106,9 @@ describe('display byte layouts', () => {
     const b = rest(fixedPart(), 93).at(93);
     imageHead(b, 137).at(137);
     palette(b).at(159);
-    const body = encode(DisplayServer.DRAW_COPY.layout, copy);
+    const body = encode(DisplayServer.DRAW_COPY.schema, copy);
     expect([...body]).toEqual([...b.done()]);
-    expect(decode(DisplayServer.DRAW_COPY.layout, body)).toMatchObject({
+    expect(decode(DisplayServer.DRAW_COPY.schema, body)).toMatchObject({
       base: {clip: {type: 1, rects: {num_rects: 2}}},
       data: {src_bitmap: {bitmap: {palette: {num_ents: 3}}}},
     });
@@ -120,8 +120,8 @@ describe('display byte layouts', () => {
     palette(b).at(115);
     imageHead(b, 93).at(159);
     const serverBody = b.done();
-    const v = decode(DisplayServer.DRAW_COPY.layout, serverBody);
-    expect(v).toEqual(decode(DisplayServer.DRAW_COPY.layout, encode(DisplayServer.DRAW_COPY.layout, copy)));
+    const v = decode(DisplayServer.DRAW_COPY.schema, serverBody);
+    expect(v).toEqual(decode(DisplayServer.DRAW_COPY.schema, encode(DisplayServer.DRAW_COPY.schema, copy)));
     checkBody(DisplayServer.DRAW_COPY, serverBody);
   });
 
@@ -162,13 +162,13 @@ describe('display byte layouts', () => {
       .u8(103, 0) // FROM_CACHE: no payload
       .u32(10, 10)
       .at(129);
-    const body = encode(DisplayServer.DRAW_COMPOSITE.layout, value);
+    const body = encode(DisplayServer.DRAW_COMPOSITE.schema, value);
     expect([...body]).toEqual([...b.done()]);
-    expect(decode(DisplayServer.DRAW_COMPOSITE.layout, body)).toMatchObject(value);
+    expect(decode(DisplayServer.DRAW_COMPOSITE.schema, body)).toMatchObject(value);
   });
 
   it('DRAW_COMPOSITE without the flag bits has no mask pointer and no transforms', () => {
-    const body = encode(DisplayServer.DRAW_COMPOSITE.layout, {
+    const body = encode(DisplayServer.DRAW_COMPOSITE.schema, {
       base: {surface_id: 0, box: rect(0, 0, 1, 1), clip: {type: 0}},
       data: {flags: 0, src_bitmap: null, src_origin: {x: 0, y: 0}, mask_origin: {x: 0, y: 0}},
     });
@@ -200,28 +200,28 @@ describe('display byte layouts', () => {
       .u32(10, 20, 100, 200)
       .at(71)
       .done();
-    expect([...encode(DisplayServer.STREAM_CREATE.layout, value)]).toEqual([...expected]);
-    expect(decode(DisplayServer.STREAM_CREATE.layout, expected)).toEqual({...value, clip: {type: 1, rects: {num_rects: 1, rects: value.clip.rects.rects}}});
+    expect([...encode(DisplayServer.STREAM_CREATE.schema, value)]).toEqual([...expected]);
+    expect(decode(DisplayServer.STREAM_CREATE.schema, expected)).toEqual({...value, clip: {type: 1, rects: {num_rects: 1, rects: value.clip.rects.rects}}});
   });
 
   it('INVAL_LIST', () => {
     const expected = new Bytes().u16(2).u8(1).u64(0x10n).u8(1).u64(0xfedcba9876543210n).at(20).done();
     const value = {resources: [{type: 1, id: 0x10n}, {type: 1, id: 0xfedcba9876543210n}]};
-    expect([...encode(DisplayServer.INVAL_LIST.layout, value)]).toEqual([...expected]);
-    expect(decode(DisplayServer.INVAL_LIST.layout, expected)).toEqual({count: 2, ...value});
+    expect([...encode(DisplayServer.INVAL_LIST.schema, value)]).toEqual([...expected]);
+    expect(decode(DisplayServer.INVAL_LIST.schema, expected)).toEqual({count: 2, ...value});
   });
 
   it('a BITMAP whose rows run past the end of the message is a WireError', () => {
-    const body = encode(DisplayServer.DRAW_COPY.layout, copy);
+    const body = encode(DisplayServer.DRAW_COPY.schema, copy);
     const cut = body.subarray(0, 130); // image pixels start at 129
-    expect(() => decode(DisplayServer.DRAW_COPY.layout, cut)).toThrow(WireError);
+    expect(() => decode(DisplayServer.DRAW_COPY.schema, cut)).toThrow(WireError);
   });
 });
 
 describe('other byte layouts', () => {
   it('cursor INIT with flags NONE has no header, and the data runs to the end', () => {
     const body = new Bytes().u16(10, 20).u16(0, 0).u8(1).u16(1).done();
-    expect(decode(CursorServer.INIT.layout, body)).toEqual({
+    expect(decode(CursorServer.INIT.schema, body)).toEqual({
       position: {x: 10, y: 20},
       trail_length: 0,
       trail_frequency: 0,
@@ -232,19 +232,19 @@ describe('other byte layouts', () => {
 
   it('port INIT: name behind a pointer, name_size counting the NUL', () => {
     const expected = new Bytes().u32(4).u32(9).u8(1).u8(...Buffer.from('com'), 0).done();
-    expect([...encode(PortServer.INIT.layout, {name: 'com', opened: true})]).toEqual([...expected]);
+    expect([...encode(PortServer.INIT.schema, {name: 'com', opened: true})]).toEqual([...expected]);
   });
 
   it('COMPRESSED_DATA has uncompressed_size only when compressed', () => {
-    expect([...encode(SpicevmcServer.COMPRESSED_DATA.layout, {type: 0, compressed_data: new Uint8Array([7])})]).toEqual([0, 7]);
-    expect([...encode(SpicevmcServer.COMPRESSED_DATA.layout, {type: 1, uncompressed_size: 300, compressed_data: new Uint8Array([7])})]).toEqual([
+    expect([...encode(SpicevmcServer.COMPRESSED_DATA.schema, {type: 0, compressed_data: new Uint8Array([7])})]).toEqual([0, 7]);
+    expect([...encode(SpicevmcServer.COMPRESSED_DATA.schema, {type: 1, uncompressed_size: 300, compressed_data: new Uint8Array([7])})]).toEqual([
       1, 0x2c, 1, 0, 0, 7,
     ]);
   });
 });
 
 describe('agent byte layouts', () => {
-  const grab = AgentMessages.CLIPBOARD_GRAB.layout;
+  const grab = AgentMessages.CLIPBOARD_GRAB.schema;
   const caps = (...c: string[]) => ({caps: new Set(c.map((n) => `agent:${n}`))});
 
   it('VDAgentMessage header', () => {
@@ -285,12 +285,12 @@ describe('agent byte layouts', () => {
   it('MONITORS_CONFIG with PHYSICAL_SIZE appends the millimetre sizes', () => {
     const expected = new Bytes().u32(1, 3).u32(768, 1024, 32, 0xfffffff6, 0).u16(200, 300).done();
     const value = {flags: 3, monitors: [{height: 768, width: 1024, depth: 32, x: -10, y: 0}], physical_sizes: [{height: 200, width: 300}]};
-    expect([...encode(AgentMessages.MONITORS_CONFIG.layout, value)]).toEqual([...expected]);
-    expect(decode(AgentMessages.MONITORS_CONFIG.layout, expected)).toEqual({num_of_monitors: 1, ...value});
+    expect([...encode(AgentMessages.MONITORS_CONFIG.schema, value)]).toEqual([...expected]);
+    expect(decode(AgentMessages.MONITORS_CONFIG.schema, expected)).toEqual({num_of_monitors: 1, ...value});
   });
 
   it('FILE_XFER_DATA: u64 size counts the data', () => {
     const expected = new Bytes().u32(3).u64(2n).u8(0x61, 0x62).done();
-    expect([...encode(AgentMessages.FILE_XFER_DATA.layout, {id: 3, data: new Uint8Array([0x61, 0x62])})]).toEqual([...expected]);
+    expect([...encode(AgentMessages.FILE_XFER_DATA.schema, {id: 3, data: new Uint8Array([0x61, 0x62])})]).toEqual([...expected]);
   });
 });

@@ -4,7 +4,7 @@
  * Whatever decodes must also re-encode, and our encoding of it must be stable. Seeded, so failures replay.
  */
 import {describe, expect, it} from 'vitest';
-import {decode, encode, type WireContext} from '../../src/client/wire/layout.js';
+import {decode, encode, type WireContext} from '../../src/client/wire/schema.js';
 import type {MessageDef} from '../../src/client/wire/message.js';
 import {WireError} from '../../src/client/wire/reader.js';
 import {allMessages} from '../../src/client/wire/messages/index.js';
@@ -28,7 +28,7 @@ interface Outcome {
 function tryDecode(def: MessageDef, body: Uint8Array, ctx: WireContext, what: string, out: Outcome): void {
   let value: unknown;
   try {
-    value = decode(def.layout, body, ctx);
+    value = decode(def.schema, body, ctx);
   } catch (e) {
     if (e instanceof WireError) {
       out.rejected++;
@@ -40,14 +40,14 @@ function tryDecode(def: MessageDef, body: Uint8Array, ctx: WireContext, what: st
   // Anything that decodes is a value the layout can write back. The first re-encoding may differ from a
   // corrupted body where the wire was inconsistent (a size disagreeing with a NUL-terminated text, a glyph
   // count without a raster flag): from there on, encoding must be stable.
-  const ours = encode(def.layout, value, ctx);
-  const second = decode(def.layout, ours, ctx);
-  expect(encode(def.layout, second, ctx), `${def.name} ${what}: re-encoding is stable`).toEqual(ours);
+  const ours = encode(def.schema, value, ctx);
+  const second = decode(def.schema, ours, ctx);
+  expect(encode(def.schema, second, ctx), `${def.name} ${what}: re-encoding is stable`).toEqual(ours);
 }
 
 function fuzz(s: Sample, seedLabel: string): Outcome {
   const ctx = s.ctx ?? {};
-  const body = encode(s.def.layout, s.value, ctx);
+  const body = encode(s.def.schema, s.value, ctx);
   const rnd = prng(seedOf(seedLabel));
   const out: Outcome = {decoded: 0, rejected: 0};
   const started = Date.now();

@@ -1,5 +1,5 @@
 import {describe, expect, expectTypeOf, it} from 'vitest';
-import {decode, encode} from '../../src/client/wire/layout.js';
+import {decode, encode} from '../../src/client/wire/schema.js';
 import {MessageHandlers} from '../../src/client/wire/message.js';
 import {AgentMessages} from '../../src/client/wire/messages/agent.js';
 import {DisplayServer} from '../../src/client/wire/messages/display.js';
@@ -18,7 +18,7 @@ describe('MessageHandlers (typed dispatch)', () => {
         await Promise.resolve();
         seen.push(`${ctx}: mode ${m.current_mode}`);
       });
-    const name = decode(MainServer.NAME.layout, encode(MainServer.NAME.layout, {name: 'guest'}));
+    const name = decode(MainServer.NAME.schema, encode(MainServer.NAME.schema, {name: 'guest'}));
     expect(handlers.dispatch(MainServer.NAME, name, 'main')).toBeUndefined();
     await handlers.dispatch(MainServer.MOUSE_MODE, {supported_modes: 3, current_mode: 2}, 'main');
     expect(seen).toEqual(['main: guest', 'main: mode 2']);
@@ -44,7 +44,7 @@ describe('MessageHandlers (typed dispatch)', () => {
       got.push(m.serial, ...m.types);
     });
     const ctx = {caps: new Set(['agent:CLIPBOARD_GRAB_SERIAL'])};
-    const layout = AgentMessages.CLIPBOARD_GRAB.layout;
+    const layout = AgentMessages.CLIPBOARD_GRAB.schema;
     handlers.dispatch(AgentMessages.CLIPBOARD_GRAB, decode(layout, encode(layout, {serial: 7, types: [1]}, ctx), ctx));
     expect(got).toEqual([7, 1]);
   });

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {decode, encode} from '../../src/client/wire/layout.js';
+import {decode, encode} from '../../src/client/wire/schema.js';
 import {ChannelType, channelTypeName} from '../../src/client/wire/enums.js';
 import {AgentMessages} from '../../src/client/wire/messages/agent.js';
 import {allMessages, clientMessage, serverMessage} from '../../src/client/wire/messages/index.js';
@@ -8,12 +8,12 @@ import {agentSamples, type Sample, samples} from './samples.js';
 
 function roundTrip(s: Sample): void {
   const ctx = s.ctx ?? {};
-  const body = encode(s.def.layout, s.value, ctx);
-  const back = decode(s.def.layout, body, ctx);
+  const body = encode(s.def.schema, s.value, ctx);
+  const back = decode(s.def.schema, body, ctx);
   // The decoded value holds everything we gave plus the derived counts and sizes.
   expect(back).toMatchObject(s.value as object);
   // Our own encoding of the decoded value is the same bytes, and decodes the same again.
-  expect(encode(s.def.layout, back, ctx)).toEqual(body);
+  expect(encode(s.def.schema, back, ctx)).toEqual(body);
   checkBody(s.def, body, ctx);
 }
 

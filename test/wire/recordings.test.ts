@@ -9,7 +9,7 @@ import {describe, expect, it} from 'vitest';
 import {subMessages} from '../../src/client/wire/sub-messages.js';
 import {readRecording} from '../../src/client/recording/reader.js';
 import {ChannelType, channelTypeName} from '../../src/client/wire/enums.js';
-import {encode} from '../../src/client/wire/layout.js';
+import {encode} from '../../src/client/wire/schema.js';
 import {CommonServer} from '../../src/client/wire/messages/common.js';
 import {checkCaptured, definitionOf} from './roundtrip.js';
 
@@ -32,7 +32,7 @@ describe.each(files)('%s', (file) => {
       for (const p of parts) {
         const def = definitionOf(m.channelType, side, p.type);
         const value = checkCaptured(m.channelType, side, p.type, p.body);
-        expect(Buffer.from(encode(def.layout, value as never)).equals(Buffer.from(p.body)), `${file}: ${channelTypeName(m.channelType)} ${def.name}`).toBe(true);
+        expect(Buffer.from(encode(def.schema, value as never)).equals(Buffer.from(p.body)), `${file}: ${channelTypeName(m.channelType)} ${def.name}`).toBe(true);
         seen.add(`${channelTypeName(m.channelType)} ${side} ${def.name}`);
       }
     }

@@ -4,7 +4,7 @@
  * captured body and our re-encoding, and requires our own encoding to be stable.
  */
 import {expect} from 'vitest';
-import {decode, encode, type WireContext} from '../../src/client/wire/layout.js';
+import {decode, encode, type WireContext} from '../../src/client/wire/schema.js';
 import type {MessageDef} from '../../src/client/wire/message.js';
 import {agentMessage} from '../../src/client/wire/messages/agent.js';
 import {clientMessage, serverMessage} from '../../src/client/wire/messages/index.js';
@@ -23,14 +23,14 @@ export function definitionOf(channelType: number, side: Side, type: number): Mes
  * Returns the decoded value for further checks.
  */
 export function checkBody(def: MessageDef, body: Uint8Array, ctx: WireContext = {}): unknown {
-  const first = decode(def.layout, body, ctx);
-  const ours = encode(def.layout, first, ctx);
+  const first = decode(def.schema, body, ctx);
+  const ours = encode(def.schema, first, ctx);
   // Our encoding is the very bytes: decoding them again gives `first` and re-encoding gives `ours`, both by
   // determinism, so the deep comparisons below (slow on image-sized byte arrays) would prove nothing more.
   if (Buffer.from(ours.buffer, ours.byteOffset, ours.byteLength).equals(body)) return first;
-  const second = decode(def.layout, ours, ctx);
+  const second = decode(def.schema, ours, ctx);
   expect(second, `${def.name}: decode(encode(decode(body)))`).toEqual(first);
-  expect(encode(def.layout, second, ctx), `${def.name}: re-encoding is stable`).toEqual(ours);
+  expect(encode(def.schema, second, ctx), `${def.name}: re-encoding is stable`).toEqual(ours);
   return first;
 }
 

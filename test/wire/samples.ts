@@ -37,7 +37,7 @@ import {
   VideoCodecType,
   VscMessageType,
 } from '../../src/client/wire/enums.js';
-import type {WireContext} from '../../src/client/wire/layout.js';
+import type {WireContext} from '../../src/client/wire/schema.js';
 import type {MessageDef} from '../../src/client/wire/message.js';
 import {AgentMessages} from '../../src/client/wire/messages/agent.js';
 import {CommonClient, CommonServer} from '../../src/client/wire/messages/common.js';

@@ -34,10 +34,10 @@ export const SERVER_STEP = 4;
 export const SERVER_ROUNDS = 12;
 /** Largest relative motion in one MOUSE_MOTION message of a closed-loop move. */
 export const SERVER_CHUNK = 64;
-/** A reported cursor position counts as settled when it has not changed for this long, ms. */
-export const SETTLE_QUIET_MS = 120;
+/** A reported cursor position counts as reached when it has not changed for this long, ms. */
+export const POSITION_QUIET_MS = 120;
 /** Longest wait for the reported position to move after a motion, ms. */
-export const SETTLE_MAX_MS = 1500;
+export const POSITION_WAIT_MS = 1500;
 
 export function buttonOf(name: string): number {
   switch (name.toLowerCase()) {
@@ -246,12 +246,12 @@ export class Mouse {
         cy -= uy;
       }
       this.rounds++;
-      let q = await this.settle(cursor, p, deadline);
+      let q = await this.awaitPosition(cursor, p, deadline);
       // Short of the target in the direction sent: QEMU's PS/2 mouse keeps motion its queue had no room for
       // until the next input event, so an empty MOUSE_MOTION flushes it (measured: ~90 of 412 px held back).
       if (short(p.x, q.x, x) || short(p.y, q.y, y)) {
         await this.relative(0, 0);
-        q = await this.settle(cursor, q, deadline, 2 * SETTLE_QUIET_MS);
+        q = await this.awaitPosition(cursor, q, deadline, 2 * POSITION_QUIET_MS);
       }
       // The pointer did not move at all three rounds running: held at a screen edge, or ignored.
       if (q.x === p.x && q.y === p.y && ++stuck >= 3) break;
@@ -266,8 +266,8 @@ export class Mouse {
     return p?.x === x && p?.y === y;
   }
 
-  /** Waits until the reported position left `from` and then held still for SETTLE_QUIET_MS (bounded). */
-  private async settle(cursor: CursorLayer, from: {x: number; y: number}, deadline: number, maxMs = SETTLE_MAX_MS): Promise<{x: number; y: number}> {
+  /** Waits until the reported position left `from` and then held still for POSITION_QUIET_MS (bounded). */
+  private async awaitPosition(cursor: CursorLayer, from: {x: number; y: number}, deadline: number, maxMs = POSITION_WAIT_MS): Promise<{x: number; y: number}> {
     const t0 = performance.now();
     const end = Math.min(deadline, t0 + maxMs);
     let last = cursor.position ?? from;
@@ -279,7 +279,7 @@ export class Mouse {
       if (p.x !== last.x || p.y !== last.y) {
         last = p;
         changedAt = now;
-      } else if (changedAt !== undefined && now - changedAt >= SETTLE_QUIET_MS) {
+      } else if (changedAt !== undefined && now - changedAt >= POSITION_QUIET_MS) {
         break;
       }
     }

@@ -15,7 +15,7 @@ import type {MainChannel} from '../channels/main.js';
 import {SpiceError, protocolError, timeoutError} from '../errors.js';
 import {AgentCap, agentCapNames, capsToWords} from '../wire/caps.js';
 import {VD_AGENT_MAX_DATA_SIZE, VD_AGENT_PROTOCOL} from '../wire/enums.js';
-import {decode, encode} from '../wire/layout.js';
+import {decode, encode} from '../wire/schema.js';
 import {MessageHandlers, type MessageDef} from '../wire/message.js';
 import {MainClient} from '../wire/messages/main.js';
 import {AGENT_HEADER_SIZE, AgentMessages, agentMessage} from '../wire/messages/agent.js';
@@ -263,7 +263,7 @@ export class GuestAgent extends EventEmitter {
     const def = agentMessage(type);
     if (!def) return Promise.reject(new SpiceError('usage', `unknown agent message type ${type}`));
     if (typeof which !== 'number' && def !== which) return Promise.reject(new Error(`internal error: ${which.name} is not an AgentMessages declaration`));
-    return this.send(type, encode(def.layout, value as never, this.wireContext()));
+    return this.send(type, encode(def.schema, value as never, this.wireContext()));
   }
 
   /**
@@ -395,7 +395,7 @@ export class GuestAgent extends EventEmitter {
     let decoded: unknown;
     if (def) {
       try {
-        decoded = decode(def.layout, payload, this.wireContext());
+        decoded = decode(def.schema, payload, this.wireContext());
       } catch (e) {
         this.fail(e instanceof SpiceError ? e : protocolError(String(e)));
         return;

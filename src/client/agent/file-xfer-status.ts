@@ -2,7 +2,7 @@
  * File transfer pieces that need no session: the FILE_XFER_START keyfile text (GKeyFile escaping) and the
  * FILE_XFER_STATUS results in plain words, with the detail that FILE_XFER_DETAILED_ERRORS adds.
  */
-import {decode} from '../wire/layout.js';
+import {decode} from '../wire/schema.js';
 import {AgentFileXferStatus, AgentFileXferStatusErrorType} from '../wire/enums.js';
 import {AgentFileXferStatusDetail} from '../wire/messages/agent.js';
 

@@ -11,7 +11,7 @@ import type {Logger} from '../log.js';
 import type {ByteStream} from '../transport/byte-stream.js';
 import type {CapSet} from '../wire/caps.js';
 import {channelTypeName, linkErrText, MigrateFlags, nameOf, NotifySeverity} from '../wire/enums.js';
-import {decode, encode, type WireContext} from '../wire/layout.js';
+import {decode, encode, type WireContext} from '../wire/schema.js';
 import {MessageHandlers, type MessageDef} from '../wire/message.js';
 import {CommonClient, CommonServer} from '../wire/messages/common.js';
 import {clientMessage, serverMessage} from '../wire/messages/index.js';
@@ -174,7 +174,7 @@ export class Channel extends EventEmitter {
     }
     let value: unknown;
     try {
-      value = decode(def.layout, body, this.wireContext);
+      value = decode(def.schema, body, this.wireContext);
     } catch (e) {
       if (e instanceof SpiceError) throw new SpiceError('protocol', `${this.name} ${def.name}: ${e.message}`);
       throw e;
@@ -275,7 +275,7 @@ export class Channel extends EventEmitter {
     if (clientMessage(this.type, def.type) !== def && !(def.type < 100)) {
       throw new Error(`${def.name} is not a client message of the ${this.name} channel`);
     }
-    const body = encode(def.layout, value, this.wireContext);
+    const body = encode(def.schema, value, this.wireContext);
     this.sendRaw(def.type, body);
     if (this.log.enabled('trace')) this.log.trace(`${this.name} -> ${def.name} (${body.length} bytes)`);
   }

@@ -4,12 +4,12 @@
  * message stream itself (clipboard, monitors, files) is built on the 'agent-data' event.
  */
 import {MouseMode} from '../wire/enums.js';
-import type {ReadOf} from '../wire/layout.js';
+import type {ReadOf} from '../wire/schema.js';
 import {MainClient, MainServer} from '../wire/messages/main.js';
 import {Channel} from './channel.js';
 import {performance} from 'node:perf_hooks';
 
-export type MainInit = ReadOf<typeof MainServer.INIT.layout>;
+export type MainInit = ReadOf<typeof MainServer.INIT.schema>;
 
 /** spice-gtk asks for unlimited server→client agent messages, so it never has to send AGENT_TOKEN. */
 export const AGENT_TOKENS_UNLIMITED = 0xffffffff;

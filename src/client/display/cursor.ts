@@ -13,7 +13,7 @@ import {SpiceError} from '../errors.js';
 import type {Logger} from '../log.js';
 import {decodeCursor, type CursorShape} from '../codecs/cursor.js';
 import {CursorFlags} from '../wire/enums.js';
-import type {ReadOf} from '../wire/layout.js';
+import type {ReadOf} from '../wire/schema.js';
 import {MessageHandlers, type MessageConsumer, type MessageDef} from '../wire/message.js';
 import {CursorServer, type Cursor} from '../wire/messages/cursor.js';
 

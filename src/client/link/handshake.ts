@@ -7,7 +7,7 @@ import {SpiceError} from '../errors.js';
 import type {ByteStream} from '../transport/byte-stream.js';
 import {CapSet, CommonCap, wordsToCaps} from '../wire/caps.js';
 import {AuthMechanism, channelTypeName, LinkErr, linkErrText, SPICE_MAGIC, SPICE_VERSION_MAJOR, SPICE_VERSION_MINOR} from '../wire/enums.js';
-import {decode, encode} from '../wire/layout.js';
+import {decode, encode} from '../wire/schema.js';
 import {LINK_HEADER_SIZE, LINK_REPLY_FIXED_SIZE, LinkAuthMechanism, LinkHeader, LinkMess, LinkReplyFixed} from '../wire/messages/link.js';
 import {WireReader} from '../wire/reader.js';
 import {encryptTicket} from './ticket.js';

@@ -7,7 +7,7 @@ import {subMessages} from '../wire/sub-messages.js';
 import {GLZ_WINDOW_BYTES} from '../codecs/glz-window.js';
 import {silentLogger, type Logger} from '../log.js';
 import {ChannelType} from '../wire/enums.js';
-import {decode} from '../wire/layout.js';
+import {decode} from '../wire/schema.js';
 import {CommonServer} from '../wire/messages/common.js';
 import {serverMessage} from '../wire/messages/index.js';
 import {DisplayRenderer, SharedDisplayState} from '../display/renderer.js';
@@ -40,7 +40,7 @@ export async function replayDisplay(rec: Recording, opts: {logger?: Logger; time
       for (const p of q) {
         const def = serverMessage(ChannelType.DISPLAY, p.type);
         if (!def) continue;
-        await r.handle(def, decode(def.layout, p.body));
+        await r.handle(def, decode(def.schema, p.body));
         messages++;
       }
     }),

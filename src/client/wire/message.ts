@@ -1,18 +1,18 @@
 /**
- * A message definition ties a type number on one channel and direction to its layout. Channel files
+ * A message definition ties a type number on one channel and direction to its schema. Channel files
  * (messages/*.ts) declare their server→client and client→server catalogues with message().
  */
-import type {Layout, ReadOf, WriteOf} from './layout.js';
-import {struct} from './layout.js';
+import type {Schema, ReadOf, WriteOf} from './schema.js';
+import {struct} from './schema.js';
 
 export interface MessageDef<R = unknown, W = unknown> {
   readonly type: number;
   readonly name: string;
-  readonly layout: Layout<R, W>;
+  readonly schema: Schema<R, W>;
 }
 
-export function message<L extends Layout<any, any>>(type: number, name: string, layout: L): MessageDef<ReadOf<L>, WriteOf<L>> {
-  return {type, name, layout};
+export function message<L extends Schema<any, any>>(type: number, name: string, schema: L): MessageDef<ReadOf<L>, WriteOf<L>> {
+  return {type, name, schema};
 }
 
 /** A message with an empty body. */
@@ -30,12 +30,12 @@ export function byType(...cats: Catalogue[]): Map<number, MessageDef> {
 /** Receives decoded messages of any type in order (a display layer fed by its channel). */
 export type MessageConsumer = (def: MessageDef, value: unknown) => void | Promise<void>;
 
-/** A handler of one message: it receives the value its declaration's layout reads. */
+/** A handler of one message: it receives the value its declaration's schema reads. */
 export type MessageHandler<R, C = void> = (value: R, ctx: C) => void | Promise<void>;
 
 /**
  * Typed dispatch: a table from message type number to the handler of that declaration. `on(def, fn)` gives
- * `fn` the exact type `def` declares (ReadOf of its layout), so no handler sees `any`.
+ * `fn` the exact type `def` declares (ReadOf of its schema), so no handler sees `any`.
  */
 export class MessageHandlers<C = void> {
   private readonly table = new Map<number, {def: MessageDef; fn: MessageHandler<never, C>}>();
@@ -50,7 +50,7 @@ export class MessageHandlers<C = void> {
   }
 
   /**
-   * Runs the handler of `def` with `value` (decoded from def's layout by the caller). Returns false when
+   * Runs the handler of `def` with `value` (decoded from def's schema by the caller). Returns false when
    * no handler is registered for that type; a handler registered for another definition with the same
    * type number (a different channel's catalogue) is an internal error.
    */

@@ -14,7 +14,7 @@ import {
   flagSet,
   hasCap,
   i32,
-  type Layout,
+  type Schema,
   lengthOf,
   mapped,
   reserved,
@@ -25,7 +25,7 @@ import {
   u64,
   u8,
   when,
-} from '../layout.js';
+} from '../schema.js';
 import {byType, type Catalogue, empty, type MessageDef, message} from '../message.js';
 import {WireError} from '../reader.js';
 
@@ -40,7 +40,7 @@ export const AgentHeader = struct('VDAgentMessage', {
 });
 
 /** A u64 read as a JS number (for sizes used as counts); values beyond 2^53 are a WireError. */
-const u64n: Layout<number> = mapped(
+const u64n: Schema<number> = mapped(
   u64,
   'u64n',
   (v: bigint) => {

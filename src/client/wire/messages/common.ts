@@ -1,5 +1,5 @@
 /** Messages of spice.proto's BaseChannel, shared by every channel (types 1–100). */
-import {array, bytes, lengthOf, struct, text, trailingNul, u16, u32, u64, u8} from '../layout.js';
+import {array, bytes, lengthOf, struct, text, trailingNul, u16, u32, u64, u8} from '../schema.js';
 import {empty, message} from '../message.js';
 
 export const ChannelWait = struct('ChannelWait', {channel_type: u8, channel_id: u8, message_serial: u64});

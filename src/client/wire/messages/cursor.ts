@@ -1,6 +1,6 @@
 /** CursorChannel messages (spice.proto `channel CursorChannel`). Cursor pixels stay raw bytes. */
 import {CursorFlags} from '../enums.js';
-import {bool8, bytes, flagSet, not, struct, u16, u64, u8, when} from '../layout.js';
+import {bool8, bytes, flagSet, not, struct, u16, u64, u8, when} from '../schema.js';
 import {empty, message} from '../message.js';
 import {Point16} from './image.js';
 

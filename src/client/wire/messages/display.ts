@@ -10,7 +10,7 @@ import {
   i32,
   i64,
   imageSize,
-  type Layout,
+  type Schema,
   lengthOf,
   type ReadOf,
   ptr,
@@ -23,7 +23,7 @@ import {
   u8,
   when,
   type WriteOf,
-} from '../layout.js';
+} from '../schema.js';
 import {empty, message} from '../message.js';
 import {ChannelWait} from './common.js';
 import {Brush, Clip, Image, nonNull, Point, Point16, PointFix, QMask, Rect, Transform} from './image.js';
@@ -142,7 +142,7 @@ export const Composite = struct('Composite', {
   mask_origin: Point16,
 });
 
-const draw = <L extends Layout<any, any>>(name: string, data: L) => struct(name, {base: DisplayBase, data});
+const draw = <L extends Schema<any, any>>(name: string, data: L) => struct(name, {base: DisplayBase, data});
 
 const Data = struct('Data', {data: bytes('rest')});
 
@@ -280,10 +280,10 @@ export const DisplayClient = {
 } as const;
 
 /** The client's STREAM_REPORT, as its declaration writes it. */
-export type StreamReport = WriteOf<typeof DisplayClient.STREAM_REPORT.layout>;
+export type StreamReport = WriteOf<typeof DisplayClient.STREAM_REPORT.schema>;
 
 // ---------------------------------------------------------------- value types (what the declarations above read)
 export type DisplayBase = ReadOf<typeof DisplayBase>;
-export type StreamCreate = ReadOf<typeof DisplayServer.STREAM_CREATE.layout>;
-export type StreamData = ReadOf<typeof DisplayServer.STREAM_DATA.layout>;
-export type StreamDataSized = ReadOf<typeof DisplayServer.STREAM_DATA_SIZED.layout>;
+export type StreamCreate = ReadOf<typeof DisplayServer.STREAM_CREATE.schema>;
+export type StreamData = ReadOf<typeof DisplayServer.STREAM_DATA.schema>;
+export type StreamDataSized = ReadOf<typeof DisplayServer.STREAM_DATA_SIZED.schema>;

@@ -14,7 +14,7 @@ import {
   i16,
   i32,
   imageSize,
-  type Layout,
+  type Schema,
   lengthOf,
   mapped,
   not,
@@ -28,11 +28,11 @@ import {
   u8,
   when,
   type WriteOf,
-} from '../layout.js';
+} from '../schema.js';
 import {WireError} from '../reader.js';
 
 /** A pointer that spice.proto marks @nonnull: a 0 offset is a protocol error, and the value is never null. */
-export function nonNull<R, W>(pointer: Layout<R | null, W | null>, what: string): Layout<R, W> {
+export function nonNull<R, W>(pointer: Schema<R | null, W | null>, what: string): Schema<R, W> {
   return mapped(
     pointer,
     `${pointer.name}!`,

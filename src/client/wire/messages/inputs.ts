@@ -1,5 +1,5 @@
 /** InputsChannel messages (spice.proto `channel InputsChannel`). */
-import {bytes, i32, struct, u16, u32, u8} from '../layout.js';
+import {bytes, i32, struct, u16, u32, u8} from '../schema.js';
 import {empty, message} from '../message.js';
 
 export const InputsServer = {

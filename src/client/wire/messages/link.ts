@@ -4,7 +4,7 @@
  * from the start of that struct, so caps_offset is derived from the fixed part's size.
  */
 import {SPICE_MAGIC, SPICE_TICKET_PUBKEY_BYTES} from '../enums.js';
-import {array, bytes, constant, lengthOf, struct, u32, u8} from '../layout.js';
+import {array, bytes, constant, lengthOf, struct, u32, u8} from '../schema.js';
 
 export const LinkHeader = struct('SpiceLinkHeader', {
   magic: constant(u32, SPICE_MAGIC, 'link magic (REDQ)'),

@@ -1,5 +1,5 @@
 /** MainChannel messages (spice.proto `channel MainChannel`). Agent payloads are decoded in agent.ts. */
-import {array, bytes, lengthOf, ptr, struct, text, u16, u32, u64, u8} from '../layout.js';
+import {array, bytes, lengthOf, ptr, struct, text, u16, u32, u64, u8} from '../schema.js';
 import {empty, message} from '../message.js';
 
 export const ChannelId = struct('ChannelId', {type: u8, id: u8});

@@ -1,5 +1,5 @@
 /** PlaybackChannel messages (spice.proto `channel PlaybackChannel`) and the audio pieces record shares. */
-import {array, bool8, bytes, lengthOf, struct, u16, u32, u8} from '../layout.js';
+import {array, bool8, bytes, lengthOf, struct, u16, u32, u8} from '../schema.js';
 import {empty, message} from '../message.js';
 
 /** u8 nchannels + u16 volume per channel (0–65535). */

@@ -1,5 +1,5 @@
 /** RecordChannel messages (spice.proto `channel RecordChannel`). */
-import {bytes, struct, u16, u32} from '../layout.js';
+import {bytes, struct, u16, u32} from '../schema.js';
 import {empty, message} from '../message.js';
 import {AudioMute, AudioVolume} from './playback.js';
 

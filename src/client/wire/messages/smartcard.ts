@@ -2,7 +2,7 @@
  * SmartcardChannel messages (spice.proto `channel SmartcardChannel`): DATA carries one VSC message, its
  * header little-endian on the SPICE wire. The payload layouts by VSC type are exported for the channel code.
  */
-import {bytes, lengthOf, struct, text, u32} from '../layout.js';
+import {bytes, lengthOf, struct, text, u32} from '../schema.js';
 import {message} from '../message.js';
 
 /** VscMessageHeader + payload: u32 type (VscMessageType), u32 reader_id, u32 length, length bytes. */

@@ -3,7 +3,7 @@
  * the PortChannel additions, by PORT and WEBDAV.
  */
 import {DataCompressionType} from '../enums.js';
-import {bool8, bytes, lengthOf, ptr, struct, text, u32, u8, when} from '../layout.js';
+import {bool8, bytes, lengthOf, ptr, struct, text, u32, u8, when} from '../schema.js';
 import {message} from '../message.js';
 import {nonNull} from './image.js';
 

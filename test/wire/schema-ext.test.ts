@@ -19,7 +19,7 @@ import {
   u32,
   u8,
   when,
-} from '../../src/client/wire/layout.js';
+} from '../../src/client/wire/schema.js';
 import {WireError} from '../../src/client/wire/reader.js';
 
 describe('computed counts', () => {

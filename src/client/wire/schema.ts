@@ -1,5 +1,5 @@
 /**
- * Message layouts as data. A Layout knows how to read a value from a WireReader and write it to a
+ * Message schemas as data (the wire DSL). A Schema knows how to read a value from a WireReader and write it to a
  * WireWriter; structs are built from named fields, so one declaration gives the decoder, the encoder
  * and the TypeScript type of a message. Conventions follow spice.proto: little-endian, packed,
  * pointers are u32 offsets from the start of the message body (0 = null).
@@ -15,7 +15,7 @@ export interface WireContext {
 /** The fields of the struct being read or written so far (for counts and switches). */
 export type Scope = Record<string, unknown>;
 
-export interface Layout<R, W = R> {
+export interface Schema<R, W = R> {
   /** Human-readable name for errors and traces. */
   readonly name: string;
   read(r: WireReader, scope: Scope, ctx: WireContext): R;
@@ -24,11 +24,11 @@ export interface Layout<R, W = R> {
   readonly derive?: (scope: Scope) => unknown;
 }
 
-export type ReadOf<L> = L extends Layout<infer R, any> ? R : never;
-export type WriteOf<L> = L extends Layout<any, infer W> ? W : never;
+export type ReadOf<L> = L extends Schema<infer R, any> ? R : never;
+export type WriteOf<L> = L extends Schema<any, infer W> ? W : never;
 
 // ---------------------------------------------------------------- scalars
-function scalar<T>(name: string, read: (r: WireReader) => T, write: (w: WireWriter, v: T) => void): Layout<T> {
+function scalar<T>(name: string, read: (r: WireReader) => T, write: (w: WireWriter, v: T) => void): Schema<T> {
   return {name, read: (r) => read(r), write: (w, v) => write(w, v)};
 }
 
@@ -42,7 +42,7 @@ export const u64 = scalar('u64', (r) => r.u64(), (w, v: bigint) => w.u64(v));
 export const i64 = scalar('i64', (r) => r.i64(), (w, v: bigint) => w.i64(v));
 
 /** A field that must hold one value (magic numbers, reserved zeros); read checks it, write emits it. */
-export function constant(inner: Layout<number>, value: number, what: string): Derived {
+export function constant(inner: Schema<number>, value: number, what: string): Derived {
   return {
     name: `${inner.name}=${value}`,
     read(r, scope, ctx) {
@@ -56,7 +56,7 @@ export function constant(inner: Layout<number>, value: number, what: string): De
 }
 
 /** Reserved bytes (spice's `__reserved`): skipped when reading whatever they hold, written as zeros. */
-export function reserved(n: number): Layout<undefined, never> & {derive: () => undefined} {
+export function reserved(n: number): Schema<undefined, never> & {derive: () => undefined} {
   return {
     name: `reserved[${n}]`,
     read(r) {
@@ -72,7 +72,7 @@ export function reserved(n: number): Layout<undefined, never> & {derive: () => u
  * A NUL that servers put after a counted string (NOTIFY's message): read if present (and anything after
  * it ignored), always written.
  */
-export const trailingNul: Layout<undefined, never> & {derive: () => undefined} = {
+export const trailingNul: Schema<undefined, never> & {derive: () => undefined} = {
   name: 'trailing NUL',
   read(r) {
     r.take(r.remaining, 'trailing bytes');
@@ -111,9 +111,9 @@ function resolveCount(count: Count, scope: Scope, r: WireReader | null, what: st
 }
 
 /** An integer field holding the length of a sibling array, bytes or string; computed when writing. */
-export type Derived = Layout<number, never> & {derive: (scope: Scope) => number};
+export type Derived = Schema<number, never> & {derive: (scope: Scope) => number};
 
-export function lengthOf(field: string, inner: Layout<number> = u32, opts: {plus?: number} = {}): Derived {
+export function lengthOf(field: string, inner: Schema<number> = u32, opts: {plus?: number} = {}): Derived {
   const plus = opts.plus ?? 0;
   return {
     name: `${inner.name}(len ${field})`,
@@ -146,7 +146,7 @@ function lengthOfValue(v: unknown): number {
 
 // ---------------------------------------------------------------- bytes, strings, arrays
 /** Raw bytes (a view into the message, not a copy). */
-export function bytes(count: Count): Layout<Uint8Array> {
+export function bytes(count: Count): Schema<Uint8Array> {
   return {
     name: `bytes[${countLabel(count)}]`,
     read(r, scope) {
@@ -168,7 +168,7 @@ export function bytes(count: Count): Layout<Uint8Array> {
  * UTF-8 text stored in `count` bytes. With `nul: true` the stored bytes end with a NUL that the
  * value does not contain (write adds it; count fields made with lengthOf should then use plus: 1).
  */
-export function text(count: Count, opts: {nul?: boolean} = {}): Layout<string> {
+export function text(count: Count, opts: {nul?: boolean} = {}): Schema<string> {
   const b = bytes(count);
   return {
     name: `text[${countLabel(count)}]`,
@@ -185,7 +185,7 @@ export function text(count: Count, opts: {nul?: boolean} = {}): Layout<string> {
   };
 }
 
-export function array<R, W>(elem: Layout<R, W>, count: Count): Layout<R[], W[]> {
+export function array<R, W>(elem: Schema<R, W>, count: Count): Schema<R[], W[]> {
   return {
     name: `${elem.name}[${countLabel(count)}]`,
     read(r, scope, ctx) {
@@ -211,7 +211,7 @@ export function array<R, W>(elem: Layout<R, W>, count: Count): Layout<R[], W[]> 
 
 // ---------------------------------------------------------------- pointers
 /** ptr32: a u32 offset from the message body start to the value; 0 is null. */
-export function ptr<R, W>(target: Layout<R, W>): Layout<R | null, W | null> {
+export function ptr<R, W>(target: Schema<R, W>): Schema<R | null, W | null> {
   return {
     name: `*${target.name}`,
     // The target sees the pointer's own scope: spice.proto sizes arrays behind pointers by sibling fields.
@@ -230,7 +230,7 @@ export function ptr<R, W>(target: Layout<R, W>): Layout<R | null, W | null> {
 }
 
 // ---------------------------------------------------------------- structs and conditions
-type Shape = Record<string, Layout<any, any>>;
+type Shape = Record<string, Schema<any, any>>;
 type DerivedKeys<S extends Shape> = {[K in keyof S]: S[K] extends {derive: (s: Scope) => unknown} ? K : never}[keyof S];
 type OptionalKeys<S extends Shape> = {[K in keyof S]: undefined extends WriteOf<S[K]> ? K : never}[keyof S];
 export type StructRead<S extends Shape> = {[K in keyof S]: ReadOf<S[K]>};
@@ -239,7 +239,7 @@ export type StructWrite<S extends Shape> = {
 } & {[K in Exclude<OptionalKeys<S>, DerivedKeys<S>>]?: WriteOf<S[K]>};
 type Simplify<T> = {[K in keyof T]: T[K]} & {};
 
-export type StructLayout<S extends Shape> = Layout<Simplify<StructRead<S>>, Simplify<StructWrite<S>>> & {fields: S};
+export type StructLayout<S extends Shape> = Schema<Simplify<StructRead<S>>, Simplify<StructWrite<S>>> & {fields: S};
 
 export function struct<S extends Shape>(name: string, fields: S): StructLayout<S> {
   const entries = Object.entries(fields);
@@ -267,8 +267,8 @@ export type Predicate = (scope: Scope, ctx: WireContext) => boolean;
  * A field present only when the predicate holds (a flag bit, a capability, a type code). A derived inner
  * field (lengthOf, constant, reserved) stays derived: it is computed when writing, not given.
  */
-export function when<R, W>(pred: Predicate, inner: Layout<R, W>): Layout<R | undefined, W | undefined> {
-  const layout: Layout<R | undefined, W | undefined> = {
+export function when<R, W>(pred: Predicate, inner: Schema<R, W>): Schema<R | undefined, W | undefined> {
+  const layout: Schema<R | undefined, W | undefined> = {
     name: `${inner.name}?`,
     read: (r, scope, ctx) => (pred(scope, ctx) ? inner.read(r, scope, ctx) : undefined),
     write(w, v, scope, ctx) {
@@ -295,15 +295,15 @@ export type Selector = (scope: Scope, ctx: WireContext) => number | undefined;
  * (undefined), unless `otherwise` is given. Instead of a field name, `field` may be a Selector, for
  * switches on a nested field or on flag bits (spice.proto tests flags with `&`, first listed case first).
  */
-export function switchOn<C extends Record<number, Layout<any, any>>>(
+export function switchOn<C extends Record<number, Schema<any, any>>>(
   field: string | Selector,
   cases: C,
-  otherwise?: Layout<any, any>,
-): Layout<ReadOf<C[keyof C]> | undefined, WriteOf<C[keyof C]> | undefined> {
+  otherwise?: Schema<any, any>,
+): Schema<ReadOf<C[keyof C]> | undefined, WriteOf<C[keyof C]> | undefined> {
   const key = typeof field === 'string' ? (scope: Scope) => scope[field] as number : field;
-  const pick = (scope: Scope, ctx: WireContext): Layout<any, any> | undefined => {
+  const pick = (scope: Scope, ctx: WireContext): Schema<any, any> | undefined => {
     const k = key(scope, ctx);
-    return (k === undefined ? undefined : (cases as Record<number, Layout<any>>)[k]) ?? otherwise;
+    return (k === undefined ? undefined : (cases as Record<number, Schema<any>>)[k]) ?? otherwise;
   };
   return {
     name: `switch(${typeof field === 'string' ? field : 'selector'})`,
@@ -319,7 +319,7 @@ export function switchOn<C extends Record<number, Layout<any, any>>>(
 }
 
 /** Maps a stored value to a richer one (e.g. u8 → boolean); both directions given. */
-export function mapped<R, W, R2, W2>(inner: Layout<R, W>, name: string, decode: (v: R) => R2, encode: (v: W2) => W): Layout<R2, W2> {
+export function mapped<R, W, R2, W2>(inner: Schema<R, W>, name: string, decode: (v: R) => R2, encode: (v: W2) => W): Schema<R2, W2> {
   return {
     name,
     read: (r, scope, ctx) => decode(inner.read(r, scope, ctx)),
@@ -330,11 +330,11 @@ export function mapped<R, W, R2, W2>(inner: Layout<R, W>, name: string, decode: 
 export const bool8 = mapped(u8, 'bool8', (v) => v !== 0, (v: boolean) => (v ? 1 : 0));
 
 /** Reads a layout from a complete message body. */
-export function decode<R>(layout: Layout<R, any>, body: Uint8Array, ctx: WireContext = {}): R {
+export function decode<R>(layout: Schema<R, any>, body: Uint8Array, ctx: WireContext = {}): R {
   return layout.read(new WireReader(body), {}, ctx);
 }
 
-export function encode<W>(layout: Layout<any, W>, value: W, ctx: WireContext = {}): Uint8Array {
+export function encode<W>(layout: Schema<any, W>, value: W, ctx: WireContext = {}): Uint8Array {
   const w = new WireWriter();
   layout.write(w, value, {}, ctx);
   return w.finish();
