@@ -11,7 +11,7 @@ import {ChannelType, MouseButton, MouseMode} from '../../src/client/wire/enums.j
 import {buttonMask, InputsChannel} from '../../src/client/channels/inputs.js';
 import type {LinkedSocket} from '../../src/client/channels/channel.js';
 import {InputsServer} from '../../src/client/wire/messages/inputs.js';
-import {buttonOf, Mouse, MouseInterrupted, parseCoord, runMouse, scrollButton, SERVER_STEP} from '../../src/client/actions/mouse.js';
+import {buttonOf, gesture, Mouse, MouseInterrupted, parseCoord, scrollButton, SERVER_STEP} from '../../src/client/actions/mouse.js';
 import type {SpiceSession} from '../../src/client/session.js';
 
 function fakeInputs() {
@@ -162,10 +162,9 @@ describe('release on interrupt', () => {
     const {ch, messages} = fakeInputs();
     const ac = new AbortController();
     const s = fakeSession(3, MouseMode.CLIENT);
-    const p = runMouse(
-      s,
-      ch,
-      {signal: ac.signal, timeoutMs: 1000, pauseMs: 20},
+    const mouse = await new Mouse(s, ch, {signal: ac.signal, timeoutMs: 1000, pauseMs: 20}).ready();
+    const p = gesture(
+      mouse,
       async (m) => {
         await m.moveTo(0, 0);
         await m.press(MouseButton.LEFT);
@@ -174,6 +173,8 @@ describe('release on interrupt', () => {
         await m.moveTo(5, 5);
       },
       async () => undefined,
+      1000,
+      ac.signal,
     );
     await expect(p).rejects.toBeInstanceOf(MouseInterrupted);
     const last = messages().at(-1)!;

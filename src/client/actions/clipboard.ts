@@ -8,6 +8,7 @@ import {AgentCap} from '../wire/caps.js';
 import {AgentClipboardSelection, AgentClipboardType, nameOf} from '../wire/enums.js';
 import type {SpiceSession} from '../session.js';
 import {agentOf, clipboardOf, type AgentWait} from './agent.js';
+import {pause} from './pause.js';
 import {pressKeys, layoutOf, checkCombos, type KeyboardOptions} from './keyboard.js';
 
 export interface ClipboardGetReport {
@@ -120,19 +121,6 @@ export async function pasteText(session: SpiceSession, text: string, pasteKey: s
 
 function fmtSeconds(ms: number): string {
   return ms >= 1000 ? `${(Math.round(ms / 100) / 10).toString()} s` : `${Math.round(ms)} ms`;
-}
-
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, {once: true});
-  });
 }
 
 // Selection and kind names for front ends.

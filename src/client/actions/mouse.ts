@@ -20,6 +20,7 @@
  *
  * Every motion waits for the ACK window (fewer than 8 unacked, InputsChannel.waitMotionWindow).
  */
+import {pause} from './pause.js';
 import {SpiceError} from '../errors.js';
 import type {InputsChannel} from '../channels/inputs.js';
 import type {CursorLayer} from '../display/cursor.js';
@@ -96,18 +97,6 @@ export interface MouseOptions {
   /** The session's cursor (session.cursor): its reported position closes the loop in server mode. */
   cursor?: CursorLayer;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (ms <= 0 || signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, {once: true});
-  });
 
 export class Mouse {
   /** The mouse mode in use after ready(). */
@@ -220,7 +209,7 @@ export class Mouse {
     const y0 = this.y ?? y;
     for (let i = 1; i <= steps; i++) {
       await this.moveTo(Math.round(x0 + ((x - x0) * i) / steps), Math.round(y0 + ((y - y0) * i) / steps));
-      await sleep(this.pauseMs / 2, this.opts.signal);
+      await pause(this.pauseMs / 2, this.opts.signal);
     }
   }
 
@@ -273,7 +262,7 @@ export class Mouse {
     let last = cursor.position ?? from;
     let changedAt = last.x !== from.x || last.y !== from.y ? t0 : undefined;
     while (performance.now() < end && !this.opts.signal?.aborted) {
-      await sleep(20, this.opts.signal);
+      await pause(20, this.opts.signal);
       const p = cursor.position ?? from;
       const now = performance.now();
       if (p.x !== last.x || p.y !== last.y) {
@@ -307,10 +296,10 @@ export class Mouse {
   /** Press, hold for the pause, release. The release goes out whatever happens. */
   async click(button: number, count = 1): Promise<void> {
     for (let i = 0; i < count; i++) {
-      if (i) await sleep(this.pauseMs * 2, this.opts.signal);
+      if (i) await pause(this.pauseMs * 2, this.opts.signal);
       await this.press(button);
       try {
-        await sleep(this.pauseMs, this.opts.signal);
+        await pause(this.pauseMs, this.opts.signal);
       } finally {
         await this.release(button);
       }
@@ -320,7 +309,7 @@ export class Mouse {
   /** Wheel clicks: PRESS+RELEASE of UP or DOWN. */
   async scroll(button: number, clicks: number): Promise<void> {
     for (let i = 0; i < clicks; i++) {
-      if (i) await sleep(this.pauseMs, this.opts.signal);
+      if (i) await pause(this.pauseMs, this.opts.signal);
       this.check();
       this.inputs.mousePress(button);
       this.inputs.mouseRelease(button);
@@ -346,13 +335,8 @@ function learn(gain: number, sent: number, moved: number): number {
   return Math.max(0.25, Math.min(8, moved / sent));
 }
 
-export interface MouseRunReport {
-  ok: true;
-  mode: 'client' | 'server';
-  exact: boolean;
-  monitor: number;
-  x?: number;
-  y?: number;
+/** What one gesture sent: the events, motions and correction rounds it added, and how long it took. */
+export interface GestureCounts {
   events: number;
   motions: number;
   /** Correction rounds of closed-loop moves (server mode with cursor read-back). */
@@ -361,35 +345,18 @@ export interface MouseRunReport {
 }
 
 /**
- * Runs `fn` over a Mouse on a session's inputs channel, with Ctrl-C (signal) handling: every button is
- * released on errors and interrupts, and the last events are flushed before the session closes.
+ * Runs one gesture `fn` over a ready Mouse, with Ctrl-C (the mouse's signal) handling: every button is
+ * released on errors and interrupts, and the last events are flushed before it returns.
  */
-export async function runMouse(
-  session: SpiceSession,
-  inputs: InputsChannel,
-  opts: MouseOptions & {timeoutMs: number},
-  fn: (m: Mouse) => Promise<void>,
-  flush: (ch: InputsChannel, timeoutMs: number) => Promise<void>,
-): Promise<MouseRunReport> {
+export async function gesture(mouse: Mouse, fn: (m: Mouse) => Promise<void>, flush: (ch: InputsChannel, timeoutMs: number) => Promise<void>, timeoutMs: number, signal?: AbortSignal): Promise<GestureCounts> {
   const t0 = performance.now();
-  const mouse = await new Mouse(session, inputs, opts).ready();
+  const before = {events: mouse.events, motions: mouse.motions, rounds: mouse.rounds};
   try {
     await fn(mouse);
-    if (opts.signal?.aborted) throw new MouseInterrupted(mouse.events, mouse.events);
+    if (signal?.aborted) throw new MouseInterrupted(mouse.events - before.events, mouse.events - before.events);
   } finally {
     mouse.releaseAll();
-    await flush(inputs, opts.timeoutMs).catch(() => undefined);
+    await flush(mouse.inputs, timeoutMs).catch(() => undefined);
   }
-  return {
-    ok: true,
-    mode: mouse.mode,
-    exact: mouse.exact,
-    monitor: opts.monitor ?? 0,
-    x: mouse.x,
-    y: mouse.y,
-    events: mouse.events,
-    motions: mouse.motions,
-    rounds: mouse.rounds,
-    ms: Math.round(performance.now() - t0),
-  };
+  return {events: mouse.events - before.events, motions: mouse.motions - before.motions, rounds: mouse.rounds - before.rounds, ms: Math.round(performance.now() - t0)};
 }

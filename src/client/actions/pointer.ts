@@ -5,7 +5,7 @@
  * learnt server-mode gain and where it believes the pointer is).
  */
 import {interruptedError} from '../errors.js';
-import {buttonOf, Mouse, MouseInterrupted, scrollButton} from './mouse.js';
+import {buttonOf, gesture, Mouse, MouseInterrupted, scrollButton, type GestureCounts} from './mouse.js';
 import type {SpiceSession} from '../session.js';
 import {flushed, readyInputs} from './inputs.js';
 
@@ -107,18 +107,13 @@ async function perform(mouse: Mouse, g: PointerGesture): Promise<void> {
 /** Performs one gesture; resolves once its last event left for the server. */
 export async function pointer(session: SpiceSession, g: PointerGesture, o: PointerOptions): Promise<PointerReport> {
   checkGesture(g);
-  const t0 = performance.now();
   const mouse = await mouseOf(session, o);
-  const before = {events: mouse.events, motions: mouse.motions, rounds: mouse.rounds};
+  let counts: GestureCounts;
   try {
-    await perform(mouse, g);
-    if (o.signal?.aborted) throw new MouseInterrupted(mouse.events - before.events, mouse.events - before.events);
+    counts = await gesture(mouse, (m) => perform(m, g), flushed, o.timeoutMs, o.signal);
   } catch (e) {
     if (e instanceof MouseInterrupted) throw interruptedError(e.message, {events: e.done});
     throw e;
-  } finally {
-    mouse.releaseAll();
-    await flushed(mouse.inputs, o.timeoutMs).catch(() => undefined);
   }
   return {
     ...summary(g),
@@ -127,10 +122,7 @@ export async function pointer(session: SpiceSession, g: PointerGesture, o: Point
     monitor: o.monitor ?? 0,
     x: mouse.x,
     y: mouse.y,
-    events: mouse.events - before.events,
-    motions: mouse.motions - before.motions,
-    rounds: mouse.rounds - before.rounds,
-    ms: Math.round(performance.now() - t0),
+    ...counts,
   };
 }
 

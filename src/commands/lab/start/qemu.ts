@@ -7,24 +7,8 @@ import {publicInfo, readPasswordFile} from '../../../lab/cli.js';
 import {addToState, findTarget} from '../../../lab/state.js';
 import type {LabTarget} from '../../../lab/types.js';
 
-/** The part of src/lab/qemu.ts this command uses (loaded dynamically: it may be absent from a build). */
-interface QemuModule {
-  startQemu(opts: {
-    mode?: 'bios' | 'linux';
-    agent?: boolean;
-    usbredir?: number;
-    audio?: boolean;
-    smartcard?: boolean;
-    tablet?: boolean;
-    ports?: string[];
-    allDevices?: boolean;
-    unix?: boolean;
-    password?: string;
-    tls?: boolean;
-    name?: string;
-    memoryMb?: number;
-  }): Promise<LabTarget>;
-}
+/** src/lab/qemu.ts, loaded dynamically (it may be absent from a build); its types only are imported here. */
+type QemuModule = typeof import('../../../lab/qemu.js');
 
 const WEBDAV_PORT = 'org.spice-space.webdav.0';
 
