@@ -4,19 +4,22 @@
  * djpeg, xmllint, openssl, spice-html5, ...), no built CLI (dist/, bin/run.js). They run from the sources
  * in seconds, with no lab setup. `npm test` (vitest.config.ts) still runs every file, these included.
  *
- * A file is listed only when every test in it qualifies, even a test that merely uses a lab program or
- * file when it happens to be installed. Files mixing such tests with pure ones stay out until they are
- * split. A new test file joins `npm test` automatically; add it here only if it qualifies.
+ * A file is listed only when every test in it runs without them; a test that compares with a lab file only
+ * when it is installed (lz, quic: spice-html5) skips itself elsewhere. A new test file joins `npm test`
+ * automatically; add it here only if it qualifies.
  */
 import {existsSync} from 'node:fs';
 import {defineConfig} from 'vitest/config';
 
 export const UNIT_TEST_FILES = [
   'test/agent/monitor-layout.test.ts',
+  'test/architecture/layers.test.ts',
   'test/agent/recorded-clipboard.test.ts',
   'test/codecs/glz.test.ts',
   'test/codecs/jpeg-fuzz.test.ts',
   'test/codecs/lz-fuzz.test.ts',
+  'test/codecs/lz.test.ts', // its spice-html5 comparison runs only where Debian's spice-html5 is installed
+  'test/codecs/quic.test.ts', // likewise
   'test/codecs/lz4.test.ts',
   'test/codecs/robustness.test.ts',
   'test/codecs/zlib-glz.test.ts',
@@ -28,10 +31,13 @@ export const UNIT_TEST_FILES = [
   'test/display/streams.test.ts',
   'test/input/keyboard-unit.test.ts',
   'test/input/mouse-unit.test.ts',
+  'test/lab/args.test.ts',
+  'test/lab/launch.test.ts',
   'test/needles/match.test.ts',
   'test/wire/bytes.test.ts',
   'test/wire/captured.test.ts',
   'test/wire/fuzz.test.ts',
+  'test/wire/handlers.test.ts',
   'test/wire/schema-ext.test.ts',
   'test/wire/schema.test.ts',
   'test/wire/messages.test.ts',
@@ -47,6 +53,8 @@ export default defineConfig({
     include: UNIT_TEST_FILES,
     // No globalSetup: the lab packages are neither checked nor installed, and no lab root is made.
     testTimeout: 60_000,
+    // Both cores: the seeded fuzz files dominate and are independent.
+    maxWorkers: 2,
     // The same closing "N passed, N failed" line as `npm test`, so CI can read either run the same way.
     reporters: ['default', './test/support/summary-reporter.ts'],
   },
