@@ -9,7 +9,7 @@
  *   number (130, 143). A second signal exits at once.
  */
 import {Command, Flags} from '@oclif/core';
-import {asSpiceError, ExitCode, SpiceError} from '../client/errors.js';
+import {asSpiceError, ExitCode, interruptedError, SpiceError} from '../client/errors.js';
 import {createLogger, redact, type Logger} from '../client/log.js';
 import type {SessionOptions, SpiceSession} from '../client/session.js';
 import {canPrompt, passwordFromFlags, promptPassword} from './password.js';
@@ -17,6 +17,10 @@ import {canPrompt, passwordFromFlags, promptPassword} from './password.js';
 /** Exit codes after a signal (128 + its number), as shells report them. */
 const EXIT_ON_SIGNAL = {SIGINT: 130, SIGTERM: 143} as const;
 type HandledSignal = keyof typeof EXIT_ON_SIGNAL;
+/** How long an action has after the signal to stop on its own (and report what it did) before withSession gives up on it. */
+const ACTION_GRACE_MS = 250;
+/** How long a command has after the signal to end (release, cancel, write its report) before the process exits anyway. */
+const FORCED_EXIT_MS = 5000;
 
 /** What a failure looks like in the JSON envelope and on stderr. */
 export interface Failure {
@@ -41,6 +45,8 @@ export abstract class SpiceCommand extends Command {
     if (this.signalled) process.exit(EXIT_ON_SIGNAL[sig]); // a second Ctrl-C does not wait for anything
     this.signalled = sig;
     this.aborter.abort();
+    // A command stuck in a wait that no signal reaches still ends, as it would without a handler.
+    setTimeout(() => process.exit(EXIT_ON_SIGNAL[sig]), FORCED_EXIT_MS).unref();
   };
 
   /** Aborted by the first Ctrl-C or SIGTERM while the command runs. */
@@ -201,9 +207,17 @@ export abstract class SessionCommand extends SpiceCommand {
       ...(spec.display ? {display: spec.display} : {}),
       ...(wanted ? {channelFilter: (type: number) => wanted.has(type)} : {}),
     });
+    // An action that does not stop on the signal by itself is given up after a short grace: the session closes.
+    let onAbort = () => {};
+    const interrupted = new Promise<never>((_, reject) => {
+      onAbort = () => setTimeout(() => reject(interruptedError('interrupted')), ACTION_GRACE_MS).unref();
+      this.signal.addEventListener('abort', onAbort, {once: true});
+    });
+    interrupted.catch(() => undefined);
     try {
-      return await fn(session, this.signal);
+      return await Promise.race([fn(session, this.signal), interrupted]);
     } finally {
+      this.signal.removeEventListener('abort', onAbort);
       session.close();
     }
   }
