@@ -34,10 +34,10 @@ export default class Bench extends SpiceCommand {
     if (flags['input-only']) args.push('--input-only');
     if (flags.clipboard) args.push('--clipboard');
     if (flags['clipboard-only']) args.push('--clipboard-only');
-    const {code, report} = await runBenchmark(args);
+    const {code, report} = await runBenchmark(args, this.signal, () => this.interruptedExitCode);
     if (code === 130) {
       // Interrupted: the runner has stopped its lab targets and said so.
-      process.exitCode = 130;
+      process.exitCode = this.interruptedExitCode;
       return;
     }
     if (code !== 0) throw new SpiceError('expectation', `the benchmark failed (exit ${code}); its progress lines above say where`);
@@ -46,22 +46,18 @@ export default class Bench extends SpiceCommand {
   }
 }
 
-/** Runs the benchmark in a child process (stderr passed through); SIGINT/SIGTERM reach it so it stops its targets. */
-function runBenchmark(args: string[]): Promise<{code: number | null; report: string}> {
+/** Runs the benchmark in a child process (stderr passed through); Ctrl-C/SIGTERM (the command's signal) reach it so it stops its targets. */
+function runBenchmark(args: string[], abort: AbortSignal, exitCode: () => number): Promise<{code: number | null; report: string}> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [RUNNER, ...args], {stdio: ['ignore', 'pipe', 'inherit']});
     let report = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (report += d));
     // Ctrl-C on a terminal signals the whole process group; a SIGTERM to this process alone is passed on.
-    const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
-    const onInt = forward('SIGINT');
-    const onTerm = forward('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
+    const onAbort = () => child.kill(exitCode() === 143 ? 'SIGTERM' : 'SIGINT');
+    abort.addEventListener('abort', onAbort, {once: true});
     child.on('error', reject);
     child.on('close', (code, signal) => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
+      abort.removeEventListener('abort', onAbort);
       resolve({code: signal ? 130 : code, report});
     });
   });
