@@ -8,8 +8,10 @@
  *   button, cancel transfers, and throw an 'interrupted' SpiceError; the exit code is 128 + the signal
  *   number (130, 143). A second signal exits at once.
  */
+import {existsSync} from 'node:fs';
 import {Command, Flags} from '@oclif/core';
 import {asSpiceError, ExitCode, interruptedError, SpiceError} from '../client/errors.js';
+import {suggest} from '../client/suggest.js';
 import {createLogger, redact, type Logger} from '../client/log.js';
 import type {SessionOptions, SpiceSession} from '../client/session.js';
 import {canPrompt, passwordFromFlags, promptPassword} from './password.js';
@@ -88,9 +90,19 @@ export abstract class SpiceCommand extends Command {
   protected classify(err: unknown): Failure {
     const e = err as Error & {oclif?: {exit?: number}};
     // oclif's own parse errors (unknown flag, missing arg) are usage errors.
-    if (e?.oclif?.exit !== undefined && !(err instanceof SpiceError)) return {kind: 'usage', exitCode: ExitCode.USAGE, message: e.message};
+    if (e?.oclif?.exit !== undefined && !(err instanceof SpiceError)) return {kind: 'usage', exitCode: ExitCode.USAGE, message: this.withFlagSuggestion(e.message)};
     const s = asSpiceError(err);
     return {kind: s.kind, exitCode: s.exitCode, message: s.message, details: s.details};
+  }
+
+  /** oclif's "Nonexistent flag: --regoin" with the nearest flag of this command. */
+  private withFlagSuggestion(message: string): string {
+    const m = /Nonexistent flags?: (-{1,2})([\w-]+)/.exec(message);
+    if (!m) return message;
+    const ctor = this.constructor as typeof Command;
+    const names = Object.keys({...ctor.baseFlags, ...ctor.flags});
+    const near = suggest(m[2]!, names);
+    return near ? message.replace(/\n|$/, ` (did you mean --${near}?)\n`).trimEnd() : message;
   }
 
   protected override async catch(err: Error & {code?: string}): Promise<void> {
@@ -158,6 +170,7 @@ export abstract class SessionCommand extends SpiceCommand {
 
   /** The session options the connection flags give (logger, recorder, password, TLS, timeout). */
   protected async sessionOptions(flags: ConnectionFlags): Promise<SessionOptions> {
+    if (flags['ca-file'] !== undefined && !existsSync(flags['ca-file'])) throw new SpiceError('usage', `--ca-file ${flags['ca-file']}: no such file`);
     this.logger = createLogger(flags.verbose ? 'trace' : 'warn', (l) => process.stderr.write(l + '\n'));
     if (flags.record && !this.recorder) {
       const {RecordingWriter} = await import('../client/actions/recording.js');
@@ -185,7 +198,10 @@ export abstract class SessionCommand extends SpiceCommand {
     try {
       return await SpiceSession.connect(uri, opts);
     } catch (e) {
-      if (e instanceof SpiceError && e.kind === 'auth' && opts.password === undefined && canPrompt()) {
+      if (e instanceof SpiceError && e.kind === 'auth' && opts.password === undefined) {
+        if (!canPrompt()) {
+          throw new SpiceError('auth', 'the server requires a password: give it with --password-file FILE or the SPICE_PASSWORD environment variable (on a terminal spice-cli asks for it)', {cause: e});
+        }
         const password = await promptPassword();
         return SpiceSession.connect(uri, {...opts, password});
       }

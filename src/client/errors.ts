@@ -65,9 +65,31 @@ function formatMs(ms: number): string {
   return ms >= 1000 ? `${(Math.round(ms / 100) / 10).toString()} s` : `${Math.round(ms)} ms`;
 }
 
-/** Turns anything thrown into a SpiceError, keeping the plain message of Node system errors. */
+/** Plain words for the file system errors a user meets. */
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'it is a folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  EEXIST: 'it exists already',
+  ENOSPC: 'no space left on the device',
+  EROFS: 'read-only file system',
+};
+
+/**
+ * Turns anything thrown into a SpiceError. A local file problem (a Node error naming a path: ENOENT, EACCES...)
+ * is a usage/input error (exit 2) naming the file, not an internal one.
+ */
 export function asSpiceError(err: unknown): SpiceError {
   if (err instanceof SpiceError) return err;
+  const fsErr = err as NodeJS.ErrnoException | undefined;
+  if (fsErr && typeof fsErr.path === 'string' && typeof fsErr.code === 'string') {
+    const what = fsErr.syscall === 'open' || fsErr.syscall === 'copyfile' || fsErr.syscall === 'mkdir' ? '' : ` (${fsErr.syscall})`;
+    const to = (fsErr as {dest?: unknown}).dest;
+    const dest = typeof to === 'string' ? ` → ${to}` : '';
+    return new SpiceError('usage', `cannot use ${fsErr.path}${dest}${what}: ${FILE_ERRORS[fsErr.code] ?? fsErr.code}`, {cause: err});
+  }
   const message = err instanceof Error ? err.message : String(err);
   return new SpiceError('protocol', `internal error: ${message}`, {cause: err});
 }

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
 import {compressionFlag, preferredCompression} from '../cli/compression.js';
-import {parseRegion, screenshot, writeOutput, type ScreenshotOptions} from '../client/actions/capture.js';
+import {imageFormatOf, parseRegion, prepareOutput, screenshot, writeOutput, type ScreenshotOptions} from '../client/actions/capture.js';
 import {ChannelType} from '../client/wire/enums.js';
 
 export default class Screenshot extends SessionCommand {
@@ -14,7 +14,7 @@ export default class Screenshot extends SessionCommand {
   ];
 
   static override flags = {
-    output: Flags.string({char: 'o', description: 'Output file (.png or .ppm), or - for PNG on stdout.', required: true}),
+    output: Flags.string({char: 'o', description: 'Output file (.png or .ppm; its folder is created), or - for PNG on stdout (then --json prints on stderr).', required: true}),
     still: Flags.integer({aliases: ['settle'], description: 'Milliseconds without any draw (the display still) before the picture is taken; 0 takes the first complete frame. --settle is the old spelling.', default: 100, min: 0}),
     monitor: Flags.integer({description: 'Monitor (head) index.', default: 0, min: 0}),
     region: Flags.string({description: 'Only this part of the monitor: X,Y,WIDTH,HEIGHT.'}),
@@ -25,19 +25,25 @@ export default class Screenshot extends SessionCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(Screenshot);
     const t0 = performance.now();
+    prepareOutput(flags.output);
     const options: ScreenshotOptions = {
       monitor: flags.monitor,
       region: flags.region ? parseRegion(flags.region) : undefined,
       stillMs: flags.still,
       cursor: flags.cursor,
-      format: flags.output.toLowerCase().endsWith('.ppm') ? 'ppm' : 'png',
+      format: imageFormatOf(flags.output),
       timeoutMs: flags.timeout * 1000,
       stillHint: 'the screen kept changing (a video or animation?); use a shorter --still, or --still 0 for the first complete frame',
     };
     // Like spicy-screenshot, link only what the picture needs: each link costs the server an RSA key.
     const spec = {channels: [ChannelType.DISPLAY, ...(flags.cursor ? [ChannelType.CURSOR] : [])], render: true, display: preferredCompression(flags.compression)};
     const {bytes, report} = await this.withSession(flags, spec, (s) => screenshot(s, options, t0));
-    if (flags.output === '-') return void process.stdout.write(bytes);
+    if (flags.output === '-') {
+      // stdout carries the PNG: the JSON report goes to stderr.
+      process.stdout.write(bytes);
+      if (flags.json) process.stderr.write(JSON.stringify({ok: true, file: '-', ...report}, null, 2) + '\n');
+      return;
+    }
     writeOutput(flags.output, bytes);
     const c = report.cursor;
     this.report({file: flags.output, ...report}, `wrote ${flags.output} (${report.width}x${report.height})${c ? (c.drawn ? ', with the cursor' : `, without the cursor: ${c.reason}`) : ''}`);

@@ -9,14 +9,14 @@ export default class Scroll extends SessionCommand {
   static override summary = 'Turn the mouse wheel up or down N clicks (default 1).';
   static override description =
     'Each click is a PRESS+RELEASE of the wheel button. With --at X Y the pointer moves there first. SPICE has no horizontal wheel, so left/right are refused.';
-  static override examples = ['<%= config.bin %> scroll --uri spice://127.0.0.1:5900 up 5', '<%= config.bin %> scroll down --at 200 200'];
+  static override examples = ['<%= config.bin %> scroll --uri spice://127.0.0.1:5900 up 5', '<%= config.bin %> scroll down 3 --at 200,200'];
   static override args = {
     direction: Args.string({description: 'up or down', required: true}),
     clicks: Args.string({description: 'Wheel clicks (default 1).'}),
   };
   static override flags = {
     ...pointerFlags,
-    at: Flags.string({description: 'Move the pointer to "X Y" (or X,Y) first.'}),
+    at: Flags.string({description: 'Move the pointer to X,Y first ("X Y" in quotes also works).'}),
   };
 
   async run(): Promise<void> {

@@ -9,7 +9,7 @@ import {isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type 
 import {parseLayout, type MonitorLayout} from '../client/actions/monitors.js';
 import {SpiceError} from '../client/errors.js';
 import {DEFAULT_FIELDS, STEP_NAMES, STEPS, TOP_FIELDS, type FieldDef} from './steps.js';
-import {suggest} from './suggest.js';
+import {suggest} from '../client/suggest.js';
 
 export interface Pos {
   file: string;

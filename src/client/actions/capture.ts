@@ -2,7 +2,8 @@
  * Capture actions: a screenshot of a monitor (or a region of it) once the display is still, optionally with
  * the guest's cursor drawn over it, encoded as PNG or PPM; and the current screen as RGBA for needles.
  */
-import {writeFileSync} from 'node:fs';
+import {accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync} from 'node:fs';
+import {dirname, resolve} from 'node:path';
 import {SpiceError} from '../errors.js';
 import type {RgbImage} from '../display/export.js';
 import type {DisplayLayer} from '../display/layer.js';
@@ -101,13 +102,37 @@ export async function screenshot(session: SpiceSession, o: ScreenshotOptions, t0
   return {bytes, report};
 }
 
-/** Writes `bytes` to `file`; a local file problem is a usage error naming the file (not a protocol one). */
+/**
+ * Makes sure `file` can be written: its folder is created and must be writable (a usage error, exit 2, before
+ * anything connects). "-" (stdout) always can.
+ */
+export function prepareOutput(file: string): void {
+  if (file === '-') return;
+  const dir = dirname(resolve(file));
+  try {
+    mkdirSync(dir, {recursive: true});
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new SpiceError('usage', `cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (folder ${dir})`);
+  }
+  if (existsSync(file) && statSync(file).isDirectory()) throw new SpiceError('usage', `cannot write ${file}: it is a folder`);
+}
+
+/** Writes `bytes` to `file` (its folder created); a local file problem is a usage error naming the file (not a protocol one). */
 export function writeOutput(file: string, bytes: Uint8Array): void {
   try {
+    mkdirSync(dirname(resolve(file)), {recursive: true});
     writeFileSync(file, bytes);
   } catch (e) {
     throw new SpiceError('usage', `cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+}
+
+/** The picture formats screenshot writes, by the output's extension: .png (or "-"), .ppm. */
+export function imageFormatOf(file: string): 'png' | 'ppm' {
+  if (file === '-' || /\.png$/i.test(file)) return 'png';
+  if (/\.ppm$/i.test(file)) return 'ppm';
+  throw new SpiceError('usage', `${file}: the picture is written as PNG (.png, or - for stdout) or PPM (.ppm); give one of those extensions`);
 }
 
 async function drawCursor(session: SpiceSession, img: RgbImage, area: {left: number; top: number}, monitor: number): Promise<CursorReport> {

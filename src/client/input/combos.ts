@@ -4,6 +4,7 @@
  * are held while the last is pressed, and released in reverse order.
  */
 import {SpiceError} from '../errors.js';
+import {suggest} from '../suggest.js';
 import type {KeyboardLayout, Stroke} from './layout.js';
 import {allKeyNames, MODIFIER_SCANCODES, namedKey} from './scancodes.js';
 import type {Scancode} from '../wire/scancodes.js';
@@ -30,8 +31,9 @@ export function parseCombo(combo: string): ComboPart[] {
       const ch = String.fromCodePoint(combo.codePointAt(i)!);
       const after = i + ch.length;
       if (after < combo.length && combo[after] !== '-' && combo[after] !== '+') {
-        const word = combo.slice(i).split(/[-+]/)[0];
-        throw new SpiceError('usage', `unknown key name "${word}" in "${combo}" (spice-cli key --list prints the names)`);
+        const word = combo.slice(i).split(/[-+]/)[0]!;
+        const near = suggest(word, NAMES);
+        throw new SpiceError('usage', `unknown key name "${word}" in "${combo}"${near ? `: did you mean "${near}"?` : ''} (spice-cli key --list prints the names)`);
       }
       parts.push({kind: 'char', char: ch});
       end = after;

@@ -158,6 +158,16 @@ function connectError(err: NodeJS.ErrnoException, where: string): SpiceError {
           ? 'host not found'
           : err.code === 'ECONNRESET'
             ? 'connection reset by the server'
-            : err.message;
+            : tlsProblem(err) ?? err.message;
   return new SpiceError('connect', `cannot connect to ${where}: ${why}`, {cause: err});
+}
+
+/** OpenSSL's record-layer errors in plain words: the usual one is TLS spoken to a plain port. */
+function tlsProblem(err: NodeJS.ErrnoException): string | undefined {
+  const reason = (err as {reason?: unknown}).reason ?? err.message;
+  if (typeof reason !== 'string' || !/SSL|TLS/i.test(`${err.code ?? ''} ${reason}`)) return undefined;
+  if (/wrong version number|packet length too long|http request/i.test(reason)) {
+    return 'the server did not answer the TLS handshake: is this the plain (non-TLS) port? Use spice://HOST:PORT for it, or give the TLS port';
+  }
+  return `TLS handshake failed (${reason})`;
 }

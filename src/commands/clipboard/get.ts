@@ -3,7 +3,7 @@ import {SessionCommand} from '../../cli/base-command.js';
 import {secondsFlag, selectionFlag, selectionOf} from '../../cli/clipboard-input.js';
 import type {ClipKind} from '../../client/actions/clipboard.js';
 import {getClipboard} from '../../client/actions/clipboard.js';
-import {writeOutput} from '../../client/actions/capture.js';
+import {prepareOutput, writeOutput} from '../../client/actions/capture.js';
 import {SpiceError} from '../../client/errors.js';
 
 export default class ClipboardGet extends SessionCommand {
@@ -30,6 +30,7 @@ export default class ClipboardGet extends SessionCommand {
     if (kind === 'image' && !flags.output && (flags.json || process.stdout.isTTY)) {
       throw new SpiceError('usage', 'an image needs -o FILE (or stdout redirected to a file)');
     }
+    if (flags.output) prepareOutput(flags.output);
     const out = await this.withSession(flags, {channels: []}, (s) => getClipboard(s, selection, kind, {timeoutMs: flags.timeout * 1000, waitMs}));
     const {data, ...report} = out;
     if (flags.output) writeOutput(flags.output, data);

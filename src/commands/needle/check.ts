@@ -1,4 +1,4 @@
-import {writeFileSync} from 'node:fs';
+import {writeOutput} from '../../client/actions/capture.js';
 import {Args, Flags} from '@oclif/core';
 import {SpiceCommand} from '../../cli/base-command.js';
 import {SpiceError} from '../../client/errors.js';
@@ -35,7 +35,7 @@ export default class NeedleCheck extends SpiceCommand {
     const t0 = performance.now();
     const r = matchNeedle(screen, needle, {threshold: parsePercent('--threshold', flags.threshold), tolerance: flags.tolerance, margin: flags.margin});
     const ms = Math.round((performance.now() - t0) * 100) / 100;
-    if (flags.output) writeFileSync(flags.output, await encodePngRgba(drawMatch(screen, needle, r)));
+    if (flags.output) writeOutput(flags.output, await encodePngRgba(drawMatch(screen, needle, r)));
     const report = {
         found: r.found,
         score: r.score,

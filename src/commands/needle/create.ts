@@ -1,5 +1,5 @@
-import {copyFileSync, existsSync, writeFileSync} from 'node:fs';
-import {basename} from 'node:path';
+import {copyFileSync, existsSync, mkdirSync, writeFileSync} from 'node:fs';
+import {basename, dirname, resolve} from 'node:path';
 import {Args, Flags} from '@oclif/core';
 import {SpiceCommand} from '../../cli/base-command.js';
 import {SpiceError} from '../../client/errors.js';
@@ -48,6 +48,7 @@ export default class NeedleCreate extends SpiceCommand {
     // Validate exactly as the needle will be read back.
     const needle = needleFromJson({tags: flags.tag ?? [], areas, ...(click ? {click} : {})}, jsonPath, image);
     const text = flags.openqa ? needleToOpenQaJson(needle, click !== undefined) : needleToJson({...needle, click});
+    mkdirSync(dirname(resolve(pngPath)), {recursive: true});
     copyFileSync(flags.from, pngPath);
     writeFileSync(jsonPath, text);
     const result = {needle: basename(name), json: jsonPath, png: pngPath, format: flags.openqa ? 'openqa' : 'spice-cli', width: image.width, height: image.height, areas, click: needle.click, tags: needle.tags};
