@@ -12,6 +12,7 @@ import {existsSync} from 'node:fs';
 import {Command, Flags} from '@oclif/core';
 import {asSpiceError, ExitCode, interruptedError, SpiceError} from '../client/errors.js';
 import {suggest} from '../client/suggest.js';
+import {durationFlag} from './duration.js';
 import {createLogger, redact, type Logger} from '../client/log.js';
 import type {SessionOptions, SpiceSession} from '../client/session.js';
 import {canPrompt, passwordFromFlags, promptPassword} from './password.js';
@@ -133,6 +134,7 @@ export interface ConnectionFlags {
   'ca-file'?: string;
   'host-subject'?: string;
   insecure: boolean;
+  /** ms (the --timeout duration). */
   timeout: number;
   verbose: boolean;
   record?: string;
@@ -161,7 +163,7 @@ export abstract class SessionCommand extends SpiceCommand {
     'ca-file': Flags.string({description: 'PEM CA certificate(s) to verify the server with (TLS).', helpGroup: 'CONNECTION'}),
     'host-subject': Flags.string({description: 'Expected server certificate subject, e.g. "C=XX,O=Org,CN=host" (instead of the host name check).', helpGroup: 'CONNECTION'}),
     insecure: Flags.boolean({description: 'Do not verify the server certificate (TLS).', default: false, helpGroup: 'CONNECTION'}),
-    timeout: Flags.integer({description: 'Seconds any single wait may take before exit 40.', default: 10, min: 1, helpGroup: 'CONNECTION'}),
+    timeout: durationFlag({name: 'timeout', unit: 's', description: 'Longest any single wait may take before exit 40; 0 for no limit.', defaultMs: 10_000, zeroMeansNoLimit: true, helpGroup: 'CONNECTION'}),
     record: Flags.string({description: 'Record every protocol message of the session to FILE (.spicerec; never holds the password).', helpGroup: 'CONNECTION'}),
   };
 
@@ -182,7 +184,7 @@ export abstract class SessionCommand extends SpiceCommand {
       caFile: flags['ca-file'],
       hostSubject: flags['host-subject'],
       insecure: flags.insecure,
-      timeoutMs: flags.timeout * 1000,
+      timeoutMs: flags.timeout,
       logger: this.logger,
     };
   }

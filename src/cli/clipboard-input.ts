@@ -49,11 +49,3 @@ export async function readPng(path: string): Promise<Buffer> {
   }
   return buf;
 }
-
-/** Seconds given on the command line → milliseconds (a usage error if not a number ≥ 0). */
-export function secondsFlag(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new SpiceError('usage', `${name} must be a number of seconds ≥ 0, not "${value}"`);
-  return Math.round(n * 1000);
-}

@@ -1,11 +1,12 @@
 /** The flags every pointer command (move, click, drag, scroll) has, and what they mean to the pointer action. */
 import {Flags} from '@oclif/core';
+import {monitorFlag} from './sessions.js';
 import type {PointerOptions} from '../client/actions/pointer.js';
 import type {ConnectionFlags} from './base-command.js';
 import {ChannelType} from '../client/wire/enums.js';
 
 export const pointerFlags = {
-  monitor: Flags.integer({description: 'Monitor (display id) the coordinates are on.', default: 0, min: 0, max: 255}),
+  monitor: monitorFlag('The coordinates are on this one.'),
   'server-mode': Flags.boolean({
     description: 'Stay in server mouse mode (relative motion) even when client mode is available: exact when the server reports the cursor position (closed loop), best effort otherwise.',
     default: false,
@@ -16,7 +17,7 @@ export const pointerFlags = {
 export const POINTER_CHANNELS = [ChannelType.INPUTS, ChannelType.CURSOR];
 
 export function pointerOptions(flags: ConnectionFlags & {monitor: number; 'server-mode': boolean}): PointerOptions {
-  return {monitor: flags.monitor, serverMode: flags['server-mode'], timeoutMs: flags.timeout * 1000};
+  return {monitor: flags.monitor, serverMode: flags['server-mode'], timeoutMs: flags.timeout};
 }
 
 /** What a pointer command prints without --json: a warning when the position is not exact. */

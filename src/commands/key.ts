@@ -1,4 +1,5 @@
 import {Args, Flags} from '@oclif/core';
+import {durationFlag} from '../cli/duration.js';
 import {SessionCommand} from '../cli/base-command.js';
 import {SpiceError} from '../client/errors.js';
 import {ChannelType} from '../client/wire/enums.js';
@@ -24,8 +25,8 @@ export default class Key extends SessionCommand {
   };
   static override flags = {
     list: Flags.boolean({description: 'Print the key names and exit.', default: false}),
-    hold: Flags.string({description: `How long each combination is held, in ms (default ${DEFAULT_COMBO_HOLD_MS}).`}),
-    rate: Flags.string({description: `Combinations per second when several are given (default ${DEFAULT_COMBO_RATE}; at most ${MAX_RATE}).`}),
+    hold: durationFlag({name: 'hold', unit: 'ms', description: 'How long each combination is held.', defaultMs: DEFAULT_COMBO_HOLD_MS}),
+    rate: Flags.string({description: `Combinations per second when several are given (at most ${MAX_RATE}).`, default: String(DEFAULT_COMBO_RATE)}),
     layout: Flags.string({char: 'l', description: `Keyboard layout of the guest, for plain characters: ${LAYOUT_NAMES.join(', ')}.`, default: DEFAULT_LAYOUT}),
   };
 
@@ -33,7 +34,7 @@ export default class Key extends SessionCommand {
     const {argv, flags} = await this.parse(Key);
     if (flags.list) return this.list(flags.json);
     const combos = argv as string[];
-    const o = {layout: getLayout(flags.layout), rate: parseNumber(flags.rate, '--rate'), holdMs: parseNumber(flags.hold, '--hold'), timeoutMs: flags.timeout * 1000};
+    const o = {layout: getLayout(flags.layout), rate: parseNumber(flags.rate, '--rate'), holdMs: flags.hold, timeoutMs: flags.timeout};
     // Every combination, --rate and --hold are checked before connecting.
     if (combos.length === 0) throw new SpiceError('usage', 'no keys given: e.g. `spice-cli key enter` or `spice-cli key ctrl-alt-delete` (--list prints the names)');
     checkCombos(combos, o.layout);

@@ -19,7 +19,7 @@ export default class Monitors extends SessionCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(Monitors);
     const layout = flags.set === undefined ? undefined : parseLayout(flags.set);
-    const o = {timeoutMs: flags.timeout * 1000};
+    const o = {timeoutMs: flags.timeout};
     if (!layout) {
       const shown = await this.withSession(flags, DISPLAY_ONLY, (s) => showMonitors(s, o));
       return this.report(shown, (r) => r.monitors.forEach((m) => this.log(`${m.index}: ${m.layout} (display channel ${m.channel}, surface ${m.surface})`)));

@@ -1,4 +1,5 @@
 import {Args, Flags} from '@oclif/core';
+import {monitorFlag} from '../cli/sessions.js';
 import {SessionCommand} from '../cli/base-command.js';
 import {parseSize} from '../client/actions/monitors.js';
 import {resizeMonitor} from '../client/actions/monitors.js';
@@ -12,13 +13,13 @@ export default class Resize extends SessionCommand {
     size: Args.string({description: 'WIDTHxHEIGHT, e.g. 1024x768', required: true}),
   };
   static override flags = {
-    monitor: Flags.integer({description: 'Monitor to resize (index in the layout the display channel reports).', default: 0, min: 0}),
+    monitor: monitorFlag('The one to resize.'),
   };
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Resize);
     const size = parseSize(args.size);
-    const out = await this.withSession(flags, DISPLAY_ONLY, (s) => resizeMonitor(s, flags.monitor, size, {timeoutMs: flags.timeout * 1000}));
+    const out = await this.withSession(flags, DISPLAY_ONLY, (s) => resizeMonitor(s, flags.monitor, size, {timeoutMs: flags.timeout}));
     this.report(out, `resized to ${out.after.join(',')} (was ${out.before.join(',')})`);
   }
 }

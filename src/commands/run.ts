@@ -5,7 +5,7 @@ import {SessionCommand} from '../cli/base-command.js';
 import {SpiceError} from '../client/errors.js';
 import {artifactsFolder, executeScenario, type ScenarioResult} from '../scenarios/execute.js';
 import {junitXml} from '../scenarios/junit.js';
-import {loadScenario, ScenarioError, type Scenario} from '../scenarios/load.js';
+import {capWaits, loadScenario, ScenarioError, type Scenario} from '../scenarios/load.js';
 import {preflight} from '../scenarios/preflight.js';
 import {plainProgress} from '../scenarios/progress.js';
 import {stepLogText} from '../scenarios/artifacts.js';
@@ -24,7 +24,7 @@ export default class Run extends SessionCommand {
     file: Args.string({description: 'Scenario files (YAML).', required: true}),
   };
   static override flags = {
-    var: Flags.string({description: 'Set a variable: NAME=VALUE (above the file\'s vars and the environment); repeatable.', multiple: true, default: []}),
+    var: Flags.string({description: 'Set a variable: NAME=VALUE (above the file\'s vars and the environment); repeatable.', multiple: true}),
     artifacts: Flags.string({description: 'Folder for screenshots and failure artifacts (one subfolder per scenario).', default: 'spice-artifacts'}),
     junit: Flags.string({description: 'Write a JUnit XML report to this file.'}),
     parallel: Flags.integer({description: 'Scenarios run at the same time.', default: 1, min: 1, max: 64}),
@@ -34,7 +34,7 @@ export default class Run extends SessionCommand {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Run);
-    const vars = parseVars(flags.var);
+    const vars = parseVars(flags.var ?? []);
     const files = selectShard([...new Set((argv as string[]).map((f) => resolve(f)))], flags.shard);
     // Everything validates before anything connects.
     const scenarios: Scenario[] = [];
@@ -48,6 +48,8 @@ export default class Run extends SessionCommand {
       }
     }
     if (problems.length) throw new ScenarioError(problems);
+    // --timeout given on the command line caps every wait of the scenarios (README: "any single wait").
+    if (this.argv.some((a) => a === '--timeout' || a.startsWith('--timeout='))) for (const sc of scenarios) capWaits(sc, flags.timeout);
     for (const sc of scenarios) await preflight(sc);
 
     const opts = await this.sessionOptions(flags);

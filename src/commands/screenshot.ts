@@ -1,4 +1,6 @@
 import {Flags} from '@oclif/core';
+import {durationFlag} from '../cli/duration.js';
+import {monitorFlag} from '../cli/sessions.js';
 import {SessionCommand} from '../cli/base-command.js';
 import {compressionFlag, preferredCompression} from '../cli/compression.js';
 import {imageFormatOf, parseRegion, prepareOutput, screenshot, writeOutput, type ScreenshotOptions} from '../client/actions/capture.js';
@@ -15,8 +17,8 @@ export default class Screenshot extends SessionCommand {
 
   static override flags = {
     output: Flags.string({char: 'o', description: 'Output file (.png or .ppm; its folder is created), or - for PNG on stdout (then --json prints on stderr).', required: true}),
-    still: Flags.integer({aliases: ['settle'], description: 'Milliseconds without any draw (the display still) before the picture is taken; 0 takes the first complete frame. --settle is the old spelling.', default: 100, min: 0}),
-    monitor: Flags.integer({description: 'Monitor (head) index.', default: 0, min: 0}),
+    still: durationFlag({name: 'still', unit: 'ms', aliases: ['settle'], description: 'How long the display must be still (no draw) before the picture is taken; 0 takes the first complete frame. --settle is the old spelling.', defaultMs: 100}),
+    monitor: monitorFlag('The one to save.'),
     region: Flags.string({description: 'Only this part of the monitor: X,Y,WIDTH,HEIGHT.'}),
     compression: compressionFlag,
     cursor: Flags.boolean({description: "Draw the guest's cursor over the picture (when the server shows one and reports its position: server mouse mode).", default: false}),
@@ -32,7 +34,7 @@ export default class Screenshot extends SessionCommand {
       stillMs: flags.still,
       cursor: flags.cursor,
       format: imageFormatOf(flags.output),
-      timeoutMs: flags.timeout * 1000,
+      timeoutMs: flags.timeout,
       stillHint: 'the screen kept changing (a video or animation?); use a shorter --still, or --still 0 for the first complete frame',
     };
     // Like spicy-screenshot, link only what the picture needs: each link costs the server an RSA key.

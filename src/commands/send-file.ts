@@ -28,7 +28,7 @@ export default class SendFile extends SessionCommand {
       const out = await this.withSession(flags, {channels: []}, async (s, signal) => {
         const view = await progressView(flags.verbose);
         try {
-          return await sendFiles(s, files, {timeoutMs: flags.timeout * 1000, signal, onProgress: (p) => view.progress(p), onFile: (o) => (outcomes.push(o), view.done(o))});
+          return await sendFiles(s, files, {timeoutMs: flags.timeout, signal, onProgress: (p) => view.progress(p), onFile: (o) => (outcomes.push(o), view.done(o))});
         } finally {
           view.close();
         }

@@ -1,5 +1,6 @@
 import {readFileSync} from 'node:fs';
 import {Args, Flags} from '@oclif/core';
+import {durationFlag} from '../cli/duration.js';
 import {SessionCommand} from '../cli/base-command.js';
 import {SpiceError} from '../client/errors.js';
 import {ChannelType} from '../client/wire/enums.js';
@@ -26,8 +27,8 @@ Layouts: ${LAYOUT_NAMES.join(', ')} (X keyboard layouts of the same names; dvora
   };
   static override flags = {
     layout: Flags.string({char: 'l', description: `Keyboard layout of the guest: ${LAYOUT_NAMES.join(', ')}.`, default: DEFAULT_LAYOUT}),
-    rate: Flags.string({char: 'r', description: `Keystrokes per second (default ${DEFAULT_TYPE_RATE}; at most ${MAX_RATE}).`}),
-    hold: Flags.string({description: 'How long each key is held down, in ms (default 40% of a keystroke, at most 50).'}),
+    rate: Flags.string({char: 'r', description: `Keystrokes per second (at most ${MAX_RATE}).`, default: String(DEFAULT_TYPE_RATE)}),
+    hold: durationFlag({name: 'hold', unit: 'ms', description: 'How long each key is held down (default 40% of a keystroke, at most 50ms).'}),
     file: Flags.string({char: 'f', description: 'Type the content of this file (UTF-8) instead of an argument.'}),
     'via-clipboard': Flags.boolean({description: 'Paste the text through the guest agent instead of typing it (any character, any layout): offered on CLIPBOARD and PRIMARY, then --paste-key is pressed.', default: false}),
     'paste-key': Flags.string({description: 'The key combination that pastes, with --via-clipboard (e.g. shift-insert).', default: 'ctrl-v'}),
@@ -36,7 +37,7 @@ Layouts: ${LAYOUT_NAMES.join(', ')} (X keyboard layouts of the same names; dvora
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Type);
     const text = readText(argv as string[], flags.file);
-    const o = {layout: getLayout(flags.layout), rate: parseNumber(flags.rate, '--rate'), holdMs: parseNumber(flags.hold, '--hold'), timeoutMs: flags.timeout * 1000};
+    const o = {layout: getLayout(flags.layout), rate: parseNumber(flags.rate, '--rate'), holdMs: flags.hold, timeoutMs: flags.timeout};
     if (flags['via-clipboard']) {
       checkCombos([flags['paste-key']], o.layout);
       const out = await this.withSession(flags, {channels: [ChannelType.INPUTS]}, (s, signal) => pasteText(s, text, flags['paste-key'], {...o, signal}));

@@ -466,3 +466,18 @@ function readValue(ctx: Ctx, def: FieldDef, node: Node | null, what: string, key
       return fail('a mapping');
   }
 }
+
+/**
+ * `run --timeout N` given on the command line: no wait of the scenario may take longer (its defaults.timeout
+ * and every step's own timeout are capped; shorter ones stay).
+ */
+export function capWaits(sc: Scenario, maxMs: number): void {
+  sc.defaults.timeoutMs = Math.min(sc.defaults.timeoutMs, maxMs);
+  const walk = (steps: Step[]) => {
+    for (const s of steps) {
+      if (typeof s.args.timeout === 'number') s.args.timeout = Math.min(s.args.timeout, maxMs);
+      for (const v of Object.values(s.args)) if (Array.isArray(v) && v.length && typeof v[0] === 'object' && v[0] !== null && 'kind' in v[0]) walk(v as unknown as Step[]);
+    }
+  };
+  walk(sc.steps);
+}

@@ -49,7 +49,7 @@ async function cli(args: string[]): Promise<any> {
 }
 
 const setLayout = (t: LabTarget, layout: string) => cli(['monitors', '--uri', t.uri, '--timeout', '30', '--set', layout]);
-const shown = async (t: LabTarget) => (await cli(['monitors', '--uri', t.uri])).schema as string;
+const shown = async (t: LabTarget) => (await cli(['monitors', '--uri', t.uri])).layout as string;
 
 function crop(img: Rgb, x: number, y: number, width: number, height: number): Rgb {
   const rgb = Buffer.alloc(width * height * 3);

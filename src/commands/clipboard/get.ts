@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core';
+import {durationFlag} from '../../cli/duration.js';
 import {SessionCommand} from '../../cli/base-command.js';
-import {secondsFlag, selectionFlag, selectionOf} from '../../cli/clipboard-input.js';
+import {selectionFlag, selectionOf} from '../../cli/clipboard-input.js';
 import type {ClipKind} from '../../client/actions/clipboard.js';
 import {getClipboard} from '../../client/actions/clipboard.js';
 import {prepareOutput, writeOutput} from '../../client/actions/capture.js';
@@ -19,19 +20,19 @@ export default class ClipboardGet extends SessionCommand {
     selection: selectionFlag,
     type: Flags.string({char: 't', description: 'What to read: text (UTF-8) or image (PNG).', options: ['text', 'image'], default: 'text'}),
     output: Flags.string({char: 'o', description: 'Write the data to FILE instead of stdout (required for images with --json).'}),
-    wait: Flags.string({description: 'If the selection holds no such data, wait up to SECONDS for the guest to copy some.'}),
+    wait: durationFlag({name: 'wait', unit: 's', description: 'If the selection holds no such data, wait this long for the guest to copy some.'}),
   };
 
   async run(): Promise<void> {
     const {flags} = await this.parse(ClipboardGet);
     const kind = flags.type as ClipKind;
     const selection = selectionOf(flags.selection);
-    const waitMs = secondsFlag(flags.wait, '--wait') ?? 0;
+    const waitMs = flags.wait ?? 0;
     if (kind === 'image' && !flags.output && (flags.json || process.stdout.isTTY)) {
       throw new SpiceError('usage', 'an image needs -o FILE (or stdout redirected to a file)');
     }
     if (flags.output) prepareOutput(flags.output);
-    const out = await this.withSession(flags, {channels: []}, (s) => getClipboard(s, selection, kind, {timeoutMs: flags.timeout * 1000, waitMs}));
+    const out = await this.withSession(flags, {channels: []}, (s) => getClipboard(s, selection, kind, {timeoutMs: flags.timeout, waitMs}));
     const {data, ...report} = out;
     if (flags.output) writeOutput(flags.output, data);
     else if (!flags.json) process.stdout.write(data);

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core';
+import {durationFlag} from '../../cli/duration.js';
 import {SessionCommand} from '../../cli/base-command.js';
-import {checkUtf8, readInput, readPng, secondsFlag, selectionFlag, selectionOf} from '../../cli/clipboard-input.js';
+import {checkUtf8, readInput, readPng, selectionFlag, selectionOf} from '../../cli/clipboard-input.js';
 import {selectionName, type ClipKind} from '../../client/actions/clipboard.js';
 import {setClipboard} from '../../client/actions/clipboard.js';
 import {SpiceError} from '../../client/errors.js';
@@ -22,18 +23,18 @@ export default class ClipboardSet extends SessionCommand {
     selection: selectionFlag,
     file: Flags.string({char: 'f', description: 'Offer the content of this UTF-8 text file (byte for byte).'}),
     image: Flags.string({description: 'Offer this PNG image.'}),
-    hold: Flags.string({description: 'Serve requests for SECONDS (every paste), instead of until the first fetch.'}),
+    hold: durationFlag({name: 'hold', unit: 's', description: 'Serve requests this long (every paste), instead of until the first fetch.'}),
   };
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(ClipboardSet);
     const selection = selectionOf(flags.selection);
-    const holdMs = secondsFlag(flags.hold, '--hold');
+    const holdMs = flags.hold;
     const {kind, data} = await readData(argv as string[], flags.file, flags.image);
     const onOffered = () => {
       if (!flags.json) process.stderr.write(`offered ${data.length} bytes of ${kind} on the guest's ${selectionName(selection)}; ${holdMs !== undefined ? `serving for ${holdMs / 1000} s` : 'waiting for the guest to fetch them'}\n`);
     };
-    this.report(await this.withSession(flags, {channels: []}, (s) => setClipboard(s, selection, kind, data, {timeoutMs: flags.timeout * 1000, holdMs, onOffered})), () => undefined);
+    this.report(await this.withSession(flags, {channels: []}, (s) => setClipboard(s, selection, kind, data, {timeoutMs: flags.timeout, holdMs, onOffered})), () => undefined);
   }
 }
 

@@ -9,6 +9,8 @@ import {matchNeedle} from '../../scenarios/needles/match.js';
 import {loadNeedle} from '../../scenarios/needles/needle.js';
 
 export default class NeedleCheck extends SpiceCommand {
+  // Offline: no connection, so no protocol trace (--verbose) either.
+  static override baseFlags = {...SpiceCommand.baseFlags, verbose: {...SpiceCommand.baseFlags.verbose, hidden: true}};
   static override summary = 'Look for a needle on a screenshot: score and location; exit 0 found, 1 not found.';
   static override description = `Reads NEEDLE.json (spice-cli or openQA format) and the PNG beside it, and searches each match area on the screenshot within its margin. A pixel matches when each of R, G, B differs by at most --tolerance; an area is found where at least its match percentage of pixels match. -o writes the screenshot with the areas outlined where they were found (green) or best placed (red), exclude areas in yellow and the click point in magenta.`;
   static override examples = [

@@ -8,6 +8,8 @@ import {readPngRgba} from '../../scenarios/needles/image.js';
 import {needleFromJson, needleToJson, needleToOpenQaJson, type NeedleArea} from '../../scenarios/needles/needle.js';
 
 export default class NeedleCreate extends SpiceCommand {
+  // Offline: no connection, so no protocol trace (--verbose) either.
+  static override baseFlags = {...SpiceCommand.baseFlags, verbose: {...SpiceCommand.baseFlags.verbose, hidden: true}};
   static override summary = 'Make a needle (NAME.json + NAME.png) from a screenshot.';
   static override description = `Writes NAME.json with the areas to compare and NAME.png, a copy of the whole screenshot (as openQA keeps it: areas can be redrawn later and "needle check -o" shows them in context). Areas are in the screenshot's pixels; --exclude areas are left out of the comparison (clocks, cursors, counters). The click point is absolute; without one, clicks go to the centre of the last match area. --openqa writes os-autoinst's needle JSON instead.`;
   static override examples = [

@@ -27,7 +27,7 @@ export default class LabStartXspice extends LabCommand {
   static override flags = {
     'password-file': Flags.string({description: 'require the password in this file (first line)'}),
     tls: Flags.boolean({description: 'also open a TLS port (lab CA in the target dir; the plain port stays open)'}),
-    vdagent: Flags.boolean({description: 'run spice-vdagentd + spice-vdagent (clipboard, monitors config, file transfer)'}),
+    vdagent: Flags.boolean({description: 'run spice-vdagentd + spice-vdagent (clipboard, monitors config; file transfer needs --file-xfer-dir, else send-file gets DISABLED)'}),
     'agent-mouse': Flags.boolean({description: 'client-mode pointer events go through the agent, per monitor (XSPICE_AGENT_MOUSE=1; needs --vdagent)'}),
     'file-xfer-dir': Flags.string({description: 'where the agent saves transferred files (implies --vdagent)'}),
     audio: Flags.boolean({description: 'playback channel fed from a FIFO (raw S16LE stereo 48 kHz)'}),
