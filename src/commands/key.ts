@@ -44,7 +44,7 @@ export default class Key extends SessionCommand {
 
   private list(json: boolean): void {
     if (json) {
-      this.printJson(NAMED_KEYS.map((k) => ({name: k.name, aliases: k.aliases ?? [], scancode: formatScancode(k.scancode), description: k.description})));
+      this.report({keys: NAMED_KEYS.map((k) => ({name: k.name, aliases: k.aliases ?? [], scancode: formatScancode(k.scancode), description: k.description}))});
       return;
     }
     const rows = NAMED_KEYS.map((k) => [k.name, (k.aliases ?? []).join(', '), formatScancode(k.scancode), k.description]);

@@ -114,6 +114,7 @@ export default class Run extends SessionCommand {
       this.printJson({
         ok: !firstFailure,
         exitCode: firstFailure?.exitCode ?? 0,
+        ...(firstFailure ? {error: {kind: firstFailure.error?.kind ?? 'expectation', exitCode: firstFailure.exitCode, message: `${firstFailure.name}: ${firstFailure.error?.message ?? 'failed'}`}} : {}),
         passed: results.filter((r) => r.ok).length,
         failed: results.filter((r) => !r.ok && !r.skipped).length,
         skipped: results.filter((r) => r.skipped).length,

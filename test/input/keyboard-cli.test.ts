@@ -77,6 +77,7 @@ describe('key --list', () => {
     }
     expect(r.stdout).toMatch(/^delete\s+E0 53\s/m);
     const j = await runCli(['key', '--list', '--json']);
-    expect(JSON.parse(j.stdout)).toContainEqual({name: 'enter', aliases: ['return', 'ret'], scancode: '1C', description: 'Enter'});
+    expect(JSON.parse(j.stdout).ok).toBe(true);
+    expect(JSON.parse(j.stdout).keys).toContainEqual({name: 'enter', aliases: ['return', 'ret'], scancode: '1C', description: 'Enter'});
   });
 });

@@ -98,7 +98,7 @@ describe.skipIf(!hasXspice)('spice-cli lab (Xspice) through the CLI', () => {
 
     const status = await cli(['lab', 'status', '--json']);
     expect(status.code, status.stderr).toBe(0);
-    const list = JSON.parse(status.stdout) as LabTargetInfo[];
+    const list = (JSON.parse(status.stdout) as {targets: LabTargetInfo[]}).targets;
     const entry = list.find((t) => t.name === 'cli-plain');
     expect(entry?.uri).toBe(uri);
     expect(entry?.kind).toBe('xspice');
@@ -116,7 +116,7 @@ describe.skipIf(!hasXspice)('spice-cli lab (Xspice) through the CLI', () => {
     expect(existsSync(`/tmp/.X${n}-lock`)).toBe(false);
 
     const after = await cli(['lab', 'status', '--json']);
-    expect((JSON.parse(after.stdout) as LabTargetInfo[]).some((t) => t.name === 'cli-plain')).toBe(false);
+    expect((JSON.parse(after.stdout) as {targets: LabTargetInfo[]}).targets.some((t) => t.name === 'cli-plain')).toBe(false);
   }, 60_000);
 
   it('--json gives the facts without the password; --tls --vdagent --audio', async () => {
@@ -172,7 +172,7 @@ describe.skipIf(!hasXspice)('spice-cli lab (Xspice) through the CLI', () => {
     const deadline = Date.now() + 5000;
     while (isAlive(info.pids[0]!) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const status = await cli(['lab', 'status', '--json']);
-    expect((JSON.parse(status.stdout) as LabTargetInfo[]).some((t) => t.name === 'cli-dies')).toBe(false);
+    expect(((JSON.parse(status.stdout) as {targets: LabTargetInfo[]}).targets).some((t) => t.name === 'cli-dies')).toBe(false);
     // SIGKILL left the X lock; pruning removed it.
     expect(existsSync(`/tmp/.X${info.display!.slice(1)}-lock`)).toBe(false);
     rmSync(info.dir, {recursive: true, force: true});

@@ -13,7 +13,7 @@ export default class LabStatus extends LabCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(LabStatus);
     const targets = readState();
-    if (flags.json) this.printJson(targets.map(publicInfo)); // a bare array, as before
+    if (flags.json) this.report({targets: targets.map(publicInfo)});
     else {
       this.log(formatTargets(targets));
       if (targets.length > 0) this.logToStderr(`lab root: ${labRoot()}`);
