@@ -38,6 +38,8 @@ export interface RunnerOptions {
   screenshotPath?: (name: string) => string;
   /** A pause between the top-level steps, ms (spice-cli do --delay). */
   delayMs?: number;
+  /** Strings hold no runtime variables (spice-cli do's command line: `${` is the guest's). */
+  literal?: boolean;
 }
 
 const POLL_MS = 50;
@@ -140,6 +142,7 @@ export class ScenarioRunner {
   }
 
   expand(s: string): string {
+    if (this.opts.literal) return s;
     return interpolate(s, this.vars, new Set(), (msg) => {
       throw new SpiceError('usage', msg);
     });

@@ -12,6 +12,7 @@ import type {SpiceSession} from '../session.js';
 import {flushed, readyInputs} from './inputs.js';
 import {pause} from './pause.js';
 import {formatScancode, type Scancode} from '../wire/scancodes.js';
+import {NAMED_KEYS} from '../input/scancodes.js';
 
 /** Keystrokes per second when typing text (input/keyboard.ts explains the figure). */
 export const DEFAULT_TYPE_RATE = DEFAULT_RATE;
@@ -146,7 +147,7 @@ export interface KeyStateReport {
   state: 'down' | 'up';
   combos: Array<{combo: string; keys: string[]}>;
   events: number;
-  /** The keys (scancodes, as `key --list` shows them) still held by this session afterwards. */
+  /** The keys still held by this session afterwards (key names, else scancodes as `key --list` shows them). */
   held: string[];
   ms: number;
 }
@@ -212,7 +213,7 @@ export async function setKeyState(session: SpiceSession, combos: readonly string
     state,
     combos: combos.map((c) => ({combo: c, keys: parseCombo(c).map((p) => (p.kind === 'key' ? p.name : p.char))})),
     events: inputs.keyEventsSent - events0,
-    held: inputs.heldKeys.map((k) => formatScancode(k)),
+    held: inputs.heldKeys.map((k) => NAMED_KEYS.find((n) => n.scancode === k)?.name ?? formatScancode(k)),
     ms: Math.round(performance.now() - t0),
   };
 }
@@ -220,5 +221,5 @@ export async function setKeyState(session: SpiceSession, combos: readonly string
 // What front ends name and check before connecting.
 export {MAX_RATE} from '../input/keyboard.js';
 export {DEFAULT_LAYOUT, getLayout, LAYOUT_NAMES} from '../input/layouts.js';
-export {NAMED_KEYS} from '../input/scancodes.js';
+export {NAMED_KEYS};
 export {formatScancode};
