@@ -42,10 +42,13 @@ Everything is checked before connecting (exit 2: the action is named, with a sug
 
   async run(): Promise<void> {
     const {head, words} = this.splitArgv();
+    if (!words.length) {
+      await this.parse(Do, [...head, '-']); // --help, and bad flags, as usual
+      throw new SpiceError('usage', 'no actions given: e.g. `spice-cli do type "echo hi" + key enter + screenshot out.png` (spice-cli do --help)');
+    }
     const actionArgv = words[0] === '-' && words.length === 1 ? undefined : words;
     const parsed = actionArgv ? parseActions(actionArgv, this.commandFlagNames()) : undefined;
-    const {flags} = await this.parse(Do, [...head, ...(parsed?.commandArgv ?? []), ...(words.length ? ['-'] : [])]);
-    if (!words.length) throw new SpiceError('usage', 'no actions given: e.g. `spice-cli do type "echo hi\\n" + key enter + screenshot out.png` (spice-cli do --help)');
+    const {flags} = await this.parse(Do, [...head, ...(parsed?.commandArgv ?? []), '-']);
     const delayMs = parseDelay(flags.delay);
     const cwd = process.cwd();
     const scenario = parsed ? this.load(parsed.actions, cwd) : this.load(undefined, cwd, await readStdin());
