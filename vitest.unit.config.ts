@@ -34,6 +34,7 @@ export const UNIT_TEST_FILES = [
   'test/lab/args.test.ts',
   'test/lab/launch.test.ts',
   'test/needles/match.test.ts',
+  'test/scenarios/do-actions.test.ts',
   'test/wire/bytes.test.ts',
   'test/wire/captured.test.ts',
   'test/wire/fuzz.test.ts',

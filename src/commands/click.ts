@@ -2,7 +2,8 @@ import {Args, Flags} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
 import {POINTER_CHANNELS, pointerFlags, pointerOptions, warnInexact} from '../cli/pointer-flags.js';
 import {pointer} from '../client/actions/pointer.js';
-import {BUTTON_NAMES, parseCoord} from '../client/actions/pointer.js';
+import {BUTTON_NAMES, checkGesture, parseCoord} from '../client/actions/pointer.js';
+import {parseNumber} from '../cli/numbers.js';
 
 export default class Click extends SessionCommand {
   static override summary = 'Click a mouse button at X Y (guest screen pixels).';
@@ -11,6 +12,7 @@ export default class Click extends SessionCommand {
     '<%= config.bin %> click --uri spice://127.0.0.1:5900 100 200',
     '<%= config.bin %> click 500 300 --button right',
     '<%= config.bin %> click 20 20 --double',
+    '<%= config.bin %> click 300 40 --hold 1500    # a long press',
   ];
   static override args = {
     x: Args.string({description: 'X (pixels from the left)', required: true}),
@@ -20,11 +22,13 @@ export default class Click extends SessionCommand {
     ...pointerFlags,
     button: Flags.string({char: 'b', description: 'Mouse button.', options: [...BUTTON_NAMES], default: 'left'}),
     double: Flags.boolean({description: 'Double-click.', default: false}),
+    hold: Flags.string({description: 'How long the button stays down, in ms (default 20): a long press.'}),
   };
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Click);
-    const gesture = {action: 'click', x: parseCoord(args.x, 'X'), y: parseCoord(args.y, 'Y'), button: flags.button, double: flags.double} as const;
+    const gesture = {action: 'click', x: parseCoord(args.x, 'X'), y: parseCoord(args.y, 'Y'), button: flags.button, double: flags.double, holdMs: parseNumber(flags.hold, '--hold')} as const;
+    checkGesture(gesture);
     const out = await this.withSession(flags, {channels: POINTER_CHANNELS}, (s, signal) => pointer(s, gesture, {...pointerOptions(flags), signal}));
     this.report(out, warnInexact);
   }

@@ -6,7 +6,7 @@ import {ChannelType} from '../client/wire/enums.js';
 import {MAX_RATE} from '../client/actions/keyboard.js';
 import {DEFAULT_LAYOUT, getLayout, LAYOUT_NAMES} from '../client/actions/keyboard.js';
 import {formatScancode, NAMED_KEYS} from '../client/actions/keyboard.js';
-import {checkCombos, comboPacing, DEFAULT_COMBO_HOLD_MS, DEFAULT_COMBO_RATE, pressKeys} from '../client/actions/keyboard.js';
+import {checkCombos, checkKeyState, comboPacing, DEFAULT_COMBO_HOLD_MS, DEFAULT_COMBO_RATE, pressKeys, setKeyState} from '../client/actions/keyboard.js';
 import {parseNumber} from '../cli/numbers.js';
 
 export default class Key extends SessionCommand {
@@ -17,6 +17,9 @@ export default class Key extends SessionCommand {
     '<%= config.bin %> key enter',
     '<%= config.bin %> key ctrl-d',
     '<%= config.bin %> key alt-f4 --hold 100',
+    '<%= config.bin %> key --hold 2000 power          # a long press',
+    '<%= config.bin %> do key --down shift + click 100 200 + key --up shift   # held across actions: inside do',
+    '<%= config.bin %> key --up shift                 # let go of a key another client left down',
     '<%= config.bin %> key --list',
   ];
   static override strict = false;
@@ -28,6 +31,12 @@ export default class Key extends SessionCommand {
     hold: durationFlag({name: 'hold', unit: 'ms', description: 'How long each combination is held.', defaultMs: DEFAULT_COMBO_HOLD_MS}),
     rate: Flags.string({description: `Combinations per second when several are given (at most ${MAX_RATE}).`, default: String(DEFAULT_COMBO_RATE)}),
     layout: Flags.string({char: 'l', description: `Keyboard layout of the guest, for plain characters: ${LAYOUT_NAMES.join(', ')}.`, default: DEFAULT_LAYOUT}),
+    down: Flags.boolean({
+      description: 'Press the keys and leave them held. A session releases every key it holds when it ends, so this works only inside `spice-cli do` (`do key --down shift + type a + key --up shift`); alone it is refused (for a long press: --hold MS).',
+      default: false,
+      exclusive: ['up', 'hold', 'rate'],
+    }),
+    up: Flags.boolean({description: 'Release the keys (also keys another client left down).', default: false, exclusive: ['down', 'hold', 'rate']}),
   };
 
   async run(): Promise<void> {
@@ -38,6 +47,17 @@ export default class Key extends SessionCommand {
     // Every combination, --rate and --hold are checked before connecting.
     if (combos.length === 0) throw new SpiceError('usage', 'no keys given: e.g. `spice-cli key enter` or `spice-cli key ctrl-alt-delete` (--list prints the names)');
     checkCombos(combos, o.layout);
+    if (flags.down) {
+      throw new SpiceError(
+        'usage',
+        `key --down: the keys would be released at once, when this command's session ends: hold them inside one session with \`spice-cli do key --down ${combos.join(' ')} + ... + key --up ${combos.join(' ')}\`, or press them for a while with \`key --hold MS ${combos.join(' ')}\``,
+      );
+    }
+    if (flags.up) {
+      checkKeyState(combos, o.layout, 'up');
+      this.report(await this.withSession(flags, {channels: [ChannelType.INPUTS]}, (s, signal) => setKeyState(s, combos, 'up', {...o, signal})));
+      return;
+    }
     comboPacing(o);
     this.report(await this.withSession(flags, {channels: [ChannelType.INPUTS]}, (s, signal) => pressKeys(s, combos, {...o, signal})));
   }

@@ -106,6 +106,13 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
   /** Base for the file names in messages (default: the current directory). */
   cwd?: string;
+  /**
+   * The scenario's text, instead of reading `path` (which then only names it and places relative names):
+   * spice-cli do's actions and stdin. It may also be a plain list of steps.
+   */
+  text?: string;
+  /** Folder of needle names when the text sets no defaults.needles (default "needles"). */
+  needles?: string;
 }
 
 export function loadScenario(path: string, opts: LoadOptions = {}): Scenario {
@@ -123,6 +130,15 @@ export function loadScenario(path: string, opts: LoadOptions = {}): Scenario {
     steps: [],
   };
   if (!doc) throw new ScenarioError(problems);
+  if (isSeq(root) && opts.text !== undefined) {
+    const vars = {...(opts.env ?? process.env), ...(opts.vars ?? {})};
+    ctx.vars = Object.fromEntries(Object.entries(vars).filter((e): e is [string, string] => e[1] !== undefined));
+    out.vars = {...(opts.vars ?? {})};
+    ctx.userVars = [...Object.keys(out.vars), ...ctx.runtime];
+    out.steps = readSteps(ctx, root, root);
+    if (problems.length) throw new ScenarioError(problems);
+    return out;
+  }
   if (!isMap(root)) {
     if (!problems.length) problems.push(`${at(ctx, root)}: expected a mapping with name, uri, defaults, vars and steps`);
     throw new ScenarioError(problems);
@@ -178,12 +194,12 @@ function openFile(abs: string, shown: string, stack: string[], opts: LoadOptions
     vars: parent?.vars ?? {},
     userVars: parent?.userVars ?? [],
     runtime: parent?.runtime ?? new Set(RUNTIME_VARS),
-    needlesDir: 'needles',
+    needlesDir: opts.needles ?? 'needles',
     stack: [...stack, abs],
   };
   let text: string;
   try {
-    text = readFileSync(abs, 'utf8');
+    text = opts.text ?? readFileSync(abs, 'utf8');
   } catch (e) {
     ctx.problems.push(`${shown}: cannot read the scenario file: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
     return {doc: undefined, ctx};
@@ -330,6 +346,8 @@ function readStep(ctx: Ctx, node: Node): Step | undefined {
     args.file = resolve(ctx.dir, args.file);
     if (!existsSync(args.file)) ctx.problems.push(`${where(pos)}: send_file: no such file ${shortPath(args.file)}`);
   }
+  if (kind === 'key' && args.down && args.up) ctx.problems.push(`${where(pos)}: key: "down" and "up" exclude each other`);
+  if (kind === 'key' && (args.down || args.up) && args.hold !== undefined) ctx.problems.push(`${where(pos)}: key: "hold" is the length of a press; with "${args.down ? 'down' : 'up'}" the keys stay down until a key step with "up"`);
   if (kind === 'measure' && args.until === undefined && args.still === undefined) ctx.problems.push(`${where(pos)}: measure needs "until" (needles) or "still" (a duration)`);
   return {kind, args, pos};
 }

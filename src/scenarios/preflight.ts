@@ -4,7 +4,7 @@
  * loads.
  */
 import {SpiceError} from '../client/errors.js';
-import {checkCombos, checkTypeable, layoutOf} from '../client/actions/keyboard.js';
+import {checkCombos, checkKeyState, checkTypeable, layoutOf} from '../client/actions/keyboard.js';
 import {needlePath, ScenarioError, where, type NeedleRef, type Scenario, type Step} from './load.js';
 import {loadNeedleCached} from './needle-access.js';
 
@@ -26,6 +26,7 @@ export async function preflight(sc: Scenario): Promise<void> {
       const layout = layoutOf(layoutName);
       if (step.kind === 'type' && !(step.args.text as string).includes('${')) checkTypeable(step.args.text as string, layout);
       if (step.kind === 'key') checkCombos((step.args.keys as string[]).filter((k) => !k.includes('${')), layout);
+      if (step.kind === 'key' && (step.args.down || step.args.up)) checkKeyState((step.args.keys as string[]).filter((k) => !k.includes('${')), layout, step.args.down ? 'down' : 'up');
     } catch (e) {
       problems.push(`${where(step.pos)}: ${step.kind}: ${(e as Error).message}`);
     }

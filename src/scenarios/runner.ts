@@ -34,6 +34,12 @@ export interface RunnerOptions {
   artifactsDir: string;
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
+  /** Where `screenshot NAME` writes (default: ARTIFACTS/NAME.png, the name made file-safe); spice-cli do: relative to the current directory. */
+  screenshotPath?: (name: string) => string;
+  /** A pause between the top-level steps, ms (spice-cli do --delay). */
+  delayMs?: number;
+  /** Strings hold no runtime variables (spice-cli do's command line: `${` is the guest's). */
+  literal?: boolean;
 }
 
 const POLL_MS = 50;
@@ -105,6 +111,7 @@ export class ScenarioRunner {
   async runSteps(steps: Step[], prefix: string): Promise<void> {
     for (let i = 0; i < steps.length; i++) {
       if (this.opts.signal?.aborted) throw new SpiceError('usage', 'interrupted');
+      if (i > 0 && prefix === '' && this.opts.delayMs) await this.sleep(this.opts.delayMs);
       const step = steps[i]!;
       const index = `${prefix}${i + 1}`;
       const rec: StepRecord = {index, kind: step.kind, where: where(step.pos), atMs: Math.round(this.elapsed()), ms: 0, ok: false};
@@ -135,6 +142,7 @@ export class ScenarioRunner {
   }
 
   expand(s: string): string {
+    if (this.opts.literal) return s;
     return interpolate(s, this.vars, new Set(), (msg) => {
       throw new SpiceError('usage', msg);
     });

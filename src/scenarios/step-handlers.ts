@@ -4,11 +4,11 @@
  * repeat, measure) run them through the runner.
  */
 import {mkdirSync} from 'node:fs';
-import {join} from 'node:path';
+import {dirname, join} from 'node:path';
 import {formatLayout, type MonitorLayout} from '../client/actions/monitors.js';
 import {SELECTIONS} from '../client/actions/clipboard.js';
 import {waitStill} from '../client/actions/display.js';
-import {pressKeys, typeText} from '../client/actions/keyboard.js';
+import {pressKeys, setKeyState, typeText} from '../client/actions/keyboard.js';
 import {pointer} from '../client/actions/pointer.js';
 import {expectClipboardText, setClipboard} from '../client/actions/clipboard.js';
 import {sendFiles, type FileReport} from '../client/actions/files.js';
@@ -82,11 +82,17 @@ export const STEP_HANDLERS: Record<string, Handler> = {
     return `${out.characters} characters`;
   },
   key: async (r, a) => {
-    await r.guard(pressKeys(r.session, (a.keys as string[]).map((k) => r.expand(k)), r.keyboardOptions(a)));
+    const keys = (a.keys as string[]).map((k) => r.expand(k));
+    if (a.down || a.up) {
+      const out = await r.guard(setKeyState(r.session, keys, a.down ? 'down' : 'up', r.keyboardOptions(a)));
+      return out.held.length ? `held: ${out.held.join(' ')}` : 'none held';
+    }
+    await r.guard(pressKeys(r.session, keys, {...r.keyboardOptions(a), holdMs: a.hold as number | undefined}));
     return undefined;
   },
   click: async (r, a) => {
-    await r.guard(pointer(r.session, {action: 'click', x: a.x as number, y: a.y as number, button: (a.button as string | undefined) ?? 'left', double: Boolean(a.double)}, r.pointerOptions()));
+    const gesture = {action: 'click', x: a.x as number, y: a.y as number, button: (a.button as string | undefined) ?? 'left', double: Boolean(a.double), holdMs: a.hold as number | undefined} as const;
+    await r.guard(pointer(r.session, gesture, r.pointerOptions()));
     return undefined;
   },
   move: async (r, a) => {
@@ -138,9 +144,9 @@ export const STEP_HANDLERS: Record<string, Handler> = {
   },
   screenshot: async (r, a) => {
     const s = r.grab();
-    const name = r.expand(a.name as string).replace(/[^A-Za-z0-9._-]/g, '_');
-    mkdirSync(r.opts.artifactsDir, {recursive: true});
-    const file = join(r.opts.artifactsDir, `${name}.png`);
+    const name = r.expand(a.name as string);
+    const file = r.opts.screenshotPath?.(name) ?? join(r.opts.artifactsDir, `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.png`);
+    mkdirSync(dirname(file), {recursive: true});
     writeOutput(file, await encodeRgbaPng(s));
     r.screenshots.push(file);
     return file;

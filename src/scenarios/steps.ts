@@ -93,8 +93,21 @@ export const STEPS: Record<string, StepDef> = {
   click_needle: {summary: 'Wait for a needle, then click its click point (or the centre of its first area).', scalar: 'needles', fields: {needles, timeout, threshold, button, double: {type: 'boolean', description: 'Double-click.'}}},
   wait_change: {summary: 'Wait until a region of the screen (default: all) differs from when the step started.', fields: {region: {type: 'region', description: '[x, y, width, height] (default: the whole monitor).'}, timeout}},
   type: {summary: 'Type text (newlines are Enter).', scalar: 'text', fields: {text: {type: 'string', required: true, description: 'The text.'}, rate: {type: 'number', min: 0.1, max: 1000, description: 'Keys per second.'}, layout: DEFAULT_FIELDS.layout!}},
-  key: {summary: 'Press key combinations (enter, ctrl-alt-delete, ...).', scalar: 'keys', fields: {keys: {type: 'strings', required: true, description: 'A combination or a list of them.'}, layout: DEFAULT_FIELDS.layout!}},
-  click: {summary: 'Click at x, y.', fields: {x: coord, y: coord, button, double: {type: 'boolean', description: 'Double-click.'}}},
+  key: {
+    summary: 'Press key combinations (enter, ctrl-alt-delete, ...); or hold them down (`down`) or let them go (`up`).',
+    scalar: 'keys',
+    fields: {
+      keys: {type: 'strings', required: true, description: 'A combination or a list of them.'},
+      layout: DEFAULT_FIELDS.layout!,
+      hold: {type: 'duration', description: 'How long each combination is held down (default 50ms): a long press.'},
+      down: {type: 'boolean', description: 'Press the keys and leave them held (until a key step with `up`, or the end of the session).'},
+      up: {type: 'boolean', description: 'Release the keys (held by `down`).'},
+    },
+  },
+  click: {
+    summary: 'Click at x, y.',
+    fields: {x: coord, y: coord, button, double: {type: 'boolean', description: 'Double-click.'}, hold: {type: 'duration', description: 'How long the button stays down (default 20ms): a long press.'}},
+  },
   move: {summary: 'Move the pointer to x, y.', fields: {x: coord, y: coord}},
   drag: {summary: 'Press at `from`, move to `to`, release.', fields: {from: {type: 'point', required: true, description: '[x, y]'}, to: {type: 'point', required: true, description: '[x, y]'}, button}},
   scroll: {summary: 'Turn the wheel.', fields: {direction: {type: 'string', values: ['up', 'down'], required: true, description: 'up or down.'}, clicks: {type: 'integer', min: 1, max: 1000, description: 'Wheel clicks (default 1).'}, at: {type: 'point', description: 'Move there first.'}}},

@@ -277,6 +277,31 @@ describe('inputs channel', () => {
     ]);
   });
 
+  it('leaves keys held before play() held (key --down in do): no second press or release of a held modifier; its own keys released on abort', async () => {
+    const {ch, messages} = fakeInputs();
+    ch.keyDown(SC.LSHIFT);
+    await new Keyboard(ch).play([{scancode: 0x1e, hold: []}, {scancode: 0x1e, hold: [SC.LSHIFT]}], pacingFor(1000));
+    expect(messages()).toEqual([
+      [101, 0x2a],
+      [101, 0x1e],
+      [102, 0x9e],
+      [101, 0x1e],
+      [102, 0x9e],
+    ]);
+    expect(ch.heldKeys).toEqual([SC.LSHIFT]);
+    const ac = new AbortController();
+    const play = new Keyboard(ch, ac.signal).play([{scancode: 0x1e, hold: [SC.LCTRL]}], pacingFor(10, 200));
+    setTimeout(() => ac.abort(), 50);
+    await expect(play).rejects.toBeInstanceOf(Interrupted);
+    expect(messages().slice(5)).toEqual([
+      [101, 0x1d],
+      [101, 0x1e],
+      [102, 0x9e],
+      [102, 0x9d],
+    ]);
+    expect(ch.heldKeys).toEqual([SC.LSHIFT]);
+  });
+
   it('keeps the lock state from INIT and KEY_MODIFIERS, waits for INIT with a timeout, and sends KEY_MODIFIERS', async () => {
     const {ch, messages} = fakeInputs();
     await expect(ch.waitInit(20)).rejects.toMatchObject({kind: 'timeout'});

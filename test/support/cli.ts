@@ -11,12 +11,13 @@ export interface CliResult {
   ms: number;
 }
 
-export function runCli(args: string[], opts: {env?: Record<string, string>; timeoutMs?: number; input?: string} = {}): Promise<CliResult> {
+export function runCli(args: string[], opts: {env?: Record<string, string>; timeoutMs?: number; input?: string; cwd?: string} = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, [BIN, ...args], {
       env: {...process.env, SPICE_URI: '', SPICE_PASSWORD: '', ...opts.env},
       stdio: ['pipe', 'pipe', 'pipe'],
+      cwd: opts.cwd,
     });
     let stdout = '';
     let stderr = '';

@@ -5,11 +5,14 @@
  */
 import {interruptedError, SpiceError} from '../errors.js';
 import {comboStrokes, parseCombo} from '../input/combos.js';
-import {DEFAULT_RATE, Interrupted, Keyboard, pacingFor, type Pacing, type PlayReport} from '../input/keyboard.js';
+import {DEFAULT_RATE, Interrupted, Keyboard, pacingFor, releaseExcept, type Pacing, type PlayReport} from '../input/keyboard.js';
 import {splitText, type KeyboardLayout, type Stroke} from '../input/layout.js';
 import {DEFAULT_LAYOUT, getLayout} from '../input/layouts.js';
 import type {SpiceSession} from '../session.js';
 import {flushed, readyInputs} from './inputs.js';
+import {pause} from './pause.js';
+import {formatScancode, type Scancode} from '../wire/scancodes.js';
+import {NAMED_KEYS} from '../input/scancodes.js';
 
 /** Keystrokes per second when typing text (input/keyboard.ts explains the figure). */
 export const DEFAULT_TYPE_RATE = DEFAULT_RATE;
@@ -136,8 +139,87 @@ export async function pressKeys(session: SpiceSession, combos: readonly string[]
   };
 }
 
+/** Gap between the key events of `key --down` / `key --up`, ms (as between a modifier and its key). */
+export const KEY_STATE_GAP_MS = 10;
+
+export interface KeyStateReport {
+  /** down: pressed and left held; up: released. */
+  state: 'down' | 'up';
+  combos: Array<{combo: string; keys: string[]}>;
+  events: number;
+  /** The keys still held by this session afterwards (key names, else scancodes as `key --list` shows them). */
+  held: string[];
+  ms: number;
+}
+
+/** The keys of one combination in press order: its modifiers (and the Shift/AltGr a character needs), then its key. */
+function comboKeys(combo: string, layout: KeyboardLayout, capsLock: boolean, state: 'down' | 'up'): Scancode[] {
+  const strokes = comboStrokes(combo, layout, capsLock);
+  if (strokes.length !== 1) {
+    throw new SpiceError('usage', `key --${state} ${combo}: the "${layout.name}" layout types it as ${strokes.length} keystrokes (a dead key or a Caps Lock change), which cannot be held: name the keys instead`);
+  }
+  const s = strokes[0]!;
+  return [...s.hold, s.scancode];
+}
+
+/** Throws the usage error of the first combination that cannot be held or released as one set of keys. */
+export function checkKeyState(combos: readonly string[], layout: KeyboardLayout, state: 'down' | 'up'): void {
+  if (combos.length === 0) throw new SpiceError('usage', `no keys given: e.g. \`key --${state} shift\``);
+  for (const c of combos) comboKeys(c, layout, false, state);
+}
+
+/**
+ * `key --down`: presses the keys of each combination (in order) and leaves them held, until `key --up`,
+ * a combination that names them, or the end of the session (which releases every key it holds).
+ * `key --up`: releases the keys of each combination, the last pressed first; keys not held by this session
+ * are released all the same (a key another client left down). Keys already down are not pressed again.
+ */
+export async function setKeyState(session: SpiceSession, combos: readonly string[], state: 'down' | 'up', o: KeyboardOptions): Promise<KeyStateReport> {
+  const layout = layoutOf(o.layout);
+  checkKeyState(combos, layout, state);
+  const inputs = await readyInputs(session, o.timeoutMs);
+  const t0 = performance.now();
+  const events0 = inputs.keyEventsSent;
+  const before = new Set(inputs.heldKeys);
+  let first = true;
+  const step = async () => {
+    if (!first) await pause(KEY_STATE_GAP_MS, o.signal);
+    first = false;
+    if (o.signal?.aborted) throw interruptedError(`interrupted: key --${state}`, {events: inputs.keyEventsSent - events0});
+  };
+  try {
+    for (const c of combos) {
+      const keys = comboKeys(c, layout, inputs.locks.capsLock, state);
+      if (state === 'down') {
+        for (const k of keys) {
+          if (inputs.heldKeys.includes(k)) continue;
+          await step();
+          inputs.keyDown(k);
+        }
+      } else {
+        for (const k of [...keys].reverse()) {
+          await step();
+          inputs.keyUp(k);
+        }
+      }
+    }
+    await flushed(inputs, o.timeoutMs);
+  } catch (e) {
+    // An interrupted or failed `--down` leaves nothing of its own held.
+    if (state === 'down') releaseExcept(inputs, before);
+    throw e;
+  }
+  return {
+    state,
+    combos: combos.map((c) => ({combo: c, keys: parseCombo(c).map((p) => (p.kind === 'key' ? p.name : p.char))})),
+    events: inputs.keyEventsSent - events0,
+    held: inputs.heldKeys.map((k) => NAMED_KEYS.find((n) => n.scancode === k)?.name ?? formatScancode(k)),
+    ms: Math.round(performance.now() - t0),
+  };
+}
+
 // What front ends name and check before connecting.
 export {MAX_RATE} from '../input/keyboard.js';
 export {DEFAULT_LAYOUT, getLayout, LAYOUT_NAMES} from '../input/layouts.js';
-export {NAMED_KEYS} from '../input/scancodes.js';
-export {formatScancode} from '../wire/scancodes.js';
+export {NAMED_KEYS};
+export {formatScancode};

@@ -293,13 +293,13 @@ export class Mouse {
     this.events++;
   }
 
-  /** Press, hold for the pause, release. The release goes out whatever happens. */
-  async click(button: number, count = 1): Promise<void> {
+  /** Press, hold for `holdMs` (default: the pause), release. The release goes out whatever happens (an abort ends the hold at once). */
+  async click(button: number, count = 1, holdMs = this.pauseMs): Promise<void> {
     for (let i = 0; i < count; i++) {
       if (i) await pause(this.pauseMs * 2, this.opts.signal);
       await this.press(button);
       try {
-        await pause(this.pauseMs, this.opts.signal);
+        await pause(holdMs, this.opts.signal);
       } finally {
         await this.release(button);
       }

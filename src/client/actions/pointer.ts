@@ -4,7 +4,7 @@
  * button is released on errors and on abort. The Mouse of a session is kept between actions (its mode, its
  * learnt server-mode gain and where it believes the pointer is).
  */
-import {interruptedError} from '../errors.js';
+import {interruptedError, SpiceError} from '../errors.js';
 import {buttonOf, gesture, Mouse, MouseInterrupted, scrollButton, type GestureCounts} from './mouse.js';
 import type {SpiceSession} from '../session.js';
 import {flushed, readyInputs} from './inputs.js';
@@ -25,7 +25,7 @@ export interface Point {
 
 export type PointerGesture =
   | {action: 'move'; x: number; y: number}
-  | {action: 'click'; x: number; y: number; button?: string; double?: boolean}
+  | {action: 'click'; x: number; y: number; button?: string; double?: boolean; holdMs?: number}
   | {action: 'drag'; from: Point; to: Point; button?: string; steps?: number}
   | {action: 'scroll'; direction: string; clicks?: number; at?: Point};
 
@@ -35,6 +35,8 @@ export interface PointerReport {
   button?: string;
   /** click */
   double?: boolean;
+  /** click: how long the button stayed down, ms (given as holdMs; else the default press of 20 ms) */
+  holdMs?: number;
   /** drag */
   from?: Point;
   to?: Point;
@@ -52,6 +54,9 @@ export interface PointerReport {
   rounds: number;
   ms: number;
 }
+
+/** Longest click hold, ms. */
+export const MAX_CLICK_HOLD_MS = 600_000;
 
 /** Intermediate motion events of a drag while the button is held. */
 export const DEFAULT_DRAG_STEPS = 10;
@@ -78,6 +83,9 @@ async function mouseOf(session: SpiceSession, o: PointerOptions): Promise<Mouse>
 export function checkGesture(g: PointerGesture): void {
   if (g.action === 'scroll') scrollButton(g.direction);
   else if (g.action !== 'move' && g.button !== undefined) buttonOf(g.button);
+  if (g.action === 'click' && g.holdMs !== undefined && !(Number.isFinite(g.holdMs) && g.holdMs >= 0 && g.holdMs <= MAX_CLICK_HOLD_MS)) {
+    throw new SpiceError('usage', `click hold ${g.holdMs} ms: expected 0 to ${MAX_CLICK_HOLD_MS} ms`);
+  }
 }
 
 async function perform(mouse: Mouse, g: PointerGesture): Promise<void> {
@@ -86,7 +94,7 @@ async function perform(mouse: Mouse, g: PointerGesture): Promise<void> {
       return mouse.moveTo(g.x, g.y);
     case 'click':
       await mouse.moveTo(g.x, g.y);
-      return mouse.click(buttonOf(g.button ?? 'left'), g.double ? 2 : 1);
+      return mouse.click(buttonOf(g.button ?? 'left'), g.double ? 2 : 1, g.holdMs);
     case 'drag': {
       const button = buttonOf(g.button ?? 'left');
       await mouse.moveTo(g.from.x, g.from.y);
@@ -136,12 +144,12 @@ export function releaseButtons(session: SpiceSession): void {
 }
 
 /** The gesture as its report names it. */
-function summary(g: PointerGesture): Pick<PointerReport, 'action' | 'button' | 'double' | 'from' | 'to' | 'direction' | 'clicks'> {
+function summary(g: PointerGesture): Pick<PointerReport, 'action' | 'button' | 'double' | 'holdMs' | 'from' | 'to' | 'direction' | 'clicks'> {
   switch (g.action) {
     case 'move':
       return {action: 'move'};
     case 'click':
-      return {action: 'click', button: g.button ?? 'left', double: Boolean(g.double)};
+      return {action: 'click', button: g.button ?? 'left', double: Boolean(g.double), ...(g.holdMs !== undefined ? {holdMs: g.holdMs} : {})};
     case 'drag':
       return {action: 'drag', button: g.button ?? 'left', from: g.from, to: g.to};
     case 'scroll':

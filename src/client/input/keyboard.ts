@@ -3,13 +3,15 @@
  * (QEMU's PS/2 keyboard drops bytes sent in a burst), so every key event is scheduled: modifiers down a
  * short gap apart, the key held for the hold time, modifiers up, and the next keystroke no sooner than
  * 1/rate after this one started. The schedule is absolute (no drift), every wait can be aborted, and
- * whatever happens every key pressed is released before play() returns or throws.
+ * whatever happens every key play() pressed is released before it returns or throws. Keys held before
+ * (`spice-cli key --down shift` inside `do`) stay held: a modifier of a stroke that is already down is
+ * neither pressed nor released, so typing `a` while Shift is held gives `A`.
  */
 import {performance} from 'node:perf_hooks';
 import {SpiceError} from '../errors.js';
 import type {InputsChannel} from '../channels/inputs.js';
 import type {Stroke} from './layout.js';
-import {PAUSE_BREAK_CODE, scancodeBytes, SC} from '../wire/scancodes.js';
+import {PAUSE_BREAK_CODE, scancodeBytes, SC, type Scancode} from '../wire/scancodes.js';
 
 /**
  * Keystrokes per second by default. Measured with 200-character lines (test/input, scratch runs): Xspice
@@ -58,6 +60,19 @@ export class Interrupted extends Error {
   }
 }
 
+/** Releases the keys held now that were not held in `before`, the last pressed first. */
+export function releaseExcept(ch: InputsChannel, before: ReadonlySet<Scancode>): void {
+  if (ch.isClosed) return;
+  for (const sc of [...ch.heldKeys].reverse()) {
+    if (before.has(sc)) continue;
+    try {
+      ch.keyUp(sc);
+    } catch {
+      return; // the channel is gone: the server releases what it held
+    }
+  }
+}
+
 export class Keyboard {
   constructor(
     readonly channel: InputsChannel,
@@ -72,11 +87,13 @@ export class Keyboard {
     const t0 = performance.now();
     let next = t0;
     let done = 0;
+    const before = new Set(ch.heldKeys);
     try {
       for (const s of strokes) {
         const start = next;
         let at = start;
-        for (const m of s.hold) {
+        const hold = s.hold.filter((m) => !before.has(m));
+        for (const m of hold) {
           await this.until(at, done, strokes.length);
           ch.keyDown(m);
           at += pacing.gapMs;
@@ -91,7 +108,7 @@ export class Keyboard {
           await this.until(at, done, strokes.length);
           ch.keyUp(s.scancode);
         }
-        for (const m of [...s.hold].reverse()) {
+        for (const m of [...hold].reverse()) {
           at += pacing.gapMs;
           await this.until(at, done, strokes.length);
           ch.keyUp(m);
@@ -105,8 +122,8 @@ export class Keyboard {
       }
       throw e;
     } finally {
-      // On an error or an abort, nothing stays pressed.
-      if (ch.heldKeys.length) ch.releaseAll();
+      // On an error or an abort, nothing this call pressed stays pressed.
+      releaseExcept(ch, before);
     }
     return {keystrokes: done, events: ch.keyEventsSent - events0, ms: Math.round((performance.now() - t0) * 10) / 10};
   }
