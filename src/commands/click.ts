@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core';
+import {durationFlag} from '../cli/duration.js';
 import {SessionCommand} from '../cli/base-command.js';
 import {POINTER_CHANNELS, pointerFlags, pointerOptions, warnInexact} from '../cli/pointer-flags.js';
 import {pointer} from '../client/actions/pointer.js';
 import {BUTTON_NAMES, checkGesture, parseCoord} from '../client/actions/pointer.js';
-import {parseNumber} from '../cli/numbers.js';
 
 export default class Click extends SessionCommand {
   static override summary = 'Click a mouse button at X Y (guest screen pixels).';
@@ -22,12 +22,12 @@ export default class Click extends SessionCommand {
     ...pointerFlags,
     button: Flags.string({char: 'b', description: 'Mouse button.', options: [...BUTTON_NAMES], default: 'left'}),
     double: Flags.boolean({description: 'Double-click.', default: false}),
-    hold: Flags.string({description: 'How long the button stays down, in ms (default 20): a long press.'}),
+    hold: durationFlag({name: 'hold', unit: 'ms', description: 'How long the button stays down (default 20ms): a long press.'}),
   };
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Click);
-    const gesture = {action: 'click', x: parseCoord(args.x, 'X'), y: parseCoord(args.y, 'Y'), button: flags.button, double: flags.double, holdMs: parseNumber(flags.hold, '--hold')} as const;
+    const gesture = {action: 'click', x: parseCoord(args.x, 'X'), y: parseCoord(args.y, 'Y'), button: flags.button, double: flags.double, holdMs: flags.hold} as const;
     checkGesture(gesture);
     const out = await this.withSession(flags, {channels: POINTER_CHANNELS}, (s, signal) => pointer(s, gesture, {...pointerOptions(flags), signal}));
     this.report(out, warnInexact);

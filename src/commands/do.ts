@@ -1,5 +1,6 @@
 import {resolve} from 'node:path';
 import {Args, Flags} from '@oclif/core';
+import {durationFlag} from '../cli/duration.js';
 import {SessionCommand} from '../cli/base-command.js';
 import {asSpiceError, interruptedError, SpiceError} from '../client/errors.js';
 import {ChannelType} from '../client/wire/enums.js';
@@ -37,7 +38,7 @@ Everything is checked before connecting (exit 2: the action is named, with a sug
     action: Args.string({description: 'ACTION ARGS, several separated by "+"; or "-": YAML steps from stdin.', required: true}),
   };
   static override flags = {
-    delay: Flags.string({description: 'Pause between the actions: milliseconds or a duration (250ms, 1s).'}),
+    delay: durationFlag({name: 'delay', unit: 'ms', description: 'Pause between the actions.'}),
   };
 
   async run(): Promise<void> {
@@ -49,10 +50,10 @@ Everything is checked before connecting (exit 2: the action is named, with a sug
     const actionArgv = words[0] === '-' && words.length === 1 ? undefined : words;
     const parsed = actionArgv ? parseActions(actionArgv, this.commandFlagNames()) : undefined;
     const {flags} = await this.parse(Do, [...head, ...(parsed?.commandArgv ?? []), '-']);
-    const delayMs = parseDelay(flags.delay);
+    const delayMs = flags.delay ?? 0;
     const cwd = process.cwd();
     const scenario = parsed ? this.load(parsed.actions, cwd) : this.load(undefined, cwd, await readStdin());
-    scenario.defaults.timeoutMs = flags.timeout * 1000;
+    scenario.defaults.timeoutMs = flags.timeout;
     const message = (m: string) => (parsed ? actionMessage(m, parsed.actions) : m);
     try {
       await preflight(scenario);
@@ -135,13 +136,6 @@ Everything is checked before connecting (exit 2: the action is named, with a sug
     }
     return {head, words: []};
   }
-}
-
-function parseDelay(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s)?$/.exec(v.trim());
-  if (!m) throw new SpiceError('usage', `--delay ${v}: expected milliseconds (250) or a duration (250ms, 1.5s)`);
-  return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
 }
 
 async function readStdin(): Promise<string> {

@@ -17,7 +17,7 @@
  */
 import {SpiceError} from '../client/errors.js';
 import {STEP_NAMES, STEPS, type FieldDef, type StepDef} from './steps.js';
-import {suggest} from './suggest.js';
+import {suggest} from '../client/suggest.js';
 
 /** The name the generated text goes by in the loader's messages. */
 export const ACTIONS_SOURCE = '<do>';

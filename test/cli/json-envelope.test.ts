@@ -20,6 +20,7 @@ const SESSION_ARGS: Record<string, string[]> = {
   click: ['5', '5'],
   'clipboard:get': [],
   'clipboard:set': ['--', 'x'],
+  do: ['sleep', '1'],
   drag: ['1', '1', '5', '5'],
   info: [],
   key: ['enter'],

@@ -132,13 +132,15 @@ describe('mouse on Xspice', () => {
 
   it('Ctrl-C during a drag releases the button', async () => {
     const rec = join(scratch, 'drag.spicerec');
-    const child = spawn(process.execPath, [BIN, 'drag', '--uri', t.uri, '--steps', '1000', '--record', rec, '10', '400', '1000', '700'], {
+    const child = spawn(process.execPath, [BIN, 'drag', '--uri', t.uri, '--steps', '1000', '--record', rec, '--verbose', '10', '400', '1000', '700'], {
       env: {...process.env, SPICE_URI: '', SPICE_PASSWORD: ''},
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
-    await new Promise((r) => setTimeout(r, 2500));
+    // --verbose traces each motion sent: interrupt once the drag is under way (a fixed sleep was too short on a loaded machine).
+    const dragging = Date.now() + 30_000;
+    while ((stderr.match(/-> MOUSE_(POSITION|MOTION)/g)?.length ?? 0) < 20 && Date.now() < dragging) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code, stderr).toBe(130);

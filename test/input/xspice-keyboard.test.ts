@@ -161,13 +161,15 @@ describe('typing US-ASCII into an xterm on Xspice', () => {
     const rec = join(scratch, 'interrupted.spicerec');
     const k0 = await runCli(['type', '--uri', t.uri, '--', 'cat > /dev/null\n']);
     expect(k0.code).toBe(0);
-    const child = spawn(process.execPath, [BIN, 'type', '--uri', t.uri, '--rate', '20', '--record', rec, '--', 'ABCDEFGHIJ'.repeat(20)], {
+    // --verbose traces each KEY_DOWN sent: interrupt once typing is well under way (a fixed sleep was too short on a loaded machine).
+    const child = spawn(process.execPath, [BIN, 'type', '--uri', t.uri, '--rate', '20', '--record', rec, '--verbose', '--', 'ABCDEFGHIJ'.repeat(20)], {
       env: {...process.env, SPICE_URI: '', SPICE_PASSWORD: ''},
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
-    await new Promise((r) => setTimeout(r, 2000));
+    const typing = Date.now() + 30_000;
+    while ((stderr.match(/-> KEY_DOWN/g)?.length ?? 0) < 30 && Date.now() < typing) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code, stderr).toBe(130);
