@@ -47,10 +47,16 @@ export default class Run extends SessionCommand {
         else throw e;
       }
     }
-    if (problems.length) throw new ScenarioError(problems);
     // --timeout given on the command line caps every wait of the scenarios (README: "any single wait").
     if (this.argv.some((a) => a === '--timeout' || a.startsWith('--timeout='))) for (const sc of scenarios) capWaits(sc, flags.timeout);
-    for (const sc of scenarios) await preflight(sc);
+    // Keys, layouts and needles of the files that parsed are checked too, so one run reports every problem.
+    for (const sc of scenarios) {
+      await preflight(sc).catch((e: unknown) => {
+        if (e instanceof ScenarioError) problems.push(...e.problems);
+        else throw e;
+      });
+    }
+    if (problems.length) throw new ScenarioError(problems);
 
     const opts = await this.sessionOptions(flags);
     // A live view on a terminal; plain lines, one per step, in CI and logs.
