@@ -113,7 +113,9 @@ export function prepareOutput(file: string): void {
     mkdirSync(dir, {recursive: true});
     accessSync(dir, constants.W_OK);
   } catch (e) {
-    throw new SpiceError('usage', `cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (folder ${dir})`);
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'a part of its folder path is a file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? (e as Error).message);
+    throw new SpiceError('usage', `cannot write ${file}: ${why} (folder ${dir})`);
   }
   if (existsSync(file) && statSync(file).isDirectory()) throw new SpiceError('usage', `cannot write ${file}: it is a folder`);
 }
