@@ -2,11 +2,11 @@ import {writeFileSync} from 'node:fs';
 import {Args, Flags} from '@oclif/core';
 import {SpiceCommand} from '../../cli/base-command.js';
 import {SpiceError} from '../../client/errors.js';
-import {parsePercent} from '../../scenarios/needles/args.js';
-import {drawMatch} from '../../scenarios/needles/draw.js';
-import {encodePngRgba, readPngRgba} from '../../scenarios/needles/image.js';
-import {matchNeedle} from '../../scenarios/needles/match.js';
-import {loadNeedle} from '../../scenarios/needles/needle.js';
+import {parsePercent} from '../../client/actions/needles/args.js';
+import {drawMatch} from '../../client/actions/needles/draw.js';
+import {encodePngRgba, readPngRgba} from '../../client/actions/needles/image.js';
+import {matchNeedle} from '../../client/actions/needles/match.js';
+import {loadNeedle} from '../../client/actions/needles/needle.js';
 
 export default class NeedleCheck extends SpiceCommand {
   static override summary = 'Look for a needle on a screenshot: score and location; exit 0 found, 1 not found.';

@@ -1,5 +1,5 @@
 /** RGBA pictures of needles and screens: PNG in and out through sharp (loaded on first use). */
-import {SpiceError} from '../../client/errors.js';
+import {SpiceError} from '../../errors.js';
 
 /** An RGBA picture: R, G, B, A bytes per pixel, rows top-down (what surfaceToRgba returns). */
 export interface Rgba {
