@@ -7,6 +7,7 @@ import {drawMatch} from '../../client/actions/needles/draw.js';
 import {encodePngRgba, readPngRgba} from '../../client/actions/needles/image.js';
 import {matchNeedle} from '../../client/actions/needles/match.js';
 import {loadNeedle} from '../../client/actions/needles/needle.js';
+import {needleFile} from '../../client/actions/needles/resolve.js';
 
 export default class NeedleCheck extends SpiceCommand {
   static override summary = 'Look for a needle on a screenshot: score and location; exit 0 found, 1 not found.';
@@ -14,11 +15,12 @@ export default class NeedleCheck extends SpiceCommand {
   static override examples = [
     '<%= config.bin %> needle check shot.png needles/xterm.json',
     '<%= config.bin %> needle check shot.png needles/xterm.json -o checked.png --tolerance 8 --json',
+    '<%= config.bin %> needle check screen.ppm needles/xterm',
   ];
 
   static override args = {
-    screenshot: Args.string({description: 'Screenshot (PNG).', required: true}),
-    needle: Args.string({description: 'Needle JSON (its PNG beside it).', required: true}),
+    screenshot: Args.string({description: 'Screenshot (PNG or PPM).', required: true}),
+    needle: Args.string({description: 'Needle JSON (its PNG beside it); the .json may be left out.', required: true}),
   };
 
   static override flags = {
@@ -30,7 +32,7 @@ export default class NeedleCheck extends SpiceCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(NeedleCheck);
-    const needle = await loadNeedle(args.needle);
+    const needle = await loadNeedle(needleFile(args.needle));
     const screen = await readPngRgba(args.screenshot);
     const t0 = performance.now();
     const r = matchNeedle(screen, needle, {threshold: parsePercent('--threshold', flags.threshold), tolerance: flags.tolerance, margin: flags.margin});
