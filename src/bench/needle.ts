@@ -9,9 +9,9 @@
  */
 import {performance} from 'node:perf_hooks';
 import {fileURLToPath, pathToFileURL} from 'node:url';
-import {readPngRgba, type Rgba} from '../scenarios/needles/image.js';
-import {matchNeedle, type MatchOptions} from '../scenarios/needles/match.js';
-import {needleFromJson, type Needle} from '../scenarios/needles/needle.js';
+import {readPngRgba, type Rgba} from '../client/actions/needles/image.js';
+import {matchNeedle, type MatchOptions} from '../client/actions/needles/match.js';
+import {needleFromJson, type Needle} from '../client/actions/needles/needle.js';
 
 const RECORDINGS = fileURLToPath(new URL('../../recordings/', import.meta.url));
 

@@ -7,6 +7,7 @@ import {artifactsFolder, executeScenario, type ScenarioResult} from '../scenario
 import {junitXml} from '../scenarios/junit.js';
 import {capWaits, loadScenario, ScenarioError, type Scenario} from '../scenarios/load.js';
 import {preflight} from '../scenarios/preflight.js';
+import {checkScenarios} from '../scenarios/check.js';
 import {plainProgress} from '../scenarios/progress.js';
 import {stepLogText} from '../scenarios/artifacts.js';
 import {liveProgress} from '../cli/terminal.js';
@@ -18,6 +19,7 @@ export default class Run extends SessionCommand {
     '<%= config.bin %> run examples/xspice-xterm.yaml --uri spice://127.0.0.1:5900',
     '<%= config.bin %> run tests/*.yaml --var USER=root --artifacts out --junit out/junit.xml',
     '<%= config.bin %> run tests/*.yaml --shard 2/3 --parallel 2 --bail',
+    '<%= config.bin %> run --check tests/*.yaml',
   ];
   static override strict = false;
   static override args = {
@@ -30,12 +32,14 @@ export default class Run extends SessionCommand {
     parallel: Flags.integer({description: 'Scenarios run at the same time.', default: 1, min: 1, max: 64}),
     shard: Flags.string({description: 'Run only shard I of N (I/N): the sorted files whose index mod N is I-1.'}),
     bail: Flags.boolean({description: 'Start no further scenario after the first failure.', default: false}),
+    check: Flags.boolean({description: 'Only validate the files and their needles (as run does before connecting), without a server: exit 0, or 2 listing every problem.', default: false}),
   };
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Run);
     const vars = parseVars(flags.var ?? []);
     const files = selectShard([...new Set((argv as string[]).map((f) => resolve(f)))], flags.shard);
+    if (flags.check) return this.check(files, vars);
     // Everything validates before anything connects.
     const scenarios: Scenario[] = [];
     const problems: string[] = [];
@@ -128,6 +132,17 @@ export default class Run extends SessionCommand {
       });
     }
     if (firstFailure) process.exitCode = firstFailure.exitCode;
+  }
+
+  /** --check: every file validated and preflighted, every problem listed (exit 2), nothing connected. */
+  private async check(files: string[], vars: Record<string, string>): Promise<void> {
+    const r = await checkScenarios(files, vars);
+    if (r.problems.length) {
+      // The message is ScenarioError's (one problem a line); --json also lists each file's problems.
+      throw new SpiceError('usage', r.problems.join('\n'), {details: {files: r.files}});
+    }
+    const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
+    this.report({files: r.files}, `ok: ${n(r.files.length, 'file')} checked (${n(r.files.reduce((t, f) => t + (f.steps ?? 0), 0), 'step')}, ${n(r.files.reduce((t, f) => t + (f.needles ?? 0), 0), 'needle')})`);
   }
 }
 

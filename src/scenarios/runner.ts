@@ -9,8 +9,9 @@ import type {SpiceSession} from '../client/session.js';
 import type {KeyboardOptions} from '../client/actions/keyboard.js';
 import {releaseButtons, type PointerOptions} from '../client/actions/pointer.js';
 import {grabScreen} from '../client/actions/capture.js';
+import {fmtMs, needlesNotFound, type NeedleCandidate, type NeedleWaitOptions} from '../client/actions/screen.js';
 import {interpolate, needlePath, where, type NeedleRef, type Scenario, type Step} from './load.js';
-import {loadNeedleCached, needles as needlesModule, type MatchResult, type Needle, type Rgba} from './needle-access.js';
+import {loadNeedleCached, type Needle, type Rgba} from './needle-access.js';
 import {STEP_HANDLERS, type StepArgs} from './step-handlers.js';
 
 export interface StepRecord {
@@ -42,8 +43,6 @@ export interface RunnerOptions {
   literal?: boolean;
 }
 
-const POLL_MS = 50;
-
 export class ScenarioRunner {
   readonly log: StepRecord[] = [];
   readonly figures: Record<string, number> = {};
@@ -51,7 +50,7 @@ export class ScenarioRunner {
   /** The screen the last screen step looked at. */
   lastScreen?: Rgba;
   /** The best match of the last screen step (for the failure artifacts). */
-  lastMatch?: {needle: Needle; result: MatchResult};
+  lastMatch?: NeedleCandidate;
   /** The scenario's screenshots folder. */
   readonly vars: Record<string, string>;
   private readonly t0 = performance.now();
@@ -171,10 +170,7 @@ export class ScenarioRunner {
   }
 
   notFound(kind: 'timeout' | 'expectation', refs: NeedleRef[], ms: number, when?: string): SpiceError {
-    const best = this.lastMatch ? ` (best: ${this.lastMatch.needle.name} at ${this.lastMatch.result.score.toFixed(1)}%)` : '';
-    const names = refs.map((r) => r.ref).join(', ');
-    const what = refs.length > 1 ? `none of the needles ${names} matched` : `the needle ${names} did not match`;
-    return new SpiceError(kind, `${what} ${when ?? `within ${fmtMs(ms)}`}${best}`);
+    return needlesNotFound(kind, refs.map((r) => r.ref), this.lastMatch, when ?? `within ${fmtMs(ms)}`);
   }
 
   /** The current monitor's pixels (or a region of it). */
@@ -182,62 +178,28 @@ export class ScenarioRunner {
     return grabScreen(this.session, this.scenario.defaults.monitor, region);
   }
 
-  private tryGrab(region?: number[]): Rgba | undefined {
-    try {
-      return this.grab(region);
-    } catch (e) {
-      const switching = e instanceof SpiceError && (e.kind === 'protocol' || (e.kind === 'usage' && this.session.display!.monitors().length === 0));
-      if (switching && !this.lostError) return undefined;
-      throw e;
-    }
+  /** The needles `refs` name (variables expanded), each file read once per run. */
+  loadNeedles(refs: NeedleRef[]): Promise<Needle[]> {
+    return Promise.all(refs.map((r) => loadNeedleCached(needlePath({ref: this.expand(r.ref), dir: r.dir}))));
   }
 
-  /** Calls `check` on the screen now and after every change, until it returns a value or `timeoutMs` passes. */
-  async poll<T>(check: (s: Rgba) => T | undefined, timeoutMs: number, region?: number[]): Promise<T | undefined> {
-    const display = this.session.display!;
-    const deadline = performance.now() + timeoutMs;
-    let dirty = true;
-    const onDamage = () => (dirty = true);
-    display.on('damage', onDamage);
-    try {
-      for (;;) {
-        if (this.lostError) throw this.lostError;
-        if (dirty) {
-          dirty = false;
-          // While the guest changes mode the monitor may point at a surface not created yet: look again later.
-          const s = this.tryGrab(region);
-          if (!s) dirty = true;
-          else {
-            if (!region) this.lastScreen = s;
-            const r = check(s);
-            if (r !== undefined) return r;
-          }
-        }
-        const left = deadline - performance.now();
-        if (left <= 0) return undefined;
-        await this.sleep(Math.min(left, POLL_MS));
-      }
-    } finally {
-      display.off('damage', onDamage);
-    }
-  }
-
-  async findNeedles(refs: NeedleRef[], timeoutMs: number, threshold?: number): Promise<{needle: Needle; result: MatchResult} | undefined> {
-    const {matchNeedle} = await needlesModule();
-    const list = await Promise.all(refs.map((r) => loadNeedleCached(needlePath({ref: this.expand(r.ref), dir: r.dir}))));
-    const th = threshold ?? this.scenario.defaults.threshold;
-    return this.poll((screen) => {
-      let best: {needle: Needle; result: MatchResult} | undefined;
-      for (const needle of list) {
-        const result = matchNeedle(screen, needle, th !== undefined ? {threshold: th} : {});
-        if (!best || (result.found && !best.result.found) || (result.found === best.result.found && result.score > best.result.score)) best = {needle, result};
-      }
-      if (best) {
+  /**
+   * Options of the screen actions (src/client/actions/screen.ts) for a step: the scenario's monitor and
+   * threshold, Ctrl-C, and the runner's bookkeeping: the last screen and best match (failure artifacts) and
+   * the 'score' progress events.
+   */
+  screenOptions(timeoutMs: number, threshold?: number): NeedleWaitOptions {
+    return {
+      timeoutMs,
+      monitor: this.scenario.defaults.monitor,
+      threshold: threshold ?? this.scenario.defaults.threshold,
+      signal: this.opts.signal,
+      onScreen: (s) => (this.lastScreen = s),
+      onScore: (best) => {
         this.lastMatch = best;
         this.opts.onProgress?.({type: 'score', needle: best.needle.name, score: best.result.score});
-      }
-      return best?.result.found ? best : undefined;
-    }, timeoutMs);
+      },
+    };
   }
 
   /** Lets go of every mouse button (errors). */
@@ -246,17 +208,4 @@ export class ScenarioRunner {
   }
 }
 
-export function clickPoint(needle: Needle, r: MatchResult): {x: number; y: number} {
-  const area = needle.areas.find((x) => x.type === 'match') ?? needle.areas[0];
-  if (!area) return {x: Math.round(needle.image.width / 2), y: Math.round(needle.image.height / 2)};
-  return {x: area.x + r.dx + Math.floor(area.width / 2), y: area.y + r.dy + Math.floor(area.height / 2)};
-}
-
-export function sameImage(a: Rgba, b: Rgba): boolean {
-  if (a.width !== b.width || a.height !== b.height) return false;
-  return Buffer.from(a.data.buffer, a.data.byteOffset, a.data.length).equals(Buffer.from(b.data.buffer, b.data.byteOffset, b.data.length));
-}
-
-export function fmtMs(ms: number): string {
-  return ms >= 1000 ? `${(Math.round(ms / 100) / 10).toString()} s` : `${Math.round(ms)} ms`;
-}
+export {fmtMs};

@@ -31,7 +31,11 @@ const SESSION_ARGS: Record<string, string[]> = {
   screenshot: ['-o', '/tmp/spice-cli-json-envelope.png'],
   scroll: ['up'],
   'send-file': ['package.json'],
+  'assert-screen': ['examples/needles/xterm-prompt.json'],
+  'wait-screen': ['examples/needles/xterm-prompt.json'],
   type: ['--', 'x'],
+  'wait-change': [],
+  'wait-still': [],
 };
 
 /** The envelope of a failure: ok false, error {kind, exitCode, message} with the process's exit code. */

@@ -8,7 +8,7 @@ import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {LabTarget} from '../../src/lab/types.js';
 import {startXspice} from '../../src/lab/xspice.js';
-import {readPngRgba} from '../../src/scenarios/needles/image.js';
+import {readPngRgba} from '../../src/client/actions/needles/image.js';
 import {runCli} from '../support/cli.js';
 import {pixel, SHOT, SHOT_AT_CONNECT, shiftedPng} from './helpers.js';
 

@@ -1,7 +1,7 @@
 /** Pictures for the needle tests: real screenshots from recordings/ and variants made from them with sharp. */
 import {fileURLToPath} from 'node:url';
 import sharp from 'sharp';
-import type {Rgba} from '../../src/scenarios/needles/image.js';
+import type {Rgba} from '../../src/client/actions/needles/image.js';
 
 export const RECORDINGS = fileURLToPath(new URL('../../recordings/', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../fixtures/needles/', import.meta.url));

@@ -7,9 +7,9 @@ import {copyFileSync, mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
-import {readPngRgba, type Rgba} from '../../src/scenarios/needles/image.js';
-import {matchAny, matchNeedle} from '../../src/scenarios/needles/match.js';
-import {loadNeedle, needleFromJson, openQaMatchToPercent, type Needle} from '../../src/scenarios/needles/needle.js';
+import {readPngRgba, type Rgba} from '../../src/client/actions/needles/image.js';
+import {matchAny, matchNeedle} from '../../src/client/actions/needles/match.js';
+import {loadNeedle, needleFromJson, openQaMatchToPercent, type Needle} from '../../src/client/actions/needles/needle.js';
 import {copyRgba, FIXTURES, pixel, RECORDINGS, SHOT, SHOT_AT_CONNECT, shiftedPng} from './helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'spice-cli-needles-'));

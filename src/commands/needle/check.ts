@@ -2,11 +2,12 @@ import {writeOutput} from '../../client/actions/capture.js';
 import {Args, Flags} from '@oclif/core';
 import {SpiceCommand} from '../../cli/base-command.js';
 import {SpiceError} from '../../client/errors.js';
-import {parsePercent} from '../../scenarios/needles/args.js';
-import {drawMatch} from '../../scenarios/needles/draw.js';
-import {encodePngRgba, readPngRgba} from '../../scenarios/needles/image.js';
-import {matchNeedle} from '../../scenarios/needles/match.js';
-import {loadNeedle} from '../../scenarios/needles/needle.js';
+import {parsePercent} from '../../client/actions/needles/args.js';
+import {drawMatch} from '../../client/actions/needles/draw.js';
+import {encodePngRgba, readPngRgba} from '../../client/actions/needles/image.js';
+import {matchNeedle} from '../../client/actions/needles/match.js';
+import {loadNeedle} from '../../client/actions/needles/needle.js';
+import {needleFile} from '../../client/actions/needles/resolve.js';
 
 export default class NeedleCheck extends SpiceCommand {
   // Offline: no connection, so no protocol trace (--verbose) either.
@@ -16,11 +17,12 @@ export default class NeedleCheck extends SpiceCommand {
   static override examples = [
     '<%= config.bin %> needle check shot.png needles/xterm.json',
     '<%= config.bin %> needle check shot.png needles/xterm.json -o checked.png --tolerance 8 --json',
+    '<%= config.bin %> needle check screen.ppm needles/xterm',
   ];
 
   static override args = {
-    screenshot: Args.string({description: 'Screenshot (PNG).', required: true}),
-    needle: Args.string({description: 'Needle JSON (its PNG beside it).', required: true}),
+    screenshot: Args.string({description: 'Screenshot (PNG or PPM).', required: true}),
+    needle: Args.string({description: 'Needle JSON (its PNG beside it); the .json may be left out.', required: true}),
   };
 
   static override flags = {
@@ -32,7 +34,7 @@ export default class NeedleCheck extends SpiceCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(NeedleCheck);
-    const needle = await loadNeedle(args.needle);
+    const needle = await loadNeedle(needleFile(args.needle));
     const screen = await readPngRgba(args.screenshot);
     const t0 = performance.now();
     const r = matchNeedle(screen, needle, {threshold: parsePercent('--threshold', flags.threshold), tolerance: flags.tolerance, margin: flags.margin});

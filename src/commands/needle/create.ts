@@ -3,9 +3,9 @@ import {basename, dirname, resolve} from 'node:path';
 import {Args, Flags} from '@oclif/core';
 import {SpiceCommand} from '../../cli/base-command.js';
 import {SpiceError} from '../../client/errors.js';
-import {parsePercent, parsePoint, parseRect} from '../../scenarios/needles/args.js';
-import {readPngRgba} from '../../scenarios/needles/image.js';
-import {needleFromJson, needleToJson, needleToOpenQaJson, type NeedleArea} from '../../scenarios/needles/needle.js';
+import {parsePercent, parsePoint, parseRect} from '../../client/actions/needles/args.js';
+import {readPngRgba} from '../../client/actions/needles/image.js';
+import {needleFromJson, needleToJson, needleToOpenQaJson, type NeedleArea} from '../../client/actions/needles/needle.js';
 
 export default class NeedleCreate extends SpiceCommand {
   // Offline: no connection, so no protocol trace (--verbose) either.

@@ -1,5 +1,5 @@
 /** Parsing of the `needle` commands' geometry arguments; bad input is a SpiceError 'usage' naming the flag. */
-import {SpiceError} from '../../client/errors.js';
+import {SpiceError} from '../../errors.js';
 
 export function parseRect(flag: string, text: string): {x: number; y: number; width: number; height: number} {
   const parts = text.split(',').map((p) => Number(p.trim()));

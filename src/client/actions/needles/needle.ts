@@ -16,7 +16,7 @@
  */
 import {existsSync, readFileSync} from 'node:fs';
 import {basename, dirname, join} from 'node:path';
-import {SpiceError} from '../../client/errors.js';
+import {SpiceError} from '../../errors.js';
 import {readPngRgba, type Rgba} from './image.js';
 
 export type {Rgba} from './image.js';

@@ -1,0 +1,49 @@
+/**
+ * `run --check` underneath (no server, no build): every file loaded and preflighted as run does before
+ * connecting, every problem of every file collected with file:line:column.
+ */
+import {cpSync, mkdtempSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {checkScenarios} from '../../src/scenarios/check.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'spice-cli-check-'));
+cpSync(join(root, 'examples/needles'), join(dir, 'needles'), {recursive: true});
+const file = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+describe('run --check', () => {
+  it('the examples check clean: names, step and needle counts', async () => {
+    const files = ['xspice-xterm', 'xspice-branch', 'xspice-clipboard', 'qemu-shell'].map((n) => join(root, `examples/${n}.yaml`));
+    const r = await checkScenarios(files, {});
+    expect(r.problems).toEqual([]);
+    expect(r.files.every((f) => f.ok)).toBe(true);
+    expect(r.files[0]).toMatchObject({file: files[0], ok: true, name: 'xterm echo', steps: 5, needles: 2, problems: []});
+  });
+
+  it('collects every problem of every file: the format, missing needles, untypeable text, unknown keys, broken needles', async () => {
+    writeFileSync(join(dir, 'needles/broken.json'), '{"areas": [{"x": 0, "y": 0, "width": 5000, "height": 1}]}');
+    cpSync(join(dir, 'needles/xterm-prompt.png'), join(dir, 'needles/broken.png'));
+    const bad = file('bad.yaml', 'name: bad\nsteps:\n  - wiat_screen: xterm-prompt\n  - wait_screen: nope\n  - assert_screen: broken\n');
+    const keys = file('keys.yaml', 'name: keys\nsteps:\n  - type: "caf\\u00e9 \\u4e2d"\n  - key: ctrl-foo\n  - repeat: {times: 2, steps: [{key: "${X}"}]}\n');
+    const good = file('good.yaml', 'name: good\nsteps:\n  - wait_screen: xterm-prompt\n  - type: "echo ${X}\\n"\n');
+    const r = await checkScenarios([bad, keys, good], {X: '1'});
+    expect(r.files.map((f) => [f.ok, f.problems.length])).toEqual([
+      [false, 2],
+      [false, 2],
+      [true, 0],
+    ]);
+    expect(r.problems[0]).toMatch(/bad\.yaml:3:5: unknown step "wiat_screen": did you mean "wait_screen"\?/);
+    expect(r.problems[1]).toMatch(/bad\.yaml:4:18: needle "nope" not found: expected .*needles\/nope\.json/);
+    expect(r.problems[2]).toMatch(/keys\.yaml:3:5: type: .*cannot type 2 characters: "é" \(U\+00E9\), "中" \(U\+4E2D\)/);
+    expect(r.problems[3]).toMatch(/keys\.yaml:4:5: key: unknown key name "foo" in "ctrl-foo"/);
+    // The format problems stop a file before its preflight (as run does): a file without them gets its needles loaded.
+    const needle = await checkScenarios([file('needle.yaml', 'name: needle\nsteps:\n  - assert_screen: broken\n')], {});
+    expect(needle.problems).toEqual([expect.stringMatching(/needle\.yaml:3:5: assert_screen: needle .*broken\.json: areas\[0\] \(0,0 5000x1\) is outside the needle picture/)]);
+  });
+});
