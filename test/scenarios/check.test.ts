@@ -23,7 +23,7 @@ describe('run --check', () => {
     const r = await checkScenarios(files, {});
     expect(r.problems).toEqual([]);
     expect(r.files.every((f) => f.ok)).toBe(true);
-    expect(r.files[0]).toMatchObject({file: files[0], ok: true, name: 'xterm echo', steps: 5, needles: 2, problems: []});
+    expect(r.files[0]).toMatchObject({file: files[0], ok: true, name: 'xterm echo', steps: 6, needles: 2, problems: []});
   });
 
   it('collects every problem of every file: the format, missing needles, untypeable text, unknown keys, broken needles', async () => {
