@@ -29,6 +29,22 @@ function screenUnderNeedle(screen: Rgba, needle: Rgba, dx: number, dy: number): 
   return {width: needle.width, height: needle.height, data: out};
 }
 
+/**
+ * Only the needle's match areas are compared: elsewhere `under` takes the needle's own pixels, so the diff shows
+ * them faded and marks nothing there (a needle cut from a whole screenshot would otherwise be red wherever the
+ * rest of the screen moved on).
+ */
+function keepOnlyMatchAreas(under: Rgba, needle: Needle): void {
+  const areas = needle.areas.filter((a) => a.type === 'match');
+  if (!areas.length) return;
+  const {width, height} = under;
+  const inside = new Uint8Array(width * height);
+  for (const a of areas) {
+    for (let y = Math.max(0, a.y); y < Math.min(height, a.y + a.height); y++) inside.fill(1, y * width + Math.max(0, a.x), y * width + Math.min(width, a.x + a.width));
+  }
+  for (let p = 0; p < inside.length; p++) if (!inside[p]) under.data.set(needle.image.data.subarray(p * 4, p * 4 + 4), p * 4);
+}
+
 export function stepLogText(log: StepRecord[]): string {
   return log
     .slice()
@@ -66,6 +82,7 @@ export async function writeFailureArtifacts(f: FailureInput): Promise<string[]> 
       const pixelmatch = (await import('pixelmatch')).default;
       const {width, height} = f.needle.image;
       const under = screenUnderNeedle(f.screen, f.needle.image, f.dx ?? 0, f.dy ?? 0);
+      keepOnlyMatchAreas(under, f.needle);
       const diff = new Uint8Array(width * height * 4);
       pixelmatch(f.needle.image.data, under.data, diff, width, height, {threshold: 0.1});
       put('diff.png', await encodeRgbaPng({width, height, data: diff}));

@@ -53,9 +53,9 @@ describe('examples against lab Xspice', () => {
     const r = await runCli(['run', join(root, 'examples/xspice-xterm.yaml'), '--uri', t.uri, '--artifacts', art, '--json'], {timeoutMs: 60_000});
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out.scenarios[0].steps.map((s: {kind: string; ok: boolean}) => `${s.kind}:${s.ok}`)).toEqual(['move:true', 'wait_screen:true', 'type:true', 'assert_screen:true', 'screenshot:true']);
+    expect(out.scenarios[0].steps.map((s: {kind: string; ok: boolean}) => `${s.kind}:${s.ok}`)).toEqual(['move:true', 'key:true', 'wait_screen:true', 'type:true', 'assert_screen:true', 'screenshot:true']);
     // Not a terminal: plain progress lines on stderr, one per step.
-    expect(r.stderr.split('\n').filter((l) => /^ {2}ok {3}\d /.test(l)).map((l) => l.split(' ').filter(Boolean)[2])).toEqual(['move', 'wait_screen:', 'type:', 'assert_screen:', 'screenshot:']);
+    expect(r.stderr.split('\n').filter((l) => /^ {2}ok {3}\d /.test(l)).map((l) => l.split(' ').filter(Boolean)[2])).toEqual(['move', 'key', 'wait_screen:', 'type:', 'assert_screen:', 'screenshot:']);
     const shot = await png(join(art, 'xterm_echo', 'after-echo.png'));
     expect([shot.width, shot.height]).toEqual([1024, 768]);
     // The needle's own check on the saved screenshot agrees with the run.
@@ -69,10 +69,11 @@ describe('examples against lab Xspice', () => {
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const sc = JSON.parse(r.stdout).scenarios[0];
     const byIndex = Object.fromEntries(sc.steps.map((s: {index: string; detail?: string}) => [s.index, s.detail]));
-    expect(byIndex['4']).toMatch(/^matched xlogo-window/);
-    expect(byIndex['5']).toBe('then');
-    expect(Object.keys(byIndex)).toContain('5.then.2');
-    expect(Object.keys(byIndex).some((k) => k.startsWith('5.else'))).toBe(false);
+    // Step 2 is the examples' known-state key step (ctrl-c, ctrl-l).
+    expect(byIndex['5']).toMatch(/^matched xlogo-window/);
+    expect(byIndex['6']).toBe('then');
+    expect(Object.keys(byIndex)).toContain('6.then.2');
+    expect(Object.keys(byIndex).some((k) => k.startsWith('6.else'))).toBe(false);
     expect(sc.figures['echo-to-screen']).toBeGreaterThan(0);
   });
 });
@@ -87,7 +88,7 @@ describe('progress on a terminal', () => {
     expect(r.status, r.stderr).toBe(0);
     const text = readFileSync(log, 'utf8').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
     expect(text).toContain('▶ xterm echo');
-    expect(text).toMatch(/✔ 2 wait_screen: xterm-prompt \(100\.0%\)/);
+    expect(text).toMatch(/✔ 3 wait_screen: xterm-prompt \(100\.0%\)/);
     expect(text).toMatch(/✔ xterm echo: passed in /);
     expect(text).toContain('1 passed, 0 failed');
   });
