@@ -2,8 +2,7 @@ import {Args, Flags} from '@oclif/core';
 import {durationFlag} from '../cli/duration.js';
 import {SessionCommand} from '../cli/base-command.js';
 import {POINTER_CHANNELS, pointerFlags, pointerOptions, warnInexact} from '../cli/pointer-flags.js';
-import {pointer} from '../client/actions/pointer.js';
-import {BUTTON_NAMES, checkGesture, parseCoord} from '../client/actions/pointer.js';
+import {pointer, BUTTON_NAMES, checkGesture, parseCoord} from '../client/actions/pointer.js';
 
 export default class Click extends SessionCommand {
   static override summary = 'Click a mouse button at X Y (guest screen pixels).';

@@ -1,8 +1,7 @@
 import {Args, Flags} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
 import {POINTER_CHANNELS, pointerFlags, pointerOptions, warnInexact} from '../cli/pointer-flags.js';
-import {DEFAULT_DRAG_STEPS, pointer} from '../client/actions/pointer.js';
-import {BUTTON_NAMES, parseCoord} from '../client/actions/pointer.js';
+import {DEFAULT_DRAG_STEPS, pointer, BUTTON_NAMES, parseCoord} from '../client/actions/pointer.js';
 
 export default class Drag extends SessionCommand {
   static override summary = 'Drag with a mouse button held from X1 Y1 to X2 Y2 (guest screen pixels).';

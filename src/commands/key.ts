@@ -3,10 +3,7 @@ import {durationFlag} from '../cli/duration.js';
 import {SessionCommand} from '../cli/base-command.js';
 import {SpiceError} from '../client/errors.js';
 import {ChannelType} from '../client/wire/enums.js';
-import {MAX_RATE} from '../client/actions/keyboard.js';
-import {DEFAULT_LAYOUT, getLayout, LAYOUT_NAMES} from '../client/actions/keyboard.js';
-import {formatScancode, NAMED_KEYS} from '../client/actions/keyboard.js';
-import {checkCombos, checkKeyState, comboPacing, DEFAULT_COMBO_HOLD_MS, DEFAULT_COMBO_RATE, pressKeys, setKeyState} from '../client/actions/keyboard.js';
+import {MAX_RATE, DEFAULT_LAYOUT, getLayout, LAYOUT_NAMES, formatScancode, NAMED_KEYS, checkCombos, checkKeyState, comboPacing, DEFAULT_COMBO_HOLD_MS, DEFAULT_COMBO_RATE, pressKeys, setKeyState} from '../client/actions/keyboard.js';
 import {parseNumber} from '../cli/numbers.js';
 
 export default class Key extends SessionCommand {

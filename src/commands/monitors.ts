@@ -1,7 +1,6 @@
 import {Flags} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
-import {parseLayout} from '../client/actions/monitors.js';
-import {setMonitors, showMonitors} from '../client/actions/monitors.js';
+import {parseLayout, setMonitors, showMonitors} from '../client/actions/monitors.js';
 import {DISPLAY_ONLY} from '../cli/sessions.js';
 
 export default class Monitors extends SessionCommand {

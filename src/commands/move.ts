@@ -1,8 +1,7 @@
 import {Args} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
 import {POINTER_CHANNELS, pointerFlags, pointerOptions, warnInexact} from '../cli/pointer-flags.js';
-import {pointer} from '../client/actions/pointer.js';
-import {parseCoord} from '../client/actions/pointer.js';
+import {pointer, parseCoord} from '../client/actions/pointer.js';
 
 export default class Move extends SessionCommand {
   static override summary = 'Move the mouse pointer to X Y (guest screen pixels).';

@@ -1,9 +1,7 @@
 import {Args, Flags} from '@oclif/core';
-import {monitorFlag} from '../cli/sessions.js';
+import {monitorFlag, DISPLAY_ONLY} from '../cli/sessions.js';
 import {SessionCommand} from '../cli/base-command.js';
-import {parseSize} from '../client/actions/monitors.js';
-import {resizeMonitor} from '../client/actions/monitors.js';
-import {DISPLAY_ONLY} from '../cli/sessions.js';
+import {parseSize, resizeMonitor} from '../client/actions/monitors.js';
 
 export default class Resize extends SessionCommand {
   static override summary = "Resize the guest's display through its agent, and wait until the display channel shows the new size.";

@@ -1,9 +1,8 @@
 import {Args, Flags} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
 import {POINTER_CHANNELS, pointerFlags, pointerOptions, warnInexact} from '../cli/pointer-flags.js';
-import {checkGesture, pointer, type PointerGesture} from '../client/actions/pointer.js';
+import {checkGesture, pointer, type PointerGesture, parseCoord} from '../client/actions/pointer.js';
 import {SpiceError} from '../client/errors.js';
-import {parseCoord} from '../client/actions/pointer.js';
 
 export default class Scroll extends SessionCommand {
   static override summary = 'Turn the mouse wheel up or down N clicks (default 1).';

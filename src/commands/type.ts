@@ -4,9 +4,7 @@ import {durationFlag} from '../cli/duration.js';
 import {SessionCommand} from '../cli/base-command.js';
 import {SpiceError} from '../client/errors.js';
 import {ChannelType} from '../client/wire/enums.js';
-import {MAX_RATE} from '../client/actions/keyboard.js';
-import {DEFAULT_LAYOUT, getLayout, LAYOUT_NAMES} from '../client/actions/keyboard.js';
-import {checkCombos, checkTypeable, DEFAULT_TYPE_RATE, typePacing, typeText} from '../client/actions/keyboard.js';
+import {MAX_RATE, DEFAULT_LAYOUT, getLayout, LAYOUT_NAMES, checkCombos, checkTypeable, DEFAULT_TYPE_RATE, typePacing, typeText} from '../client/actions/keyboard.js';
 import {pasteText} from '../client/actions/clipboard.js';
 import {parseNumber} from '../cli/numbers.js';
 

@@ -5,14 +5,12 @@
  */
 import {mkdirSync} from 'node:fs';
 import {dirname, join} from 'node:path';
-import {formatLayout, type MonitorLayout} from '../client/actions/monitors.js';
-import {SELECTIONS} from '../client/actions/clipboard.js';
+import {formatLayout, type MonitorLayout, resizeMonitor, setMonitors} from '../client/actions/monitors.js';
+import {SELECTIONS, expectClipboardText, setClipboard} from '../client/actions/clipboard.js';
 import {waitStill} from '../client/actions/display.js';
 import {pressKeys, setKeyState, typeText} from '../client/actions/keyboard.js';
 import {pointer} from '../client/actions/pointer.js';
-import {expectClipboardText, setClipboard} from '../client/actions/clipboard.js';
 import {sendFiles, type FileReport} from '../client/actions/files.js';
-import {resizeMonitor, setMonitors} from '../client/actions/monitors.js';
 import {writeOutput} from '../client/actions/capture.js';
 import {clickPoint, fmtMs, waitChange, waitForNeedles, type NeedleCandidate} from '../client/actions/screen.js';
 import {SpiceError} from '../client/errors.js';

@@ -3,7 +3,7 @@
  * the guest's cursor drawn over it, encoded as PNG or PPM; and the current screen as RGBA for needles.
  */
 import {accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync} from 'node:fs';
-import {dirname, resolve} from 'node:path';
+import {basename, dirname, resolve} from 'node:path';
 import {SpiceError} from '../errors.js';
 import type {RgbImage} from '../display/export.js';
 import type {DisplayLayer} from '../display/layer.js';
@@ -130,11 +130,15 @@ export function writeOutput(file: string, bytes: Uint8Array): void {
   }
 }
 
-/** The picture formats screenshot writes, by the output's extension: .png (or "-"), .ppm. */
+/**
+ * The picture format screenshot writes, by the output's extension: .ppm → PPM; .png, "-", or a name without an
+ * extension (/dev/null) → PNG. Another extension (.jpg) is refused rather than filled with PNG bytes.
+ */
 export function imageFormatOf(file: string): 'png' | 'ppm' {
-  if (file === '-' || /\.png$/i.test(file)) return 'png';
-  if (/\.ppm$/i.test(file)) return 'ppm';
-  throw new SpiceError('usage', `${file}: the picture is written as PNG (.png, or - for stdout) or PPM (.ppm); give one of those extensions`);
+  const ext = /\.([A-Za-z0-9]+)$/.exec(basename(file))?.[1]?.toLowerCase();
+  if (ext === 'ppm') return 'ppm';
+  if (ext === undefined || ext === 'png') return 'png';
+  throw new SpiceError('usage', `${file}: the picture is written as PNG (.png, or - for stdout) or PPM (.ppm), not .${ext}; give one of those extensions`);
 }
 
 async function drawCursor(session: SpiceSession, img: RgbImage, area: {left: number; top: number}, monitor: number): Promise<CursorReport> {

@@ -2,8 +2,7 @@ import {Args, Flags} from '@oclif/core';
 import {durationFlag} from '../../cli/duration.js';
 import {SessionCommand} from '../../cli/base-command.js';
 import {checkUtf8, readInput, readPng, selectionFlag, selectionOf} from '../../cli/clipboard-input.js';
-import {selectionName, type ClipKind} from '../../client/actions/clipboard.js';
-import {setClipboard} from '../../client/actions/clipboard.js';
+import {selectionName, type ClipKind, setClipboard} from '../../client/actions/clipboard.js';
 import {SpiceError} from '../../client/errors.js';
 
 export default class ClipboardSet extends SessionCommand {
