@@ -19,7 +19,7 @@ import {startXspice} from '../../src/lab/xspice.js';
 import type {LabTarget} from '../../src/lab/types.js';
 import {runCli} from '../support/cli.js';
 import {compareRgb, readImage, type Rgb} from '../support/images.js';
-import {pointer, rootButtons, xrandrOutputs} from './x-display.js';
+import {pointerSoon, rootButtons, xrandrOutputs} from './x-display.js';
 
 const TWO = '1024x768+0+0,800x600+1024+0';
 // An xlogo that shows only once the second monitor widens the screen (the screenshot test looks at it).
@@ -153,15 +153,15 @@ describe('pointer commands in client mouse mode (Xspice + spice-vdagent)', () =>
     expect(info.mouseModes.supported).toContain('client');
     const mv = await cli(['move', '--uri', two.uri, '613', '577']);
     expect(mv).toMatchObject({ok: true, mode: 'client', exact: true});
-    expect(pointer(two)).toEqual({x: 613, y: 577});
+    expect(await pointerSoon(two, {x: 613, y: 577})).toEqual({x: 613, y: 577});
     const clicks = await rootButtons(two, async () => void (await cli(['click', '--uri', two.uri, '701', '655'])));
     expect(clicks).toEqual(['press 701,655', 'release 701,655']);
     // With two monitors the driver's tablet ignores MOUSE_POSITION's display id: --monitor 1 lands on monitor 0.
     await setLayout(two, TWO);
     await cli(['move', '--uri', two.uri, '--monitor', '1', '10', '20']);
-    expect(pointer(two)).toEqual({x: 10, y: 20});
+    expect(await pointerSoon(two, {x: 10, y: 20})).toEqual({x: 10, y: 20});
     await cli(['move', '--uri', two.uri, '1500', '500']);
-    expect(pointer(two)).toEqual({x: 1500, y: 500});
+    expect(await pointerSoon(two, {x: 1500, y: 500})).toEqual({x: 1500, y: 500});
     await setLayout(two, '1024x768+0+0');
   }, 180_000);
 
@@ -169,9 +169,9 @@ describe('pointer commands in client mouse mode (Xspice + spice-vdagent)', () =>
     await setLayout(agentMouse, TWO);
     const mv = await cli(['move', '--uri', agentMouse.uri, '--monitor', '1', '10', '20']);
     expect(mv).toMatchObject({mode: 'client', exact: true});
-    expect(pointer(agentMouse)).toEqual({x: 1034, y: 20});
+    expect(await pointerSoon(agentMouse, {x: 1034, y: 20})).toEqual({x: 1034, y: 20});
     await cli(['move', '--uri', agentMouse.uri, '613', '577']);
-    expect(pointer(agentMouse)).toEqual({x: 613, y: 577});
+    expect(await pointerSoon(agentMouse, {x: 613, y: 577})).toEqual({x: 613, y: 577});
     const clicks = await rootButtons(agentMouse, async () => void (await cli(['click', '--uri', agentMouse.uri, '--monitor', '1', '333', '444'])));
     expect(clicks).toEqual(['press 1357,444', 'release 1357,444']);
     await setLayout(agentMouse, '1024x768+0+0');

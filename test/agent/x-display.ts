@@ -38,3 +38,16 @@ export async function rootButtons(t: LabTarget, action: () => Promise<void>, tim
     xev.kill('SIGKILL');
   }
 }
+
+/**
+ * Where X has the pointer once it got there: polls (≤ `ms`) until it is at `want`, then returns the last
+ * reading. spice-cli exits once its events left; on a loaded machine X may move the pointer a moment later.
+ */
+export async function pointerSoon(t: LabTarget, want: {x: number; y: number}, ms = 3000): Promise<{x: number; y: number}> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const at = pointer(t);
+    if ((at.x === want.x && at.y === want.y) || Date.now() > end) return at;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
