@@ -7,7 +7,7 @@ import {SpiceError} from '../errors.js';
 import {AgentCap} from '../wire/caps.js';
 import {AgentClipboardSelection, AgentClipboardType, nameOf} from '../wire/enums.js';
 import type {SpiceSession} from '../session.js';
-import {agentOf, clipboardOf, type AgentWait} from './agent.js';
+import {clipboardOf, type AgentWait} from './agent.js';
 import {pause} from './pause.js';
 import {pressKeys, layoutOf, checkCombos, type KeyboardOptions} from './keyboard.js';
 
@@ -103,7 +103,7 @@ export interface PasteReport {
  */
 export async function pasteText(session: SpiceSession, text: string, pasteKey: string, o: KeyboardOptions): Promise<PasteReport> {
   checkCombos([pasteKey], layoutOf(o.layout)); // a bad combo is a usage error before anything is offered
-  const agent = await agentOf(session, o);
+  const agent = await session.agent(o);
   const clipboard = await clipboardOf(session, o);
   const data = Buffer.from(text, 'utf8');
   const selections: number[] = [AgentClipboardSelection.CLIPBOARD];

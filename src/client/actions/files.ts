@@ -6,7 +6,6 @@
 import {sendFile, type XferOutcome, type XferProgress} from '../agent/file-xfer.js';
 import {interruptedError, SpiceError} from '../errors.js';
 import type {SpiceSession} from '../session.js';
-import {agentOf} from './agent.js';
 
 export interface SendFilesOptions {
   timeoutMs: number;
@@ -48,7 +47,7 @@ export function shown(name: string): string {
 
 /** Sends `files` (path and optional guest name) one after the other. */
 export async function sendFiles(session: SpiceSession, files: ReadonlyArray<{path: string; name?: string}>, o: SendFilesOptions): Promise<SendFilesReport> {
-  const agent = await agentOf(session, {timeoutMs: o.timeoutMs, agentWaitMs: o.agentWaitMs});
+  const agent = await session.agent({timeoutMs: o.timeoutMs, agentWaitMs: o.agentWaitMs});
   const outcomes: XferOutcome[] = [];
   for (const f of files) {
     if (o.signal?.aborted) break;

@@ -9,7 +9,6 @@ import {DEFAULT_RATE, Interrupted, Keyboard, pacingFor, releaseExcept, type Paci
 import {splitText, type KeyboardLayout, type Stroke} from '../input/layout.js';
 import {DEFAULT_LAYOUT, getLayout} from '../input/layouts.js';
 import type {SpiceSession} from '../session.js';
-import {flushed, readyInputs} from './inputs.js';
 import {pause} from './pause.js';
 import {formatScancode, type Scancode} from '../wire/scancodes.js';
 import {NAMED_KEYS} from '../input/scancodes.js';
@@ -81,11 +80,11 @@ export function checkCombos(combos: readonly string[], layout: KeyboardLayout): 
  * An abort is an 'interrupted' error that tells how many keystrokes went.
  */
 async function play(session: SpiceSession, plan: (capsLock: boolean) => Stroke[], pacing: Pacing, o: KeyboardOptions): Promise<PlayReport & {capsLock: boolean}> {
-  const inputs = await readyInputs(session, o.timeoutMs);
+  const inputs = await session.inputs(o.timeoutMs);
   const capsLock = inputs.locks.capsLock;
   try {
     const report = await new Keyboard(inputs, o.signal).play(plan(capsLock), pacing);
-    await flushed(inputs, o.timeoutMs);
+    await inputs.flush(o.timeoutMs);
     return {...report, capsLock};
   } catch (e) {
     if (e instanceof Interrupted) throw interruptedError(e.message, {keystrokes: e.done, of: e.total});
@@ -177,7 +176,7 @@ export function checkKeyState(combos: readonly string[], layout: KeyboardLayout,
 export async function setKeyState(session: SpiceSession, combos: readonly string[], state: 'down' | 'up', o: KeyboardOptions): Promise<KeyStateReport> {
   const layout = layoutOf(o.layout);
   checkKeyState(combos, layout, state);
-  const inputs = await readyInputs(session, o.timeoutMs);
+  const inputs = await session.inputs(o.timeoutMs);
   const t0 = performance.now();
   const events0 = inputs.keyEventsSent;
   const before = new Set(inputs.heldKeys);
@@ -203,7 +202,7 @@ export async function setKeyState(session: SpiceSession, combos: readonly string
         }
       }
     }
-    await flushed(inputs, o.timeoutMs);
+    await inputs.flush(o.timeoutMs);
   } catch (e) {
     // An interrupted or failed `--down` leaves nothing of its own held.
     if (state === 'down') releaseExcept(inputs, before);

@@ -5,7 +5,7 @@
  */
 import {applyLayout, currentLayout, formatLayout, resizedLayout, type MonitorLayout} from '../agent/monitors.js';
 import type {SpiceSession} from '../session.js';
-import {agentOf, type AgentWait} from './agent.js';
+import type {AgentWait} from './agent.js';
 import {displayOf} from './display.js';
 
 export interface MonitorInfo extends MonitorLayout {
@@ -51,7 +51,7 @@ async function changeLayout(session: SpiceSession, next: (before: MonitorLayout[
   const display = await displayOf(session, o.timeoutMs);
   const before = currentLayout(display);
   const layout = next(before);
-  const after = await applyLayout(await agentOf(session, o), display, layout, o.timeoutMs);
+  const after = await applyLayout(await session.agent(o), display, layout, o.timeoutMs);
   return {before: before.map(formatLayout), after: after.map(formatLayout), ms: Math.round(performance.now() - t0)};
 }
 

@@ -7,7 +7,6 @@
 import {interruptedError, SpiceError} from '../errors.js';
 import {buttonOf, gesture, Mouse, MouseInterrupted, scrollButton, type GestureCounts} from './mouse.js';
 import type {SpiceSession} from '../session.js';
-import {flushed, readyInputs} from './inputs.js';
 
 export interface PointerOptions {
   /** Monitor (display id) the coordinates are on; default 0. */
@@ -67,7 +66,7 @@ async function mouseOf(session: SpiceSession, o: PointerOptions): Promise<Mouse>
   const key = `${o.monitor ?? 0}/${o.serverMode ? 'server' : 'client'}`;
   const known = mice.get(session);
   if (known && known.key === key) return known.mouse;
-  const inputs = await readyInputs(session, o.timeoutMs);
+  const inputs = await session.inputs(o.timeoutMs);
   const mouse = await new Mouse(session, inputs, {
     monitor: o.monitor ?? 0,
     signal: o.signal,
@@ -118,7 +117,7 @@ export async function pointer(session: SpiceSession, g: PointerGesture, o: Point
   const mouse = await mouseOf(session, o);
   let counts: GestureCounts;
   try {
-    counts = await gesture(mouse, (m) => perform(m, g), flushed, o.timeoutMs, o.signal);
+    counts = await gesture(mouse, (m) => perform(m, g), (ch, ms) => ch.flush(ms), o.timeoutMs, o.signal);
   } catch (e) {
     if (e instanceof MouseInterrupted) throw interruptedError(e.message, {events: e.done});
     throw e;
