@@ -61,7 +61,8 @@ export const protocolError = (message: string): SpiceError => new SpiceError('pr
 export const timeoutError = (what: string, ms: number): SpiceError =>
   new SpiceError('timeout', `timed out after ${formatMs(ms)} waiting for ${what}`);
 
-function formatMs(ms: number): string {
+/** A duration for messages: "250 ms", "2.5 s". */
+export function formatMs(ms: number): string {
   return ms >= 1000 ? `${(Math.round(ms / 100) / 10).toString()} s` : `${Math.round(ms)} ms`;
 }
 

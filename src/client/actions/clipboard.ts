@@ -3,7 +3,7 @@
  * requests), wait until the guest's clipboard holds a text, and paste a text (offer it, press the paste key).
  */
 import {selectionName, type ClipKind} from '../agent/clipboard.js';
-import {SpiceError} from '../errors.js';
+import {formatMs, SpiceError} from '../errors.js';
 import {AgentCap} from '../wire/caps.js';
 import {AgentClipboardSelection, AgentClipboardType, nameOf} from '../wire/enums.js';
 import type {SpiceSession} from '../session.js';
@@ -83,7 +83,7 @@ export async function expectClipboardText(session: SpiceSession, want: string, o
     if (got !== undefined) last = got;
     if (deadline - performance.now() <= 0) {
       const held = last === undefined ? 'did not answer' : last === null ? 'holds no text' : `holds ${JSON.stringify(last.length > 200 ? `${last.slice(0, 200)}…` : last)}`;
-      throw new SpiceError('expectation', `the guest clipboard ${held}, expected ${JSON.stringify(want)} (within ${fmtSeconds(o.timeoutMs)})`);
+      throw new SpiceError('expectation', `the guest clipboard ${held}, expected ${JSON.stringify(want)} (within ${formatMs(o.timeoutMs)})`);
     }
     await pause(Math.min(200, deadline - performance.now()), o.signal);
   }
@@ -117,10 +117,6 @@ export async function pasteText(session: SpiceSession, text: string, pasteKey: s
   await pressKeys(session, [pasteKey], {layout: o.layout, timeoutMs: o.timeoutMs, signal: o.signal}); // combo pacing, whatever --rate says
   await fetched;
   return {viaClipboard: true, bytes: data.length, characters: [...text].length, pasteKey, ms: Date.now() - started};
-}
-
-function fmtSeconds(ms: number): string {
-  return ms >= 1000 ? `${(Math.round(ms / 100) / 10).toString()} s` : `${Math.round(ms)} ms`;
 }
 
 // Selection and kind names for front ends.

@@ -8,7 +8,7 @@
  * needles, found or not: undefined at the timeout). Command level, returning the report `--json` prints or
  * throwing a SpiceError: waitScreen(), assertScreen(), waitChange(), waitStillScreen().
  */
-import {interruptedError, SpiceError} from '../errors.js';
+import {formatMs, interruptedError, SpiceError} from '../errors.js';
 import type {SpiceSession} from '../session.js';
 import {grabScreen, type Region} from './capture.js';
 import {displayOf, waitStill} from './display.js';
@@ -141,9 +141,8 @@ export function clickPoint(needle: Needle, r: MatchResult): {x: number; y: numbe
   return {x: area.x + r.dx + Math.floor(area.width / 2), y: area.y + r.dy + Math.floor(area.height / 2)};
 }
 
-export function fmtMs(ms: number): string {
-  return ms >= 1000 ? `${(Math.round(ms / 100) / 10).toString()} s` : `${Math.round(ms)} ms`;
-}
+/** A duration for messages (errors.ts formatMs). */
+export const fmtMs = formatMs;
 
 /** "the needle X did not match within 2 s (best: X at 97.5%)" / "none of the needles X, Y matched ...". */
 export function needlesNotFound(kind: 'timeout' | 'expectation', names: readonly string[], best: NeedleCandidate | undefined, when: string, details?: Record<string, unknown>): SpiceError {
