@@ -13,8 +13,8 @@ export const pointerFlags = {
   }),
 };
 
-/** Inputs, and the cursor channel whose reported position closes the loop in server mouse mode. */
-export const POINTER_CHANNELS = [ChannelType.INPUTS, ChannelType.CURSOR];
+/** Inputs, the cursor channel whose reported position closes the loop in server mouse mode, and the display channel whose primary surface size bounds the points. */
+export const POINTER_CHANNELS = [ChannelType.INPUTS, ChannelType.CURSOR, ChannelType.DISPLAY];
 
 export function pointerOptions(flags: ConnectionFlags & {monitor: number; 'server-mode': boolean}): PointerOptions {
   return {monitor: flags.monitor, serverMode: flags['server-mode'], timeoutMs: flags.timeout};

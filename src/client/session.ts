@@ -17,7 +17,7 @@ import {parseSpiceUri, type SpiceTarget} from './transport/uri.js';
 import {link, LinkRefused} from './link/handshake.js';
 import {Channel, type ChannelContext, type DisplayOptions, type LinkedSocket, type WireTap} from './channels/channel.js';
 import {MainChannel} from './channels/main.js';
-import {DisplayChannel} from './channels/display.js';
+import {DisplayChannel, type ScreenSize} from './channels/display.js';
 import {CursorChannel} from './channels/cursor.js';
 import {InputsChannel} from './channels/inputs.js';
 import type {DisplayLayer} from './display/layer.js';
@@ -197,6 +197,16 @@ export class SpiceSession extends EventEmitter {
     if (!(state.channel instanceof InputsChannel)) throw new Error('internal error: the inputs channel is not an InputsChannel');
     await state.channel.waitInit(timeoutMs);
     return state.channel;
+  }
+
+  /**
+   * The size of monitor `displayId`'s screen (display channel `displayId`'s primary surface), the space of
+   * MOUSE_POSITION coordinates; undefined when no such display channel is linked.
+   */
+  async screenSize(displayId: number, timeoutMs: number = this.opts.timeoutMs): Promise<ScreenSize | undefined> {
+    const channel = this.findChannel(ChannelType.DISPLAY, displayId);
+    if (!(channel instanceof DisplayChannel)) return undefined;
+    return channel.waitPrimarySize(timeoutMs);
   }
 
   /**

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core';
 import {SessionCommand} from '../cli/base-command.js';
 import {POINTER_CHANNELS, pointerFlags, pointerOptions, warnInexact} from '../cli/pointer-flags.js';
-import {checkGesture, pointer, type PointerGesture, parseCoord} from '../client/actions/pointer.js';
+import {checkGesture, pointer, type PointerGesture, parsePoints} from '../client/actions/pointer.js';
 import {SpiceError} from '../client/errors.js';
 
 export default class Scroll extends SessionCommand {
@@ -22,12 +22,7 @@ export default class Scroll extends SessionCommand {
     const {args, flags} = await this.parse(Scroll);
     const clicks = args.clicks === undefined ? 1 : Number(args.clicks);
     if (!Number.isInteger(clicks) || clicks < 1 || clicks > 10_000) throw new SpiceError('usage', `clicks: "${args.clicks}" is not a whole number 1..10000`);
-    let at: {x: number; y: number} | undefined;
-    if (flags.at !== undefined) {
-      const parts = flags.at.split(/[ ,x]+/).filter(Boolean);
-      if (parts.length !== 2) throw new SpiceError('usage', `--at: "${flags.at}" is not "X Y"`);
-      at = {x: parseCoord(parts[0]!, 'X'), y: parseCoord(parts[1]!, 'Y')};
-    }
+    const at = flags.at === undefined ? undefined : parsePoints([flags.at], ['--at point'])[0];
     const gesture: PointerGesture = {action: 'scroll', direction: args.direction, clicks, at};
     checkGesture(gesture);
     const out = await this.withSession(flags, {channels: POINTER_CHANNELS}, (s, signal) => pointer(s, gesture, {...pointerOptions(flags), signal}));

@@ -7,7 +7,7 @@
  * - `--FIELD VALUE` or `--FIELD=VALUE` sets a field; a boolean field needs no value (`--double`); a repeated
  *   list field adds to the list (`--needles a --needles b`); after `--` every word is a bare value.
  * - Bare values fill the step's short-form field (`type TEXT`, `key COMBO...`, `wait-screen NEEDLE...`,
- *   `screenshot NAME`), or else its required fields in order (`click X Y`, `drag X1,Y1 X2,Y2`, `resize W H`).
+ *   `screenshot NAME`), or else its required fields in order (`click X Y` or `click X,Y`, `drag X1,Y1 X2,Y2`, `resize W H`).
  * - Points and regions are written `X,Y` and `X,Y,W,H`.
  * - Strings are taken literally: `${NAME}` is not a variable here (the shell has its own).
  *
@@ -131,8 +131,10 @@ function parseAction(words: string[], n: number, commandFlags: ReadonlyMap<strin
     if (fd.type === 'steps') throw usage(n, name, `--${flag} takes steps, which a command line cannot write: give the steps as YAML on stdin (spice-cli do -)`);
     addValue(fields, field, fd, value, () => usage(n, name, `--${flag} given twice`));
   }
+  const pos = positionalFields(def);
+  // click/move take their point as X,Y too (the points convention), like their commands.
+  if (pos.includes('x') && pos.includes('y')) bare.splice(0, bare.length, ...bare.flatMap((b) => b.split(',').filter((p) => p !== '')));
   if (bare.length) {
-    const pos = positionalFields(def);
     if (def.scalar && LIST_TYPES.has(def.fields[def.scalar]!.type)) {
       for (const b of bare) addValue(fields, def.scalar, def.fields[def.scalar]!, b, () => undefined as never);
     } else {

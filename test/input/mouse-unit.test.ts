@@ -11,7 +11,7 @@ import {ChannelType, MouseButton, MouseMode} from '../../src/client/wire/enums.j
 import {buttonMask, InputsChannel} from '../../src/client/channels/inputs.js';
 import type {LinkedSocket} from '../../src/client/channels/channel.js';
 import {InputsServer} from '../../src/client/wire/messages/inputs.js';
-import {buttonOf, gesture, Mouse, MouseInterrupted, parseCoord, scrollButton, SERVER_STEP} from '../../src/client/actions/mouse.js';
+import {buttonOf, gesture, Mouse, MouseInterrupted, parseCoord, parsePoints, scrollButton, SERVER_STEP} from '../../src/client/actions/mouse.js';
 import type {SpiceSession} from '../../src/client/session.js';
 
 function fakeInputs() {
@@ -92,6 +92,16 @@ describe('mouse messages', () => {
     expect(parseCoord('0', 'X')).toBe(0);
     expect(() => parseCoord('-1', 'X')).toThrow(/pixel coordinate/);
     expect(() => parseCoord('1.5', 'X')).toThrow(/pixel coordinate/);
+  });
+
+  it('reads points as X,Y or X Y, mixed', () => {
+    expect(parsePoints(['10,20', undefined], ['point'])).toEqual([{x: 10, y: 20}]);
+    expect(parsePoints(['10', '20'], ['point'])).toEqual([{x: 10, y: 20}]);
+    expect(parsePoints(['10 20'], ['--at point'])).toEqual([{x: 10, y: 20}]);
+    expect(parsePoints(['1,2', '3', '4', undefined], ['start', 'end'])).toEqual([{x: 1, y: 2}, {x: 3, y: 4}]);
+    expect(() => parsePoints(['5000'], ['point'])).toThrow('expected the point as X,Y (or X Y), got "5000"');
+    expect(() => parsePoints(['1,2', '3'], ['start', 'end'])).toThrow('expected the start and end as X,Y each (or X Y), got "1,2 3"');
+    expect(() => parsePoints(['1,-2'], ['point'])).toThrow(/point Y: "-2" is not a pixel coordinate/);
   });
 });
 

@@ -130,6 +130,27 @@ describe('mouse on Xspice', () => {
     expect(c.code).not.toBe(0);
   });
 
+  it('takes points as X,Y and refuses points off the screen before sending anything (exit 2)', async () => {
+    const r = await runCli(['click', '--uri', t.uri, '--json', '640,480']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ok: true, action: 'click', exact: true, x: 640, y: 480, screen: {width: 1024, height: 768}});
+    expect(await pointerAt({x: 640, y: 480})).toEqual({x: 640, y: 480});
+
+    for (const argv of [['click', '5000', '5000'], ['move', '1024,0'], ['drag', '10,10', '10,768'], ['scroll', 'down', '--at', '2000,1']]) {
+      const off = await runCli([argv[0]!, '--uri', t.uri, '--json', ...argv.slice(1)]);
+      expect(off.code, off.stderr + off.stdout).toBe(2);
+      const rep = JSON.parse(off.stdout);
+      expect(rep).toMatchObject({ok: false, error: {kind: 'usage', exitCode: 2}, screen: {width: 1024, height: 768}});
+      expect(rep.error.message).toMatch(/is off monitor 0's 1024x768 screen/);
+    }
+    // Nothing was sent: the pointer stayed where the last good click left it.
+    expect(pointer()).toEqual({x: 640, y: 480});
+
+    const half = await runCli(['click', '--uri', t.uri, '7,']);
+    expect(half.code).toBe(2);
+    expect(half.stderr).toMatch(/expected the point as X,Y/);
+  });
+
   it('Ctrl-C during a drag releases the button', async () => {
     const rec = join(scratch, 'drag.spicerec');
     const child = spawn(process.execPath, [BIN, 'drag', '--uri', t.uri, '--steps', '1000', '--record', rec, '--verbose', '10', '400', '1000', '700'], {

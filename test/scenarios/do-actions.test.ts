@@ -71,6 +71,10 @@ describe('do: actions on the command line', () => {
     expect(() => load(['key', '--down', '--up', 'shift'])).toThrow('do: action 1 (key): "down" and "up" exclude each other');
   });
 
+  it('click and move take their point as X,Y too', () => {
+    expect(parseActions(['click', '10,20', '+', 'move', '3', '4']).actions.map((a) => a.fields)).toEqual([{x: '10', y: '20'}, {x: '3', y: '4'}]);
+  });
+
   it('every step that a command line can write has its positional fields', () => {
     expect(positionalFields(STEPS.click!)).toEqual(['x', 'y']);
     expect(positionalFields(STEPS.resize!)).toEqual(['width', 'height']);

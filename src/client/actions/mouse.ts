@@ -78,6 +78,20 @@ export function parseCoord(v: string, what: string): number {
   return n;
 }
 
+/**
+ * `count` points from positional arguments written `X,Y` (the convention) or `X Y` (separate arguments, the
+ * old form), freely mixed: `click 10,20`, `click 10 20`, `drag 10,20 300 40`. `names` name the points in errors.
+ */
+export function parsePoints(values: ReadonlyArray<string | undefined>, names: readonly string[]): Array<{x: number; y: number}> {
+  const given = values.filter((v): v is string => v !== undefined);
+  const parts = given.flatMap((v) => v.split(/[\s,]+/)).filter((p) => p !== '');
+  if (parts.length !== names.length * 2) {
+    const what = names.length === 1 ? `${names[0]} as X,Y` : `${names.join(' and ')} as X,Y each`;
+    throw new SpiceError('usage', `expected the ${what} (or X Y), got "${given.join(' ')}"`);
+  }
+  return names.map((n, i) => ({x: parseCoord(parts[2 * i]!, `${n} X`), y: parseCoord(parts[2 * i + 1]!, `${n} Y`)}));
+}
+
 export class MouseInterrupted extends Error {
   constructor(readonly done: number, readonly total: number) {
     super(`interrupted after ${done} of ${total} mouse events; every button was released`);

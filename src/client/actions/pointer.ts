@@ -45,6 +45,8 @@ export interface PointerReport {
   mode: 'client' | 'server';
   exact: boolean;
   monitor: number;
+  /** The monitor's screen size the points were checked against (when the display channel is linked). */
+  screen?: {width: number; height: number};
   x?: number;
   y?: number;
   events: number;
@@ -114,6 +116,8 @@ async function perform(mouse: Mouse, g: PointerGesture): Promise<void> {
 /** Performs one gesture; resolves once its last event left for the server. */
 export async function pointer(session: SpiceSession, g: PointerGesture, o: PointerOptions): Promise<PointerReport> {
   checkGesture(g);
+  const screen = await screenOf(session, o);
+  if (screen) checkOnScreen(g, screen, o.monitor ?? 0);
   const mouse = await mouseOf(session, o);
   let counts: GestureCounts;
   try {
@@ -127,10 +131,37 @@ export async function pointer(session: SpiceSession, g: PointerGesture, o: Point
     mode: mouse.mode,
     exact: mouse.exact,
     monitor: o.monitor ?? 0,
+    ...(screen ? {screen} : {}),
     x: mouse.x,
     y: mouse.y,
     ...counts,
   };
+}
+
+/** Longest wait for the primary surface's size before the points go unchecked. */
+const SCREEN_SIZE_WAIT_MS = 3000;
+
+/** The monitor's screen size, when a display channel for it is linked and the server created its primary surface. */
+async function screenOf(session: SpiceSession, o: PointerOptions): Promise<{width: number; height: number} | undefined> {
+  try {
+    return await session.screenSize(o.monitor ?? 0, Math.min(o.timeoutMs, SCREEN_SIZE_WAIT_MS));
+  } catch {
+    return undefined; // no primary surface yet: the server clamps; nothing to check against
+  }
+}
+
+/** A point off the screen is refused before anything is sent: the server would clamp it to the edge. */
+export function checkOnScreen(g: PointerGesture, screen: {width: number; height: number}, monitor: number): void {
+  const points = g.action === 'drag' ? [g.from, g.to] : g.action === 'scroll' ? (g.at ? [g.at] : []) : [{x: g.x, y: g.y}];
+  for (const p of points) {
+    if (p.x >= screen.width || p.y >= screen.height) {
+      throw new SpiceError(
+        'usage',
+        `point ${p.x},${p.y} is off monitor ${monitor}'s ${screen.width}x${screen.height} screen (x 0..${screen.width - 1}, y 0..${screen.height - 1})`,
+        {details: {screen}},
+      );
+    }
+  }
 }
 
 /** Lets go of every button the session's mouse holds (a front end's last resort on errors). */
@@ -157,4 +188,4 @@ function summary(g: PointerGesture): Pick<PointerReport, 'action' | 'button' | '
 }
 
 // What front ends name and check before connecting.
-export {BUTTON_NAMES, parseCoord} from './mouse.js';
+export {BUTTON_NAMES, parseCoord, parsePoints} from './mouse.js';
