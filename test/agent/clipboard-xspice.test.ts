@@ -82,6 +82,16 @@ describe('clipboard text, guest → client', () => {
     expect(c.file.toString('utf8')).toBe('clipboard ✓');
   });
 
+  it('a second get in a new connection: spice-vdagent forgot the copy, and the error says so and what to do', async () => {
+    await guestToClient('clipboard', Buffer.from('read once'));
+    const r = await runCli(['clipboard', 'get', '--uri', t.uri, '--json']);
+    expect(r.code).toBe(ExitCode.EXPECTATION_FAILED);
+    const message = JSON.parse(r.stdout).error.message;
+    expect(message).toMatch(/holds no text; the guest announced no copy during this connection, and spice-vdagent forgets a copy made before it once a client disconnects: copy again in the guest/);
+    expect((await xclipOut(t, 'clipboard')).toString()).toBe('read once'); // the guest still has it
+    expect((await guestToClient('clipboard', Buffer.from('copied again'))).file.toString()).toBe('copied again');
+  });
+
   it('1 MiB of text arrives exact', async () => {
     const want = bigText(1 << 20);
     const {file} = await guestToClient('clipboard', want);

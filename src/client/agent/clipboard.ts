@@ -105,7 +105,12 @@ export class Clipboard extends EventEmitter {
       if (got) return got;
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new SpiceError('expectation', `the guest's ${selectionName(selection)} selection holds no ${kind}${opts.waitMs ? ` (waited ${opts.waitMs / 1000} s)` : ''}`);
+        // spice-vdagent (0.22) drops its record of the guest's selections when a client disconnects and
+        // announces them again only when the guest copies anew: without a GRAB this session, say so.
+        const why = this.guestGrabs.has(selection)
+          ? ''
+          : `; the guest announced no copy during this connection, and spice-vdagent forgets a copy made before it once a client disconnects: copy again in the guest, or read the clipboard in the session that saw the copy (spice-cli do ... + clipboard-expect TEXT)`;
+        throw new SpiceError('expectation', `the guest's ${selectionName(selection)} selection holds no ${kind}${opts.waitMs ? ` (waited ${opts.waitMs / 1000} s)` : ''}${why}`);
       }
       await this.agent
         .waitFor(AgentMessages.CLIPBOARD_GRAB, (g) => (g.selection ?? 0) === selection && g.types.some((t) => typesOf(kind).includes(t)), left, `the guest to copy ${kind}`)
