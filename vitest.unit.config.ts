@@ -14,6 +14,7 @@ import {defineConfig} from 'vitest/config';
 export const UNIT_TEST_FILES = [
   'test/agent/monitor-layout.test.ts',
   'test/architecture/layers.test.ts',
+  'test/cli/flag-names.test.ts',
   'test/agent/recorded-clipboard.test.ts',
   'test/codecs/glz.test.ts',
   'test/codecs/jpeg-fuzz.test.ts',
@@ -37,6 +38,7 @@ export const UNIT_TEST_FILES = [
   'test/needles/match.test.ts',
   'test/scenarios/do-actions.test.ts',
   'test/scenarios/check.test.ts',
+  'test/scenarios/match-spelling.test.ts',
   'test/wire/bytes.test.ts',
   'test/wire/captured.test.ts',
   'test/wire/fuzz.test.ts',

@@ -2,7 +2,7 @@
  * Needle matching benchmark: time of matchNeedle() for a 200x60 area with a 50-pixel margin on the recorded
  * 1024x768 Xspice desktop (recordings/xspice-off.png), found at its own place, found shifted (content moved by
  * +13,+7 and by -40,+35), and not found (the recorded screen at connect time, whose xterm lines differ), with the
- * default threshold (100 %) and at 96 %, where each wrong offset may run much longer before it is given up; and
+ * default match percentage (100 %) and at 96 %, where each wrong offset may run much longer before it is given up; and
  * a larger area (366x134) not found at 96 %, to show how the cost grows with the mismatch budget.
  *
  * `node dist/bench/needle.js [--runs N]` prints the JSON; `benchNeedle()` is what `npm run bench` calls.
@@ -76,11 +76,11 @@ export async function benchNeedle(opts: {runs?: number} = {}) {
     time('found at its own place', shot, listing, runs),
     time('found at offset +13,+7', shifted(shot, 13, 7), listing, runs),
     time('found at offset -40,+35', shifted(shot, -40, 35), listing, runs),
-    time('not found (changed lines), threshold 100', atConnect, scroller, runs),
-    time('not found (changed lines), threshold 96', atConnect, scroller, runs, {threshold: 96}),
-    time('not found (blank screen), threshold 100', {width: 1024, height: 768, data: new Uint8Array(1024 * 768 * 4)}, listing, runs),
+    time('not found (changed lines), match 100', atConnect, scroller, runs),
+    time('not found (changed lines), match 96', atConnect, scroller, runs, {match: 96}),
+    time('not found (blank screen), match 100', {width: 1024, height: 768, data: new Uint8Array(1024 * 768 * 4)}, listing, runs),
     // A larger area (the whole scrolling xterm, 366x134): the budget at 96 % is 1962 pixels per offset.
-    time('large area 366x134 not found (changed lines), threshold 96', atConnect, wholeScroller, Math.max(3, Math.floor(runs / 10)), {threshold: 96}),
+    time('large area 366x134 not found (changed lines), match 96', atConnect, wholeScroller, Math.max(3, Math.floor(runs / 10)), {match: 96}),
   ];
   return {
     frame: `${shot.width}x${shot.height}`,

@@ -101,9 +101,11 @@ export abstract class SpiceCommand extends Command {
     const m = /Nonexistent flags?: (-{1,2})([\w-]+)/.exec(message);
     if (!m) return message;
     const ctor = this.constructor as typeof Command;
-    const names = Object.keys({...ctor.baseFlags, ...ctor.flags});
-    const near = suggest(m[2]!, names);
-    return near ? message.replace(/\n|$/, ` (did you mean --${near}?)\n`).trimEnd() : message;
+    // Old spellings (aliases) are candidates too, answered with the flag's own name.
+    const flags = Object.entries({...ctor.baseFlags, ...ctor.flags});
+    const nameOf = new Map(flags.flatMap(([name, f]) => [name, ...(f.aliases ?? [])].map((n) => [n, name] as const)));
+    const near = suggest(m[2]!, [...nameOf.keys()]);
+    return near ? message.replace(/\n|$/, ` (did you mean --${nameOf.get(near)}?)\n`).trimEnd() : message;
   }
 
   protected override async catch(err: Error & {code?: string}): Promise<void> {

@@ -1,7 +1,7 @@
 /** The flags of the screen commands (wait-screen, assert-screen, wait-change, wait-still) and what they mean to the screen actions. */
 import {Args, Flags} from '@oclif/core';
+import {matchFlag} from './numbers.js';
 import {monitorFlag as sharedMonitorFlag} from './sessions.js';
-import {parsePercent} from '../client/actions/needles/args.js';
 import type {Needle} from '../client/actions/needles/needle.js';
 import {loadNeedles} from '../client/actions/needles/resolve.js';
 import type {NeedleMatchReport, ScreenMatchReport} from '../client/actions/screen.js';
@@ -18,17 +18,13 @@ export const needleArgs = {
 
 export const needleFlags = {
   needles: Flags.string({description: 'Folder of needles named or tagged on the command line.', default: 'needles'}),
-  threshold: Flags.string({description: "Percentage of pixels that must match, for areas without their own (default: the needle's, else 100)."}),
+  match: matchFlag("Percentage of pixels that must match, for needle areas without their own `match`."),
   monitor: monitorFlag,
 };
 
 /** Every needle the words name, read and validated before connecting (exit 2 on a problem). */
 export function needlesOf(words: readonly string[], flags: {needles: string}): Promise<Needle[]> {
   return loadNeedles(words, flags.needles);
-}
-
-export function thresholdOf(flags: {threshold?: string}): number | undefined {
-  return parsePercent('--threshold', flags.threshold);
 }
 
 const sign = (n: number) => (n >= 0 ? `+${n}` : String(n));

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core';
 import {durationFlag} from '../cli/duration.js';
 import {SessionCommand} from '../cli/base-command.js';
-import {needleArgs, needleFlags, needlesOf, printMatch, SCREEN_SESSION, thresholdOf} from '../cli/screen-flags.js';
+import {needleArgs, needleFlags, needlesOf, printMatch, SCREEN_SESSION} from '../cli/screen-flags.js';
 import {assertScreen} from '../client/actions/screen.js';
 
 export default class AssertScreen extends SessionCommand {
@@ -21,7 +21,7 @@ export default class AssertScreen extends SessionCommand {
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(AssertScreen);
     const needles = await needlesOf(argv as string[], flags);
-    const options = {timeoutMs: flags.timeout, monitor: flags.monitor, threshold: thresholdOf(flags), stillMs: flags.still};
+    const options = {timeoutMs: flags.timeout, monitor: flags.monitor, match: flags.match, stillMs: flags.still};
     const out = await this.withSession(flags, SCREEN_SESSION, (s, signal) => assertScreen(s, needles, {...options, signal}));
     this.report(out, printMatch);
   }

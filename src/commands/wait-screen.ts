@@ -1,5 +1,5 @@
 import {SessionCommand} from '../cli/base-command.js';
-import {needleArgs, needleFlags, needlesOf, printMatch, SCREEN_SESSION, thresholdOf} from '../cli/screen-flags.js';
+import {needleArgs, needleFlags, needlesOf, printMatch, SCREEN_SESSION} from '../cli/screen-flags.js';
 import {waitScreen} from '../client/actions/screen.js';
 
 export default class WaitScreen extends SessionCommand {
@@ -8,7 +8,7 @@ export default class WaitScreen extends SessionCommand {
   static override examples = [
     '<%= config.bin %> wait-screen --uri spice://127.0.0.1:5900 xterm-prompt --timeout 30',
     '<%= config.bin %> wait-screen login-screen desktop --needles tests/needles --json',
-    '<%= config.bin %> wait-screen needles/xterm.json --threshold 99.5 --monitor 1',
+    '<%= config.bin %> wait-screen needles/xterm.json --match 99.5 --monitor 1',
   ];
   static override strict = false;
   static override args = needleArgs;
@@ -17,7 +17,7 @@ export default class WaitScreen extends SessionCommand {
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(WaitScreen);
     const needles = await needlesOf(argv as string[], flags);
-    const options = {timeoutMs: flags.timeout, monitor: flags.monitor, threshold: thresholdOf(flags)};
+    const options = {timeoutMs: flags.timeout, monitor: flags.monitor, match: flags.match};
     const out = await this.withSession(flags, SCREEN_SESSION, (s, signal) => waitScreen(s, needles, {...options, signal}));
     this.report(out, printMatch);
   }

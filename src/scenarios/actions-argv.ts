@@ -16,7 +16,7 @@
  * into `do: action N (NAME):`.
  */
 import {SpiceError} from '../client/errors.js';
-import {STEP_NAMES, STEPS, type FieldDef, type StepDef} from './steps.js';
+import {fieldNamed, STEP_NAMES, STEPS, type FieldDef, type StepDef} from './steps.js';
 import {suggest} from '../client/suggest.js';
 
 /** The name the generated text goes by in the loader's messages. */
@@ -112,8 +112,9 @@ function parseAction(words: string[], n: number, commandFlags: ReadonlyMap<strin
     }
     const m = /^--?([^=]+)(?:=(.*))?$/s.exec(w)!;
     const flag = m[1]!;
+    // An old spelling (--threshold) stays as written: the loader reads it, and refuses it next to the new one.
     const field = flag.replace(/-/g, '_');
-    const fd: FieldDef | undefined = def.fields[field];
+    const fd: FieldDef | undefined = fieldNamed(def.fields, field)?.[1];
     if (!fd) {
       if (commandFlags.has(flag)) {
         commandArgv.push(w);

@@ -8,7 +8,7 @@ import {dirname, isAbsolute, relative, resolve} from 'node:path';
 import {isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node} from 'yaml';
 import {parseLayout, type MonitorLayout} from '../client/actions/monitors.js';
 import {SpiceError} from '../client/errors.js';
-import {DEFAULT_FIELDS, STEP_NAMES, STEPS, TOP_FIELDS, type FieldDef} from './steps.js';
+import {DEFAULT_FIELDS, fieldNamed, STEP_NAMES, STEPS, TOP_FIELDS, type FieldDef} from './steps.js';
 import {suggest} from '../client/suggest.js';
 
 export interface Pos {
@@ -35,7 +35,8 @@ export interface Defaults {
   timeoutMs: number;
   rate: number;
   layout: string;
-  threshold?: number;
+  /** Match percentage for needle areas without their own. */
+  match?: number;
   monitor: number;
 }
 
@@ -261,22 +262,41 @@ function readDefaults(ctx: Ctx, node: Node | null, d: Defaults): void {
     ctx.problems.push(`${at(ctx, node)}: "defaults" must be a mapping of ${Object.keys(DEFAULT_FIELDS).join(', ')}`);
     return;
   }
+  const given = new Map<string, string>();
   for (const item of node.items) {
-    const k = isScalar(item.key) ? String(item.key.value) : '';
-    const def = DEFAULT_FIELDS[k];
-    if (!def) {
-      const near = suggest(k, Object.keys(DEFAULT_FIELDS));
-      ctx.problems.push(`${at(ctx, item.key as Node)}: unknown default "${k}": expected one of ${Object.keys(DEFAULT_FIELDS).join(', ')}${near ? ` (did you mean "${near}"?)` : ''}`);
+    const written = isScalar(item.key) ? String(item.key.value) : '';
+    const named = fieldNamed(DEFAULT_FIELDS, written);
+    if (!named) {
+      const near = suggestField(written, DEFAULT_FIELDS);
+      ctx.problems.push(`${at(ctx, item.key as Node)}: unknown default "${written}": expected one of ${Object.keys(DEFAULT_FIELDS).join(', ')}${near ? ` (did you mean "${near}"?)` : ''}`);
       continue;
     }
-    const v = readValue(ctx, def, item.value as Node, k, item.key as Node);
+    const [k, def] = named;
+    if (!noteGiven(ctx, given, k, written, item.key as Node, 'defaults')) continue;
+    const v = readValue(ctx, def, item.value as Node, written, item.key as Node);
     if (v === undefined) continue;
     if (k === 'timeout') d.timeoutMs = v as number;
     else if (k === 'rate') d.rate = v as number;
     else if (k === 'layout') d.layout = v as string;
-    else if (k === 'threshold') d.threshold = v as number;
+    else if (k === 'match') d.match = v as number;
     else if (k === 'monitor') d.monitor = v as number;
   }
+}
+
+/** The nearest field name to a misspelt one, old spellings included (answered with the field's name). */
+function suggestField(word: string, fields: Record<string, FieldDef>): string | undefined {
+  const near = suggest(word, [...Object.keys(fields), ...Object.values(fields).flatMap((f) => f.aliases ?? [])]);
+  return near === undefined ? undefined : fieldNamed(fields, near)?.[0];
+}
+
+/** Records field `f` as given (spelt `written`); false, with a problem, when it was already given under its other spelling. */
+function noteGiven(ctx: Ctx, given: Map<string, string>, f: string, written: string, keyNode: Node, what: string): boolean {
+  const before = given.get(f);
+  given.set(f, written);
+  if (before === undefined || before === written) return true;
+  const old = written === f ? before : written;
+  ctx.problems.push(`${at(ctx, keyNode)}: ${what}: "${f}" and its old spelling "${old}" both given: keep only "${f}"`);
+  return false;
 }
 
 function readSteps(ctx: Ctx, node: Node | null, keyNode: Node): Step[] {
@@ -313,23 +333,24 @@ function readStep(ctx: Ctx, node: Node): Step | undefined {
   const pos = posOf(ctx, pair.key as Node);
   const value = pair.value as Node | null;
   const args: Record<string, Value> = {};
-  const given = new Set<string>();
+  const given = new Map<string, string>();
   if (isMap(value)) {
     for (const item of value.items) {
       if (!isPair(item)) continue;
-      const f = isScalar(item.key) ? String(item.key.value) : '';
-      const fd = def.fields[f];
-      if (!fd) {
-        const near = suggest(f, Object.keys(def.fields));
-        ctx.problems.push(`${at(ctx, item.key as Node)}: ${kind} has no field "${f}": expected ${Object.keys(def.fields).join(', ')}${near ? ` (did you mean "${near}"?)` : ''}`);
+      const written = isScalar(item.key) ? String(item.key.value) : '';
+      const named = fieldNamed(def.fields, written);
+      if (!named) {
+        const near = suggestField(written, def.fields);
+        ctx.problems.push(`${at(ctx, item.key as Node)}: ${kind} has no field "${written}": expected ${Object.keys(def.fields).join(', ')}${near ? ` (did you mean "${near}"?)` : ''}`);
         continue;
       }
-      given.add(f);
-      const v = readValue(ctx, fd, item.value as Node, `${kind}.${f}`, item.key as Node);
+      const [f, fd] = named;
+      if (!noteGiven(ctx, given, f, written, item.key as Node, kind)) continue;
+      const v = readValue(ctx, fd, item.value as Node, `${kind}.${written}`, item.key as Node);
       if (v !== undefined) args[f] = v;
     }
   } else if (def.scalar && value !== null) {
-    given.add(def.scalar);
+    given.set(def.scalar, def.scalar);
     const v = readValue(ctx, def.fields[def.scalar]!, value, `${kind}`, pair.key as Node);
     if (v !== undefined) args[def.scalar] = v;
   } else {

@@ -185,14 +185,14 @@ export class ScenarioRunner {
 
   /**
    * Options of the screen actions (src/client/actions/screen.ts) for a step: the scenario's monitor and
-   * threshold, Ctrl-C, and the runner's bookkeeping: the last screen and best match (failure artifacts) and
+   * match percentage, Ctrl-C, and the runner's bookkeeping: the last screen and best match (failure artifacts) and
    * the 'score' progress events.
    */
-  screenOptions(timeoutMs: number, threshold?: number): NeedleWaitOptions {
+  screenOptions(timeoutMs: number, match?: number): NeedleWaitOptions {
     return {
       timeoutMs,
       monitor: this.scenario.defaults.monitor,
-      threshold: threshold ?? this.scenario.defaults.threshold,
+      match: match ?? this.scenario.defaults.match,
       signal: this.opts.signal,
       onScreen: (s) => (this.lastScreen = s),
       onScore: (best) => {

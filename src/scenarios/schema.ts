@@ -39,14 +39,18 @@ function fieldSchema(f: FieldDef): Json {
   }
 }
 
+/** Fields with their old spellings: each alias is a deprecated property, and giving both is invalid. */
 function objectOf(fields: Record<string, FieldDef>): Json {
+  const entries = Object.entries(fields);
+  const both = entries.flatMap(([k, f]) => (f.aliases ?? []).map((a) => ({required: [k, a]})));
   return {
     type: 'object',
     additionalProperties: false,
-    properties: Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, fieldSchema(f)])),
-    required: Object.entries(fields)
-      .filter(([, f]) => f.required)
-      .map(([k]) => k),
+    properties: Object.fromEntries(
+      entries.flatMap(([k, f]) => [[k, fieldSchema(f)], ...(f.aliases ?? []).map((a) => [a, {...fieldSchema(f), description: `Old spelling of ${k}.`, deprecated: true}])]),
+    ),
+    required: entries.filter(([, f]) => f.required).map(([k]) => k),
+    ...(both.length ? {not: {anyOf: both}} : {}),
   };
 }
 

@@ -22,14 +22,14 @@ export type StepArgs = Step['args'];
 type Handler = (r: ScenarioRunner, a: StepArgs, step: Step, prefix: string) => Promise<string | undefined>;
 
 /** Looks for the needles `refs` name until one matches or `timeoutMs` passes (undefined). */
-async function findNeedles(r: ScenarioRunner, refs: NeedleRef[], timeoutMs: number, threshold?: number): Promise<NeedleCandidate | undefined> {
+async function findNeedles(r: ScenarioRunner, refs: NeedleRef[], timeoutMs: number, match?: number): Promise<NeedleCandidate | undefined> {
   const needles = await r.loadNeedles(refs);
-  return r.guard(waitForNeedles(r.session, needles, r.screenOptions(timeoutMs, threshold)));
+  return r.guard(waitForNeedles(r.session, needles, r.screenOptions(timeoutMs, match)));
 }
 
 const screenStep: Handler = async (r, a, step) => {
   const ms = r.timeout(step);
-  const m = await findNeedles(r, a.needles as NeedleRef[], ms, a.threshold as number | undefined);
+  const m = await findNeedles(r, a.needles as NeedleRef[], ms, a.match as number | undefined);
   if (!m) throw r.notFound(step.kind === 'assert_screen' ? 'expectation' : 'timeout', a.needles as NeedleRef[], ms);
   if (step.kind !== 'click_needle') return `${m.needle.name} (${m.result.score.toFixed(1)}%)`;
   const p = clickPoint(m.needle, m.result);
@@ -48,14 +48,14 @@ export const STEP_HANDLERS: Record<string, Handler> = {
   assert_screen: screenStep,
   click_needle: screenStep,
   check_screen: async (r, a, step) => {
-    const m = await findNeedles(r, a.needles as NeedleRef[], r.timeout(step, 0), a.threshold as number | undefined);
+    const m = await findNeedles(r, a.needles as NeedleRef[], r.timeout(step, 0), a.match as number | undefined);
     r.vars.MATCHED = m?.needle.name ?? '';
     if (a.as) r.vars[a.as as string] = r.vars.MATCHED;
     return m ? `matched ${m.needle.name} (${m.result.score.toFixed(1)}%)` : 'no match';
   },
   if: async (r, a, step, prefix) => {
     let cond: boolean;
-    if (a.screen !== undefined) cond = Boolean(await findNeedles(r, a.screen as NeedleRef[], r.timeout(step, 0), a.threshold as number | undefined));
+    if (a.screen !== undefined) cond = Boolean(await findNeedles(r, a.screen as NeedleRef[], r.timeout(step, 0), a.match as number | undefined));
     else cond = r.vars.MATCHED === r.expand(a.matched as string);
     const branch = cond ? (a.then as Step[]) : ((a.else as Step[] | undefined) ?? []);
     await r.runSteps(branch, `${prefix}${cond ? 'then' : 'else'}.`);
@@ -65,11 +65,11 @@ export const STEP_HANDLERS: Record<string, Handler> = {
     const times = (a.times as number | undefined) ?? 10;
     const until = a.until as NeedleRef[] | undefined;
     for (let round = 1; round <= times; round++) {
-      if (until && (await findNeedles(r, until, 0, a.threshold as number | undefined))) return `until matched before round ${round}`;
+      if (until && (await findNeedles(r, until, 0, a.match as number | undefined))) return `until matched before round ${round}`;
       await r.runSteps(a.steps as Step[], `${prefix}${round}.`);
     }
     if (until) {
-      if (await findNeedles(r, until, 0, a.threshold as number | undefined)) return `until matched after ${times} rounds`;
+      if (await findNeedles(r, until, 0, a.match as number | undefined)) return `until matched after ${times} rounds`;
       throw r.notFound('expectation', until, 0, `after ${times} rounds`);
     }
     return `${times} rounds`;
@@ -161,7 +161,7 @@ export const STEP_HANDLERS: Record<string, Handler> = {
     if (a.steps) await r.runSteps(a.steps as Step[], prefix);
     const ms = r.timeout(step);
     if (a.until) {
-      const m = await findNeedles(r, a.until as NeedleRef[], Math.max(0, ms - (performance.now() - t)), a.threshold as number | undefined);
+      const m = await findNeedles(r, a.until as NeedleRef[], Math.max(0, ms - (performance.now() - t)), a.match as number | undefined);
       if (!m) throw r.notFound('timeout', a.until as NeedleRef[], ms);
     } else {
       await r.guard(waitStill(r.session, a.still as number, {timeoutMs: ms}));

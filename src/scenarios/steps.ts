@@ -27,6 +27,8 @@ export interface FieldDef {
   values?: readonly string[];
   min?: number;
   max?: number;
+  /** Old spellings still read as this field (documented as such; giving both is an error). */
+  aliases?: readonly string[];
 }
 
 export interface StepDef {
@@ -37,7 +39,7 @@ export interface StepDef {
 }
 
 const timeout: FieldDef = {type: 'duration', description: 'How long to wait at most (default: defaults.timeout).'};
-const threshold: FieldDef = {type: 'number', min: 0, max: 100, description: 'Match percentage every area needs (default: defaults.threshold or the needle\'s own).'};
+const match: FieldDef = {type: 'number', min: 0, max: 100, aliases: ['threshold'], description: 'Percentage of pixels that must match, for needle areas without their own `match` (default: defaults.match, else 100). `threshold` is the old spelling.'};
 const needles: FieldDef = {type: 'needles', required: true, description: 'A needle name (needles/NAME.json beside the scenario, or a path ending in .json), or a list of them: any one matching is enough.'};
 const button: FieldDef = {type: 'string', values: ['left', 'middle', 'right', 'side', 'extra'], description: 'Mouse button (default left).'};
 const coord: FieldDef = {type: 'integer', min: 0, required: true, description: 'Guest screen pixel.'};
@@ -56,19 +58,19 @@ export const DEFAULT_FIELDS: Record<string, FieldDef> = {
   timeout: {type: 'duration', description: 'Limit of every wait (default 10s).'},
   rate: {type: 'number', min: 0.1, max: 1000, description: 'Typing rate, keys per second (default 50).'},
   layout: {type: 'string', values: ['us', 'gb', 'de', 'fr', 'es', 'it', 'dvorak'], description: 'Keyboard layout of the guest (default us).'},
-  threshold: {type: 'number', min: 0, max: 100, description: 'Match percentage of needle areas (default: each needle\'s own, else 100: every pixel).'},
+  match: {type: 'number', min: 0, max: 100, aliases: ['threshold'], description: 'Percentage of pixels that must match, for needle areas without their own `match` (default 100: every pixel). `threshold` is the old spelling.'},
   needles: {type: 'string', description: 'Folder of the needles, relative to the scenario file (default "needles").'},
   monitor: {type: 'integer', min: 0, description: 'Monitor the screen steps look at (default 0).'},
 };
 
 export const STEPS: Record<string, StepDef> = {
   wait_still: {summary: 'Wait until the display has been still (no draw) for `ms`.', scalar: 'ms', fields: {ms: {type: 'duration', required: true, description: 'Stillness to wait for.'}, timeout}},
-  wait_screen: {summary: 'Wait until one of the needles matches; exit 40 at the timeout.', scalar: 'needles', fields: {needles, timeout, threshold}},
-  assert_screen: {summary: 'Like wait_screen, but a screen that never matches is a failed expectation (exit 1).', scalar: 'needles', fields: {needles, timeout, threshold}},
+  wait_screen: {summary: 'Wait until one of the needles matches; exit 40 at the timeout.', scalar: 'needles', fields: {needles, timeout, match}},
+  assert_screen: {summary: 'Like wait_screen, but a screen that never matches is a failed expectation (exit 1).', scalar: 'needles', fields: {needles, timeout, match}},
   check_screen: {
     summary: 'Look for the needles (once, or until `timeout`) without failing; the matched needle\'s name goes to ${MATCHED} (and to `as`).',
     scalar: 'needles',
-    fields: {needles, timeout: {type: 'duration', description: 'How long to look (default 0: the current screen only).'}, threshold, as: {type: 'string', description: 'Also store the matched name (or "") in this variable.'}},
+    fields: {needles, timeout: {type: 'duration', description: 'How long to look (default 0: the current screen only).'}, match, as: {type: 'string', description: 'Also store the matched name (or "") in this variable.'}},
   },
   if: {
     summary: 'Run `then` when a needle matches now (or `matched` equals the last check_screen result), else `else`.',
@@ -76,7 +78,7 @@ export const STEPS: Record<string, StepDef> = {
       screen: {type: 'needles', description: 'Needles to look for (within `timeout`, default 0).'},
       matched: {type: 'string', description: 'Compare with the needle name the last check_screen matched.'},
       timeout: {type: 'duration', description: 'How long to look for `screen` (default 0).'},
-      threshold,
+      match,
       then: {type: 'steps', required: true, description: 'Steps when the condition holds.'},
       else: {type: 'steps', description: 'Steps otherwise.'},
     },
@@ -87,10 +89,10 @@ export const STEPS: Record<string, StepDef> = {
       steps: {type: 'steps', required: true, description: 'The steps of one round.'},
       times: {type: 'integer', min: 1, max: 100000, description: 'Rounds at most (default 10).'},
       until: {type: 'needles', description: 'Stop once one of these needles matches.'},
-      threshold,
+      match,
     },
   },
-  click_needle: {summary: 'Wait for a needle, then click its click point (or the centre of its first area).', scalar: 'needles', fields: {needles, timeout, threshold, button, double: {type: 'boolean', description: 'Double-click.'}}},
+  click_needle: {summary: 'Wait for a needle, then click its click point (or the centre of its first area).', scalar: 'needles', fields: {needles, timeout, match, button, double: {type: 'boolean', description: 'Double-click.'}}},
   wait_change: {summary: 'Wait until a region of the screen (default: all) differs from when the step started.', fields: {region: {type: 'region', description: '[x, y, width, height] (default: the whole monitor).'}, timeout}},
   type: {summary: 'Type text (newlines are Enter).', scalar: 'text', fields: {text: {type: 'string', required: true, description: 'The text.'}, rate: {type: 'number', min: 0.1, max: 1000, description: 'Keys per second.'}, layout: DEFAULT_FIELDS.layout!}},
   key: {
@@ -147,10 +149,16 @@ export const STEPS: Record<string, StepDef> = {
       until: {type: 'needles', description: 'The screen condition: one of these needles matches.'},
       still: {type: 'duration', description: 'The screen condition: still for this long (when no `until`).'},
       timeout,
-      threshold,
+      match,
     },
   },
   include: {summary: 'Run the steps of another scenario file (its `steps`, or a plain list), relative to this file.', scalar: 'file', fields: {file: {type: 'string', required: true, description: 'Path of the file.'}}},
 };
 
 export const STEP_NAMES = Object.keys(STEPS);
+
+/** The field `name` spells in `fields`, its own name or an old spelling: [field name, declaration]. */
+export function fieldNamed(fields: Record<string, FieldDef>, name: string): [string, FieldDef] | undefined {
+  if (Object.hasOwn(fields, name)) return [name, fields[name]!];
+  return Object.entries(fields).find(([, f]) => f.aliases?.includes(name));
+}

@@ -50,12 +50,20 @@ describe('without a server', () => {
     const help = await runCli(['screenshot', '--help']);
     expect(help.stdout).toMatch(/--still=DURATION\s+\[default: 100ms\]/);
     expect(help.stdout).toMatch(/--timeout=DURATION\s+\[default: 10s\]/);
+    for (const cmd of [['wait-screen'], ['assert-screen'], ['compare'], ['needle', 'check']]) {
+      const h = await runCli([...cmd, '--help']);
+      expect(h.stdout, cmd.join(' ')).toMatch(/--match=PCT\s+\[default: 100\][^]*--threshold\s+is\s+the\s+old\s+spelling/);
+    }
   });
 
   it('suggests the nearest flag and key name', async () => {
     const flag = await runCli(['screenshot', '-o', join(work, 'x.png'), '--regoin', '0,0,1,1']);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/Nonexistent flag: --regoin \(did you mean --region\?\)/);
+    // A misspelt old spelling (--threshold) gets the flag's name.
+    const old = await runCli(['compare', SHOT, SHOT, '--treshold', '99']);
+    expect(old.code).toBe(2);
+    expect(old.stderr).toMatch(/Nonexistent flag: --treshold \(did you mean --match\?\)/);
     const key = await runCli(['key', '--uri', 'spice://127.0.0.1:1', 'ctlr-c']);
     expect(key.code).toBe(2);
     expect(key.stderr).toMatch(/unknown key name "ctlr" in "ctlr-c": did you mean "ctrl"\?/);

@@ -65,8 +65,8 @@ describe('needle create and check on recorded screenshots', () => {
     const ok = await readPngRgba(okOut);
     expect(pixel(ok, 100 + 13 - 1, 451 + 7 - 1)).toEqual([0, 255, 0]);
     expect(pixel(ok, 100 - 1, 451 - 1)).toEqual([0, 0, 0]);
-    // A lower threshold lets the changed lines pass.
-    expect((await runCli(['needle', 'check', SHOT_AT_CONNECT, `${name}.json`, '--threshold', '90'])).code).toBe(0);
+    // A lower match percentage lets the changed lines pass.
+    expect((await runCli(['needle', 'check', SHOT_AT_CONNECT, `${name}.json`, '--match', '90'])).code).toBe(0);
   });
 
   it('writes openQA needle JSON that reads back and matches', async () => {

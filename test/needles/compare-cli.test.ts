@@ -26,7 +26,8 @@ describe('compare', () => {
     await toPpm(SHOT, ppm);
     const same = await runCli(['compare', SHOT, ppm, '--json']);
     expect(same.code, same.stderr).toBe(0);
-    expect(json(same)).toMatchObject({ok: true, equal: true, differing: 0, score: 100, width: 1024, height: 768});
+    expect(json(same)).toMatchObject({ok: true, equal: true, differing: 0, score: 100, width: 1024, height: 768, tolerance: 0, match: 100});
+    expect(json(same)).not.toHaveProperty('threshold');
     const diff = join(work, 'diff.png');
     const d = await runCli(['compare', SHOT_AT_CONNECT, ppm, '-o', diff, '--json']);
     expect(d.code, d.stderr).toBe(1);
@@ -40,8 +41,12 @@ describe('compare', () => {
     let red = 0;
     for (let i = 0; i < img.data.length; i += 4) if (img.data[i] === 255 && img.data[i + 1] === 0 && img.data[i + 2] === 0) red++;
     expect(red).toBe(out.differing);
-    // A threshold below the score passes.
-    expect((await runCli(['compare', SHOT_AT_CONNECT, ppm, '--threshold', String(Math.floor(out.score))])).code).toBe(0);
+    // A match percentage below the score passes; --threshold is its old spelling.
+    const low = await runCli(['compare', SHOT_AT_CONNECT, ppm, '--match', String(Math.floor(out.score)), '--json']);
+    expect(low.code, low.stderr).toBe(0);
+    expect(json(low).match).toBe(Math.floor(out.score));
+    const old = await runCli(['compare', SHOT_AT_CONNECT, ppm, '--threshold', String(Math.floor(out.score)), '--json']);
+    expect(json(old)).toEqual(json(low));
   });
 
   it('a size mismatch exits 1 naming both sizes; an unreadable file or a bad flag exits 2', async () => {
@@ -51,6 +56,9 @@ describe('compare', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`spice-cli: the pictures differ in size: ${SHOT} is 1024x768, ${small} is 100x50`);
     expect((await runCli(['compare', SHOT, join(work, 'none.png')])).code).toBe(2);
+    const bad = await runCli(['compare', SHOT, SHOT, '--match', '120']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/invalid --match '120': expected a percentage 0\.\.100/);
     expect((await runCli(['compare', SHOT, SHOT, '--threshold', '120'])).code).toBe(2);
   });
 

@@ -44,10 +44,10 @@ function ppm(img: Rgba): Buffer {
 describe('compareImages', () => {
   it('equal pictures: score 100, nothing differs', async () => {
     const a = await readPngRgba(SHOT);
-    expect(compareImages(a, copyRgba(a))).toEqual({equal: true, width: 1024, height: 768, pixels: 1024 * 768, differing: 0, score: 100, tolerance: 0, threshold: 100});
+    expect(compareImages(a, copyRgba(a))).toEqual({equal: true, width: 1024, height: 768, pixels: 1024 * 768, differing: 0, score: 100, tolerance: 0, match: 100});
   });
 
-  it('counts every differing pixel, with its bounding box; tolerance and threshold decide what is equal', () => {
+  it('counts every differing pixel, with its bounding box; tolerance and the match percentage decide what is equal', () => {
     const a = solid(40, 30, [10, 20, 30]);
     const b = copyRgba(a);
     set(b, 3, 4, [14, 20, 30]); // off by 4 in red
@@ -57,9 +57,9 @@ describe('compareImages', () => {
     expect(exact).toMatchObject({equal: false, differing: 3, pixels: 1200, score: 99.75, box: {x: 3, y: 4, width: 28, height: 22}});
     expect(compareImages(a, b, {tolerance: 4})).toMatchObject({equal: false, differing: 2, box: {x: 7, y: 20, width: 24, height: 6}});
     expect(compareImages(a, b, {tolerance: 8})).toMatchObject({equal: false, differing: 1, box: {x: 30, y: 20, width: 1, height: 1}});
-    // 3 of 1200 pixels = 0.25 %: a threshold of 99.75 lets them pass, 99.76 does not.
-    expect(compareImages(a, b, {threshold: 99.75}).equal).toBe(true);
-    expect(compareImages(a, b, {threshold: 99.76}).equal).toBe(false);
+    // 3 of 1200 pixels = 0.25 %: a match of 99.75 lets them pass, 99.76 does not.
+    expect(compareImages(a, b, {match: 99.75}).equal).toBe(true);
+    expect(compareImages(a, b, {match: 99.76}).equal).toBe(false);
     // Alpha is ignored, as for needles.
     const alpha = copyRgba(a);
     alpha.data[3] = 0;

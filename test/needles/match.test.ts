@@ -1,7 +1,7 @@
 /**
  * Needle loading and matching on real screenshots of the lab Xspice desktop (recordings/, taken by
  * spicy-screenshot): exact matches, shifted content found at its offset, changed content not found, exclude
- * areas, tolerance and threshold, and an openQA needle JSON.
+ * areas, tolerance and the match percentage, and an openQA needle JSON.
  */
 import {copyFileSync, mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -105,7 +105,7 @@ describe('matching real screenshots', () => {
     expect(matchNeedle(darker, n, {tolerance: 6})).toMatchObject({found: true, score: 100, dx: 0, dy: 0});
   });
 
-  it('match percentage: 10 inverted pixels pass at 99.8 % and fail at 99.9 %, per area or as the default threshold', () => {
+  it('match percentage: 10 inverted pixels pass at 99.8 % and fail at 99.9 %, per area or as the default (MatchOptions.match)', () => {
     const spoiled = copyRgba(shot);
     const n = HEADER.width * HEADER.height;
     for (let k = 0; k < 10; k++) {
@@ -121,9 +121,9 @@ describe('matching real screenshots', () => {
     expect(loose.areas[0]!.mismatched).toBe(10);
     expect(loose.score).toBe(Math.floor((10000 * (n - 10)) / n) / 100);
     expect(matchNeedle(spoiled, needle([{...HEADER, type: 'match', match: 99.9}])).found).toBe(false);
-    expect(matchNeedle(spoiled, needle([{...HEADER, type: 'match'}]), {threshold: 99.8}).found).toBe(true);
+    expect(matchNeedle(spoiled, needle([{...HEADER, type: 'match'}]), {match: 99.8}).found).toBe(true);
     // An area's own match wins over the default.
-    expect(matchNeedle(spoiled, needle([{...HEADER, type: 'match', match: 100}]), {threshold: 99.8}).found).toBe(false);
+    expect(matchNeedle(spoiled, needle([{...HEADER, type: 'match', match: 100}]), {match: 99.8}).found).toBe(false);
   });
 
   it('on a smaller screen (the 640x480 recording): areas that cannot be placed are not found, score 0', async () => {

@@ -68,7 +68,7 @@ describe('wait-screen and assert-screen', () => {
     expect(out.best.score).toBeLessThan(100);
     expect(out.error.message).toContain(`${out.best.score.toFixed(1)}%`);
     expect(out.ms).toBeGreaterThanOrEqual(2000);
-    const plain = await runCli(['wait-screen', '--uri', target.uri, ABSENT, join(needles, 'xlogo.json'), '--timeout', '1', '--threshold', '100']);
+    const plain = await runCli(['wait-screen', '--uri', target.uri, ABSENT, join(needles, 'xlogo.json'), '--timeout', '1', '--match', '100']);
     expect(plain.code).toBe(0);
   });
 

@@ -1,11 +1,12 @@
 /**
  * A small JSON Schema checker for the keywords docs/scenario.schema.json uses (type, enum, anyOf, oneOf,
- * $ref to #/$defs, properties, additionalProperties, required, items, minItems, maxItems, minimum,
- * maximum, pattern, minLength). Any other keyword fails loudly, so the schema cannot outgrow the check.
+ * $ref to #/$defs, properties, additionalProperties, required, not, items, minItems, maxItems, minimum,
+ * maximum, pattern, minLength; deprecated is an annotation). Any other keyword fails loudly, so the schema
+ * cannot outgrow the check.
  */
 type Schema = Record<string, any>;
 
-const KNOWN = new Set(['$schema', '$id', 'title', 'description', 'type', 'enum', 'anyOf', 'oneOf', '$ref', '$defs', 'properties', 'additionalProperties', 'required', 'items', 'minItems', 'maxItems', 'minimum', 'maximum', 'pattern', 'minLength']);
+const KNOWN = new Set(['$schema', '$id', 'title', 'description', 'type', 'enum', 'anyOf', 'oneOf', '$ref', '$defs', 'properties', 'additionalProperties', 'required', 'not', 'deprecated', 'items', 'minItems', 'maxItems', 'minimum', 'maximum', 'pattern', 'minLength']);
 
 function typeOk(t: string, v: unknown): boolean {
   switch (t) {
@@ -30,6 +31,7 @@ export function check(root: Schema, s: Schema, v: unknown, path = '$'): string[]
   if (s.type !== undefined && ![s.type].flat().some((t: string) => typeOk(t, v))) return [`${path}: expected ${[s.type].flat().join('|')}`];
   if (s.enum && !s.enum.includes(v)) out.push(`${path}: expected one of ${s.enum.join(', ')}`);
   if (s.anyOf && !s.anyOf.some((x: Schema) => check(root, x, v, path).length === 0)) out.push(`${path}: matches none of anyOf`);
+  if (s.not && check(root, s.not, v, path).length === 0) out.push(`${path}: matches what "not" excludes`);
   if (s.oneOf && s.oneOf.filter((x: Schema) => check(root, x, v, path).length === 0).length !== 1) out.push(`${path}: does not match exactly one of oneOf`);
   if (typeof v === 'number') {
     if (s.minimum !== undefined && v < s.minimum) out.push(`${path}: below ${s.minimum}`);

@@ -101,10 +101,10 @@ export async function watchScreen<T>(session: SpiceSession, check: (s: Rgba) => 
 }
 
 /** The best of `needles` on `screen`: a found one before any not found, then the highest score (the first on ties). */
-export function bestCandidate(screen: Rgba, needles: readonly Needle[], threshold?: number): NeedleCandidate | undefined {
+export function bestCandidate(screen: Rgba, needles: readonly Needle[], match?: number): NeedleCandidate | undefined {
   let best: NeedleCandidate | undefined;
   for (const needle of needles) {
-    const result = matchNeedle(screen, needle, threshold !== undefined ? {threshold} : {});
+    const result = matchNeedle(screen, needle, match !== undefined ? {match} : {});
     if (!best || (result.found && !best.result.found) || (result.found === best.result.found && result.score > best.result.score)) best = {needle, result};
   }
   return best;
@@ -112,7 +112,7 @@ export function bestCandidate(screen: Rgba, needles: readonly Needle[], threshol
 
 export interface NeedleWaitOptions extends Omit<WatchOptions, 'region'> {
   /** Percentage of pixels that must match, for areas without their own. */
-  threshold?: number;
+  match?: number;
   /** The best candidate of every look (found or not). */
   onScore?: (best: NeedleCandidate) => void;
   /** Every screen looked at. */
@@ -125,7 +125,7 @@ export function waitForNeedles(session: SpiceSession, needles: readonly Needle[]
     session,
     (screen) => {
       o.onScreen?.(screen);
-      const best = bestCandidate(screen, needles, o.threshold);
+      const best = bestCandidate(screen, needles, o.match);
       if (best) o.onScore?.(best);
       return best?.result.found ? best : undefined;
     },
@@ -162,7 +162,8 @@ export function sameImage(a: Rgba, b: Rgba): boolean {
 export interface ScreenCheckOptions {
   timeoutMs: number;
   monitor?: number;
-  threshold?: number;
+  /** Percentage of pixels that must match, for areas without their own. */
+  match?: number;
   signal?: AbortSignal;
 }
 
@@ -207,7 +208,7 @@ async function lookFor(session: SpiceSession, needles: readonly Needle[], kind: 
   const m = await waitForNeedles(session, needles, {
     timeoutMs: watchMs,
     monitor: o.monitor,
-    threshold: o.threshold,
+    match: o.match,
     signal: o.signal,
     onScore: (b) => {
       looks++;

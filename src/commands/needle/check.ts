@@ -2,7 +2,7 @@ import {writeOutput} from '../../client/actions/capture.js';
 import {Args, Flags} from '@oclif/core';
 import {SpiceCommand} from '../../cli/base-command.js';
 import {SpiceError} from '../../client/errors.js';
-import {parsePercent} from '../../client/actions/needles/args.js';
+import {matchFlag} from '../../cli/numbers.js';
 import {drawMatch} from '../../client/actions/needles/draw.js';
 import {encodePngRgba, readPngRgba} from '../../client/actions/needles/image.js';
 import {matchNeedle} from '../../client/actions/needles/match.js';
@@ -27,7 +27,7 @@ export default class NeedleCheck extends SpiceCommand {
 
   static override flags = {
     output: Flags.string({char: 'o', description: 'Write the screenshot with the areas drawn (PNG).'}),
-    threshold: Flags.string({description: 'Percentage of pixels that must match, for areas without their own (default 100).'}),
+    match: matchFlag('Percentage of pixels that must match, for areas without their own `match`.'),
     tolerance: Flags.integer({description: 'Largest per-channel difference of a matching pixel.', default: 0, min: 0, max: 255}),
     margin: Flags.integer({description: 'Search margin for areas without their own (default 50).', min: 0}),
   };
@@ -37,7 +37,7 @@ export default class NeedleCheck extends SpiceCommand {
     const needle = await loadNeedle(needleFile(args.needle));
     const screen = await readPngRgba(args.screenshot);
     const t0 = performance.now();
-    const r = matchNeedle(screen, needle, {threshold: parsePercent('--threshold', flags.threshold), tolerance: flags.tolerance, margin: flags.margin});
+    const r = matchNeedle(screen, needle, {match: flags.match, tolerance: flags.tolerance, margin: flags.margin});
     const ms = Math.round((performance.now() - t0) * 100) / 100;
     if (flags.output) writeOutput(flags.output, await encodePngRgba(drawMatch(screen, needle, r)));
     const report = {

@@ -2,7 +2,7 @@
  * Two pictures compared pixel by pixel with the needle matcher: picture A is a needle with one match area
  * covering all of it (margin 0: no search), looked for on picture B. A pixel differs when one of R, G, B
  * differs by more than the tolerance (alpha is ignored, as for needles); the pictures are equal when at least
- * `threshold` percent of the pixels match (default 100: every one).
+ * `match` percent of the pixels match (default 100: every one).
  */
 import {SpiceError} from '../../errors.js';
 import type {Rgba} from './image.js';
@@ -13,7 +13,7 @@ export interface CompareOptions {
   /** Largest per-channel difference (0..255) of a matching pixel (default 0). */
   tolerance?: number;
   /** Percentage of pixels that must match (default 100). */
-  threshold?: number;
+  match?: number;
 }
 
 export interface CompareReport {
@@ -26,7 +26,8 @@ export interface CompareReport {
   /** 0..100: percentage of matching pixels (two decimals, rounded down; 100 only when none differs). */
   score: number;
   tolerance: number;
-  threshold: number;
+  /** The percentage of pixels that had to match. */
+  match: number;
   /** Bounding box of the differing pixels. */
   box?: {x: number; y: number; width: number; height: number};
 }
@@ -39,12 +40,12 @@ export function compareImages(a: Rgba, b: Rgba, o: CompareOptions = {}, names: [
     });
   }
   const tolerance = Math.max(0, Math.min(255, Math.floor(o.tolerance ?? 0)));
-  const threshold = o.threshold ?? 100;
+  const match = o.match ?? 100;
   const needle: Needle = {
     name: names[0],
     file: names[0],
     image: a,
-    areas: [{x: 0, y: 0, width: a.width, height: a.height, type: 'match', match: threshold, margin: 0}],
+    areas: [{x: 0, y: 0, width: a.width, height: a.height, type: 'match', match, margin: 0}],
     tags: [],
     properties: [],
     format: 'spice-cli',
@@ -52,7 +53,7 @@ export function compareImages(a: Rgba, b: Rgba, o: CompareOptions = {}, names: [
   };
   const r = matchNeedle(b, needle, {tolerance});
   const area = r.areas[0]!;
-  const report: CompareReport = {equal: r.found, width: a.width, height: a.height, pixels: area.pixels, differing: area.mismatched, score: r.score, tolerance, threshold};
+  const report: CompareReport = {equal: r.found, width: a.width, height: a.height, pixels: area.pixels, differing: area.mismatched, score: r.score, tolerance, match};
   const box = area.mismatched > 0 ? differingBox(a, b, tolerance) : undefined;
   if (box) report.box = box;
   return report;

@@ -19,7 +19,7 @@ import {inside, NEEDLE_DEFAULTS, type Needle, type NeedleArea, type Rgba} from '
 
 export interface MatchOptions {
   /** Percentage of pixels that must match, for areas that do not set their own `match` (default 100). */
-  threshold?: number;
+  match?: number;
   /** Largest per-channel difference (0..255) for a pixel to count as matching (default 0: exact). */
   tolerance?: number;
   /** Search margin in pixels for areas that do not set their own `margin` (default 50). */
@@ -79,7 +79,7 @@ export function matchNeedle(screen: Rgba, needle: Needle, opts: MatchOptions = {
   needle.areas.forEach((area, index) => {
     if (area.type !== 'match') return;
     const prep = prepareArea(needle, index);
-    const match = area.match ?? opts.threshold ?? NEEDLE_DEFAULTS.match;
+    const match = area.match ?? opts.match ?? NEEDLE_DEFAULTS.match;
     const margin = area.margin ?? opts.margin ?? NEEDLE_DEFAULTS.margin;
     areas.push({index, area, ...searchArea(screen32, screen.width, screen.height, area, prep, match, margin, tolerance)});
   });

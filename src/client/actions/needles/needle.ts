@@ -44,7 +44,7 @@ export interface NeedleArea {
   width: number;
   height: number;
   type: 'match' | 'exclude';
-  /** 0..100, percentage of the area's (not excluded) pixels that must match; default MatchOptions.threshold, else 100.
+  /** 0..100, percentage of the area's (not excluded) pixels that must match; default MatchOptions.match, else 100.
    * For openQA needles: their `match` (default 96) converted by openQaMatchToPercent(). */
   match?: number;
   /** Search margin in pixels around the area; default MatchOptions.margin, else 50. */
