@@ -37,6 +37,7 @@ export const UNIT_TEST_FILES = [
   'test/needles/match.test.ts',
   'test/scenarios/do-actions.test.ts',
   'test/scenarios/check.test.ts',
+  'test/scenarios/progress-ink.test.ts',
   'test/wire/bytes.test.ts',
   'test/wire/captured.test.ts',
   'test/wire/fuzz.test.ts',
