@@ -23,6 +23,7 @@ export const UNIT_TEST_FILES = [
   'test/codecs/lz4.test.ts',
   'test/codecs/robustness.test.ts',
   'test/codecs/zlib-glz.test.ts',
+  'test/cli/output-files.test.ts',
   'test/cursor/channel.test.ts',
   'test/cursor/decode.test.ts',
   'test/display/canvas.test.ts',
