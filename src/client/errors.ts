@@ -78,6 +78,29 @@ const FILE_ERRORS: Record<string, string> = {
   EROFS: 'read-only file system',
 };
 
+/** The words that differ when the error came from making or checking the folder a file is written in. */
+const FOLDER_ERRORS: Record<string, string> = {
+  EEXIST: 'a part of its folder path is a file',
+  ENOTDIR: 'a part of its folder path is a file',
+  EPERM: 'permission denied',
+};
+
+/** A file system error (a Node error with a code) in plain words, else its code or message. */
+export function fileErrorWords(err: unknown, place: 'file' | 'folder' = 'file'): string {
+  const {code, message} = (err ?? {}) as {code?: unknown; message?: unknown};
+  const c = typeof code === 'string' ? code : '';
+  return (place === 'folder' ? FOLDER_ERRORS[c] : undefined) ?? FILE_ERRORS[c] ?? (c || String(message ?? err));
+}
+
+/**
+ * The usage error (exit 2) for an output file that cannot be written; `folder` when the error came from making or
+ * checking its folder.
+ */
+export function cannotWriteError(file: string, err: unknown, folder?: string): SpiceError {
+  const words = fileErrorWords(err, folder === undefined ? 'file' : 'folder');
+  return new SpiceError('usage', `cannot write ${file}: ${words}${folder === undefined ? '' : ` (folder ${folder})`}`, {cause: err});
+}
+
 /**
  * Turns anything thrown into a SpiceError. A local file problem (a Node error naming a path: ENOENT, EACCES...)
  * is a usage/input error (exit 2) naming the file, not an internal one.
@@ -89,7 +112,7 @@ export function asSpiceError(err: unknown): SpiceError {
     const what = fsErr.syscall === 'open' || fsErr.syscall === 'copyfile' || fsErr.syscall === 'mkdir' ? '' : ` (${fsErr.syscall})`;
     const to = (fsErr as {dest?: unknown}).dest;
     const dest = typeof to === 'string' ? ` → ${to}` : '';
-    return new SpiceError('usage', `cannot use ${fsErr.path}${dest}${what}: ${FILE_ERRORS[fsErr.code] ?? fsErr.code}`, {cause: err});
+    return new SpiceError('usage', `cannot use ${fsErr.path}${dest}${what}: ${fileErrorWords(fsErr)}`, {cause: err});
   }
   const message = err instanceof Error ? err.message : String(err);
   return new SpiceError('protocol', `internal error: ${message}`, {cause: err});

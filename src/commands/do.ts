@@ -5,8 +5,8 @@ import {SessionCommand} from '../cli/base-command.js';
 import {asSpiceError, interruptedError, SpiceError} from '../client/errors.js';
 import {ChannelType} from '../client/wire/enums.js';
 import {ACTIONS_SOURCE, actionMessage, actionsYaml, parseActions, type ParsedAction} from '../scenarios/actions-argv.js';
-import {loadScenario, ScenarioError, type Scenario} from '../scenarios/load.js';
-import {preflight} from '../scenarios/preflight.js';
+import {ScenarioError, type Scenario} from '../scenarios/load.js';
+import {validateScenario} from '../scenarios/preflight.js';
 import {ScenarioRunner, type StepRecord} from '../scenarios/runner.js';
 
 /** What `do --json` prints under {ok: true}, and what a failure's envelope holds besides its error. */
@@ -52,15 +52,9 @@ Everything is checked before connecting (exit 2: the action is named, with a sug
     const {flags} = await this.parse(Do, [...head, ...(parsed?.commandArgv ?? []), '-']);
     const delayMs = flags.delay ?? 0;
     const cwd = process.cwd();
-    const scenario = parsed ? this.load(parsed.actions, cwd) : this.load(undefined, cwd, await readStdin());
+    const scenario = parsed ? await this.load(parsed.actions, cwd) : await this.load(undefined, cwd, await readStdin());
     scenario.defaults.timeoutMs = flags.timeout;
     const message = (m: string) => (parsed ? actionMessage(m, parsed.actions) : m);
-    try {
-      await preflight(scenario);
-    } catch (e) {
-      if (e instanceof ScenarioError) throw new ScenarioError(e.problems.map(message));
-      throw e;
-    }
     const screenshots: string[] = [];
     const t0 = performance.now();
     let runner: ScenarioRunner | undefined;
@@ -97,18 +91,14 @@ Everything is checked before connecting (exit 2: the action is named, with a sug
     });
   }
 
-  /** The scenario of the actions (or of YAML steps from stdin), validated: messages name the action. */
-  private load(actions: ParsedAction[] | undefined, cwd: string, stdin?: string): Scenario {
+  /** The scenario of the actions (or of YAML steps from stdin), validated and preflighted: messages name the action. */
+  private async load(actions: ParsedAction[] | undefined, cwd: string, stdin?: string): Promise<Scenario> {
     const text = actions ? actionsYaml(actions) : stdin!;
     const path = resolve(cwd, actions ? ACTIONS_SOURCE : 'stdin');
-    try {
-      const sc = loadScenario(path, {text, needles: '.', cwd});
-      sc.name = 'do';
-      return sc;
-    } catch (e) {
-      if (e instanceof ScenarioError && actions) throw new ScenarioError(e.problems.map((p) => actionMessage(p, actions)));
-      throw e;
-    }
+    const {scenario, problems} = await validateScenario(path, {text, needles: '.', cwd});
+    if (!scenario || problems.length) throw new ScenarioError(actions ? problems.map((p) => actionMessage(p, actions)) : problems);
+    scenario.name = 'do';
+    return scenario;
   }
 
   /** This command's flags (long names and letters) and whether each takes a value. */

@@ -5,8 +5,8 @@ import {SessionCommand} from '../cli/base-command.js';
 import {SpiceError} from '../client/errors.js';
 import {artifactsFolder, executeScenario, type ScenarioResult} from '../scenarios/execute.js';
 import {junitXml} from '../scenarios/junit.js';
-import {capWaits, loadScenario, ScenarioError, type Scenario} from '../scenarios/load.js';
-import {preflight} from '../scenarios/preflight.js';
+import {capWaits, ScenarioError, type Scenario} from '../scenarios/load.js';
+import {validateScenario} from '../scenarios/preflight.js';
 import {checkScenarios} from '../scenarios/check.js';
 import {plainProgress} from '../scenarios/progress.js';
 import {stepLogText} from '../scenarios/artifacts.js';
@@ -41,26 +41,17 @@ export default class Run extends SessionCommand {
     const files = selectShard([...new Set((argv as string[]).map((f) => resolve(f)))], flags.shard);
     if (flags.check) return this.check(files, vars);
     // Everything validates before anything connects.
+    // Every problem of every file at once: the format, keys, layouts and needles (validateScenario).
     const scenarios: Scenario[] = [];
     const problems: string[] = [];
     for (const f of files) {
-      try {
-        scenarios.push(loadScenario(f, {vars}));
-      } catch (e) {
-        if (e instanceof ScenarioError) problems.push(...e.problems);
-        else throw e;
-      }
-    }
-    // --timeout given on the command line caps every wait of the scenarios (README: "any single wait").
-    if (this.argv.some((a) => a === '--timeout' || a.startsWith('--timeout='))) for (const sc of scenarios) capWaits(sc, flags.timeout);
-    // Keys, layouts and needles of the files that parsed are checked too, so one run reports every problem.
-    for (const sc of scenarios) {
-      await preflight(sc).catch((e: unknown) => {
-        if (e instanceof ScenarioError) problems.push(...e.problems);
-        else throw e;
-      });
+      const v = await validateScenario(f, {vars});
+      problems.push(...v.problems);
+      if (v.scenario) scenarios.push(v.scenario);
     }
     if (problems.length) throw new ScenarioError(problems);
+    // --timeout given on the command line caps every wait of the scenarios (README: "any single wait").
+    if (this.argv.some((a) => a === '--timeout' || a.startsWith('--timeout='))) for (const sc of scenarios) capWaits(sc, flags.timeout);
 
     const opts = await this.sessionOptions(flags);
     // A live view on a terminal; plain lines, one per step, in CI and logs.

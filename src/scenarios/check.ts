@@ -1,10 +1,10 @@
 /**
  * `spice-cli run --check`: every file read, validated and preflighted (needles loaded, texts and keys checked
  * against their layouts) exactly as `run` does before connecting, without a server; every problem of every
- * file is collected.
+ * file is collected (validateScenario).
  */
-import {loadScenario, ScenarioError, type NeedleRef, type Step} from './load.js';
-import {preflight} from './preflight.js';
+import type {NeedleRef, Step} from './load.js';
+import {validateScenario} from './preflight.js';
 
 export interface CheckedFile {
   file: string;
@@ -30,20 +30,14 @@ function* walk(steps: Step[]): Generator<Step> {
 export async function checkScenarios(files: readonly string[], vars: Record<string, string>): Promise<{files: CheckedFile[]; problems: string[]}> {
   const out: CheckedFile[] = [];
   for (const file of files) {
-    const c: CheckedFile = {file, ok: false, problems: []};
+    const {scenario: sc, problems} = await validateScenario(file, {vars});
+    const c: CheckedFile = {file, ok: problems.length === 0, problems};
     out.push(c);
-    try {
-      const sc = loadScenario(file, {vars});
-      const steps = [...walk(sc.steps)];
-      c.name = sc.name;
-      c.steps = steps.length;
-      c.needles = new Set(steps.flatMap((s) => ['needles', 'screen', 'until'].flatMap((f) => ((s.args[f] as NeedleRef[] | undefined) ?? []).map((r) => `${r.dir}\0${r.ref}`)))).size;
-      await preflight(sc);
-      c.ok = true;
-    } catch (e) {
-      if (e instanceof ScenarioError) c.problems.push(...e.problems);
-      else throw e;
-    }
+    if (!sc) continue;
+    const steps = [...walk(sc.steps)];
+    c.name = sc.name;
+    c.steps = steps.length;
+    c.needles = new Set(steps.flatMap((s) => ['needles', 'screen', 'until'].flatMap((f) => ((s.args[f] as NeedleRef[] | undefined) ?? []).map((r) => `${r.dir}\0${r.ref}`)))).size;
   }
   return {files: out, problems: out.flatMap((c) => c.problems)};
 }

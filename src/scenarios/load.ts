@@ -34,6 +34,7 @@ export interface Step {
 export interface Defaults {
   timeoutMs: number;
   rate: number;
+  /** '' only in ScenarioError.parsed when defaults.layout did not parse: the keyboard checks skip what uses it. */
   layout: string;
   /** Match percentage for needle areas without their own. */
   match?: number;
@@ -55,13 +56,32 @@ export interface Scenario {
 export const RUNTIME_VARS = ['MATCHED'];
 
 export class ScenarioError extends SpiceError {
-  constructor(readonly problems: string[]) {
+  /**
+   * `parsed`: the part of a file with problems that did load (the steps without problems of their own), for
+   * the checks made after loading (preflight), so that one pass reports every problem.
+   */
+  constructor(
+    readonly problems: string[],
+    readonly parsed?: Scenario,
+  ) {
     super('usage', problems.join('\n'));
     this.name = 'ScenarioError';
   }
 }
 
 export const where = (p: Pos): string => `${p.file}:${p.line}:${p.col}`;
+
+/** Problems (`file:line:column: ...`) in order of position, each file's together (files in order of appearance). */
+export function byPosition(problems: readonly string[]): string[] {
+  const files = new Map<string, number>();
+  const keyed = problems.map((text) => {
+    const m = /^(.+?):(\d+):(\d+): /.exec(text);
+    const file = m?.[1] ?? text;
+    if (!files.has(file)) files.set(file, files.size);
+    return {text, file: files.get(file)!, line: Number(m?.[2] ?? 0), col: Number(m?.[3] ?? 0)};
+  });
+  return keyed.sort((a, b) => a.file - b.file || a.line - b.line || a.col - b.col).map((k) => k.text);
+}
 
 /** Where a needle reference points: NAME → DIR/NAME.json; a path ending in .json → relative to DIR. */
 export function needlePath(n: NeedleRef): string {
@@ -137,7 +157,7 @@ export function loadScenario(path: string, opts: LoadOptions = {}): Scenario {
     out.vars = {...(opts.vars ?? {})};
     ctx.userVars = [...Object.keys(out.vars), ...ctx.runtime];
     out.steps = readSteps(ctx, root, root);
-    if (problems.length) throw new ScenarioError(problems);
+    if (problems.length) throw new ScenarioError(problems, out);
     return out;
   }
   if (!isMap(root)) {
@@ -182,7 +202,7 @@ export function loadScenario(path: string, opts: LoadOptions = {}): Scenario {
     }
   }
   if (!root.has('steps')) problems.push(`${at(ctx, root)}: missing "steps": expected a list of steps`);
-  if (problems.length) throw new ScenarioError(problems);
+  if (problems.length) throw new ScenarioError(problems, out);
   return out;
 }
 
@@ -260,6 +280,7 @@ function readVars(ctx: Ctx, node: Node, into: Record<string, string>): void {
 function readDefaults(ctx: Ctx, node: Node | null, d: Defaults): void {
   if (!isMap(node)) {
     ctx.problems.push(`${at(ctx, node)}: "defaults" must be a mapping of ${Object.keys(DEFAULT_FIELDS).join(', ')}`);
+    d.layout = '';
     return;
   }
   const given = new Map<string, string>();
@@ -274,7 +295,10 @@ function readDefaults(ctx: Ctx, node: Node | null, d: Defaults): void {
     const [k, def] = named;
     if (!noteGiven(ctx, given, k, written, item.key as Node, 'defaults')) continue;
     const v = readValue(ctx, def, item.value as Node, written, item.key as Node);
-    if (v === undefined) continue;
+    if (v === undefined) {
+      if (k === 'layout') d.layout = '';
+      continue;
+    }
     if (k === 'timeout') d.timeoutMs = v as number;
     else if (k === 'rate') d.rate = v as number;
     else if (k === 'layout') d.layout = v as string;
@@ -306,21 +330,26 @@ function readSteps(ctx: Ctx, node: Node | null, keyNode: Node): Step[] {
   }
   const out: Step[] = [];
   for (const item of node.items as Node[]) {
-    const s = readStep(ctx, item);
-    if (s?.kind === 'include') out.push(...includeSteps(ctx, s));
-    else if (s) out.push(s);
+    for (const s of readStep(ctx, item)) {
+      if (s.kind === 'include') out.push(...includeSteps(ctx, s));
+      else out.push(s);
+    }
   }
   return out;
 }
 
-function readStep(ctx: Ctx, node: Node): Step | undefined {
+/**
+ * The step; or, when it has problems of its own (reported), the steps nested in it without problems, which
+ * only ScenarioError.parsed holds, for the checks after loading.
+ */
+function readStep(ctx: Ctx, node: Node): Step[] {
   if (isScalar(node) && typeof node.value === 'string' && STEPS[node.value] && !STEPS[node.value]!.fields[STEPS[node.value]!.scalar ?? '']?.required) {
-    return {kind: node.value, args: {}, pos: posOf(ctx, node)};
+    return [{kind: node.value, args: {}, pos: posOf(ctx, node)}];
   }
   if (!isMap(node) || node.items.length !== 1) {
     const extra = isMap(node) && node.items.length > 1 ? ` (found ${node.items.length} keys: ${node.items.map((i) => String((i.key as {value?: unknown})?.value)).join(', ')}; indent the step's fields under it)` : '';
     ctx.problems.push(`${at(ctx, node)}: expected a step: a mapping with one step name (${STEP_NAMES.slice(0, 6).join(', ')}, ...)${extra}`);
-    return undefined;
+    return [];
   }
   const pair = node.items[0]!;
   const kind = isScalar(pair.key) ? String(pair.key.value) : '';
@@ -328,12 +357,20 @@ function readStep(ctx: Ctx, node: Node): Step | undefined {
   if (!def) {
     const near = suggest(kind, STEP_NAMES);
     ctx.problems.push(`${at(ctx, pair.key as Node)}: unknown step "${kind}"${near ? `: did you mean "${near}"?` : ''} (steps: ${STEP_NAMES.join(', ')})`);
-    return undefined;
+    return [];
   }
   const pos = posOf(ctx, pair.key as Node);
   const value = pair.value as Node | null;
   const args: Record<string, Value> = {};
   const given = new Map<string, string>();
+  const problemsBefore = ctx.problems.length;
+  let nestedProblems = 0;
+  const read = (fd: FieldDef, n: Node | null, what: string, keyNode: Node) => {
+    const start = ctx.problems.length;
+    const v = readValue(ctx, fd, n, what, keyNode);
+    if (fd.type === 'steps') nestedProblems += ctx.problems.length - start;
+    return v;
+  };
   if (isMap(value)) {
     for (const item of value.items) {
       if (!isPair(item)) continue;
@@ -346,16 +383,16 @@ function readStep(ctx: Ctx, node: Node): Step | undefined {
       }
       const [f, fd] = named;
       if (!noteGiven(ctx, given, f, written, item.key as Node, kind)) continue;
-      const v = readValue(ctx, fd, item.value as Node, `${kind}.${written}`, item.key as Node);
+      const v = read(fd, item.value as Node, `${kind}.${written}`, item.key as Node);
       if (v !== undefined) args[f] = v;
     }
   } else if (def.scalar && value !== null) {
     given.set(def.scalar, def.scalar);
-    const v = readValue(ctx, def.fields[def.scalar]!, value, `${kind}`, pair.key as Node);
+    const v = read(def.fields[def.scalar]!, value, `${kind}`, pair.key as Node);
     if (v !== undefined) args[def.scalar] = v;
   } else {
     ctx.problems.push(`${at(ctx, value ?? (pair.key as Node))}: ${kind} expects a mapping of ${Object.keys(def.fields).join(', ')}${def.scalar ? ` or a single ${def.scalar}` : ''}`);
-    return undefined;
+    return [];
   }
   for (const [f, fd] of Object.entries(def.fields)) {
     if (fd.required && !given.has(f)) {
@@ -370,7 +407,8 @@ function readStep(ctx: Ctx, node: Node): Step | undefined {
   if (kind === 'key' && args.down && args.up) ctx.problems.push(`${where(pos)}: key: "down" and "up" exclude each other`);
   if (kind === 'key' && (args.down || args.up) && args.hold !== undefined) ctx.problems.push(`${where(pos)}: key: "hold" is the length of a press; with "${args.down ? 'down' : 'up'}" the keys stay down until a key step with "up"`);
   if (kind === 'measure' && args.until === undefined && args.still === undefined) ctx.problems.push(`${where(pos)}: measure needs "until" (needles) or "still" (a duration)`);
-  return {kind, args, pos};
+  if (ctx.problems.length - problemsBefore === nestedProblems) return [{kind, args, pos}];
+  return Object.entries(def.fields).flatMap(([f, fd]) => (fd.type === 'steps' ? ((args[f] as Step[] | undefined) ?? []) : []));
 }
 
 function includeSteps(ctx: Ctx, step: Step): Step[] {

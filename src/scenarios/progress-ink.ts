@@ -1,7 +1,8 @@
 /**
  * Progress of `spice-cli run` on a terminal (ink): per running scenario its steps as they finish, the
- * step in progress with the current best needle score and the elapsed time; finished scenarios scroll
- * up as one line each. Drawn on stderr, so that --json stays clean on stdout.
+ * step in progress with the current best needle score and the elapsed time. A finished scenario stays on
+ * the terminal above the running ones: its name, every step's line and its result. Drawn on stderr, so that
+ * --json stays clean on stdout.
  */
 import {createElement as h, type ReactNode} from 'react';
 import {Box, render, Static, Text} from 'ink';
@@ -21,6 +22,9 @@ interface Running {
 
 interface Finished {
   key: string;
+  name: string;
+  steps: StepRecord[];
+  /** The result line: passed, or failed with the exit code and message; the time and figures. */
   text: string;
   ok: boolean;
 }
@@ -37,11 +41,16 @@ function stepLine(r: StepRecord): ReactNode {
   );
 }
 
+/** A finished scenario, written once (ink's Static): never redrawn, so it stays when the run ends. */
+function finishedBlock(f: Finished): ReactNode {
+  return h(Box, {key: f.key, flexDirection: 'column'}, h(Text, {bold: true}, `▶ ${f.name}`), ...f.steps.map(stepLine), h(Text, {color: f.ok ? 'green' : 'red'}, f.text));
+}
+
 function view(finished: Finished[], running: Running[], now: number): ReactNode {
   return h(
     Box,
     {flexDirection: 'column'},
-    h(Static<Finished>, {items: finished, children: (f: Finished) => h(Text, {key: f.key, color: f.ok ? 'green' : 'red'}, f.text)}),
+    h(Static<Finished>, {items: finished, children: finishedBlock}),
     ...running.map((r) =>
       h(
         Box,
@@ -89,9 +98,10 @@ export function inkProgress(stream: NodeJS.WriteStream): ProgressView {
       }
     },
     end(sc, res: ScenarioResult) {
+      const steps = running.get(sc)?.done ?? res.steps;
       running.delete(sc);
       const figures = Object.entries(res.figures).map(([k, v]) => `${k} = ${v} ms`).join(', ');
-      finished.push({key: `${finished.length}`, ok: res.ok, text: `${res.ok ? '✔' : '✘'} ${sc.name}: ${res.ok ? 'passed' : `failed (exit ${res.exitCode}): ${res.error?.message ?? ''}`} in ${fmtMs(res.ms)}${figures ? `; ${figures}` : ''}`});
+      finished.push({key: `${finished.length}`, name: sc.name, steps, ok: res.ok, text: `${res.ok ? '✔' : '✘'} ${sc.name}: ${res.ok ? 'passed' : `failed (exit ${res.exitCode}): ${res.error?.message ?? ''}`} in ${fmtMs(res.ms)}${figures ? `; ${figures}` : ''}`});
       draw();
     },
     summary(results) {

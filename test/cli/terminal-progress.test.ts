@@ -1,6 +1,7 @@
 /**
  * The live (ink) progress views on a real terminal: `spice-cli send-file` draws a bar with the rate and a
- * line per finished file, `spice-cli run` the running scenario with its steps and the closing summary. The
+ * line per finished file, `spice-cli run` the running scenario with its steps, then leaves every step's line and
+ * the closing summary on the terminal (test/support/terminal-screen.ts replays what it drew). The
  * commands run under util-linux `script`, which gives them a pseudo-terminal as stdin, stdout and stderr;
  * without the CI variables (a CI job gets plain lines, as the other tests check).
  */
@@ -12,6 +13,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startXspice} from '../../src/lab/xspice.js';
 import type {LabTarget} from '../../src/lab/types.js';
 import {BIN} from '../support/cli.js';
+import {terminalScreen} from '../support/terminal-screen.js';
 
 const work = mkdtempSync(join(tmpdir(), 'spice-cli-tty-'));
 const saveDir = join(work, 'saved');
@@ -79,5 +81,11 @@ describe('live progress on a terminal', () => {
     expect(text).toMatch(/✔ 1 wait_still \d+ ms\r?\n {2}… 2 sleep 1000 \d+ ms/);
     expect(text).toMatch(/✔ on a terminal: passed in/);
     expect(text).toMatch(/1 passed, 0 failed/);
+    // What stays on the terminal: the scenario with every step's line, its result, the summary.
+    const screen = terminalScreen(r.screen)
+      .filter((l) => l !== '')
+      .join('\n')
+      .replace(/\d+(\.\d+)? m?s\b/g, 'T');
+    expect(screen).toMatch(/^▶ on a terminal\n {2}✔ 1 wait_still T\n {2}✔ 2 sleep T\n {2}✔ 3 screenshot: [\s\S]*? T\n✔ on a terminal: passed in T\n1 passed, 0 failed$/);
   }, 120_000);
 });

@@ -89,6 +89,7 @@ describe('run --check', () => {
     const r = await runCli(['run', '--check', bad, join(root, 'examples/xspice-xterm.yaml')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad\.yaml:3:5: unknown step "wiat_screen"/);
+    expect(r.stderr).toMatch(/bad\.yaml:4:5: key: unknown key name "foo" in "ctrl-foo"/);
     const j = await runCli(['run', '--check', bad, join(root, 'examples/xspice-xterm.yaml'), '--json']);
     expect(j.code).toBe(2);
     expect(json(j).files.map((f: {ok: boolean}) => f.ok)).toEqual([false, true]);

@@ -145,6 +145,11 @@ describe('errors name file:line:column', () => {
       const r3 = await runCli(['run', untypable, '--uri', uri]);
       expect(r3.code).toBe(2);
       expect(r3.stderr).toMatch(/untypable\.yaml:3:5: type: .*€/);
+      // And together with the format problems of the same file, in order of position (issue 11).
+      const both = file('both-kinds.yaml', 'name: b\nsteps:\n  - key: ctlr-c\n  - wiat_still: 100\n');
+      const r4 = await runCli(['run', both, '--uri', uri]);
+      expect(r4.code).toBe(2);
+      expect(r4.stderr).toMatch(/both-kinds\.yaml:3:5: key: unknown key name "ctlr".*\n.*both-kinds\.yaml:4:5: unknown step "wiat_still"/);
       expect(connections).toEqual([]);
     } finally {
       server.close();

@@ -4,7 +4,7 @@
  */
 import {accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync} from 'node:fs';
 import {basename, dirname, resolve} from 'node:path';
-import {SpiceError} from '../errors.js';
+import {cannotWriteError, SpiceError} from '../errors.js';
 import type {RgbImage} from '../display/export.js';
 import type {DisplayLayer} from '../display/layer.js';
 import {surfaceToRgba} from '../display/surface.js';
@@ -113,11 +113,9 @@ export function prepareOutput(file: string): void {
     mkdirSync(dir, {recursive: true});
     accessSync(dir, constants.W_OK);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'a part of its folder path is a file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? (e as Error).message);
-    throw new SpiceError('usage', `cannot write ${file}: ${why} (folder ${dir})`);
+    throw cannotWriteError(file, e, dir);
   }
-  if (existsSync(file) && statSync(file).isDirectory()) throw new SpiceError('usage', `cannot write ${file}: it is a folder`);
+  if (existsSync(file) && statSync(file).isDirectory()) throw cannotWriteError(file, {code: 'EISDIR'});
 }
 
 /** Writes `bytes` to `file` (its folder created); a local file problem is a usage error naming the file (not a protocol one). */
@@ -126,7 +124,7 @@ export function writeOutput(file: string, bytes: Uint8Array): void {
     mkdirSync(dirname(resolve(file)), {recursive: true});
     writeFileSync(file, bytes);
   } catch (e) {
-    throw new SpiceError('usage', `cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw cannotWriteError(file, e);
   }
 }
 
