@@ -24,6 +24,7 @@ import {parseWav} from '../../src/client/audio/wav.js';
 import {ChannelType} from '../../src/client/wire/enums.js';
 import {BIN, runCli} from '../support/cli.js';
 import {prngU32} from '../support/prng.js';
+import {onTerminal, plain} from '../support/terminal.js';
 
 const RATE = 48000;
 const FRAME_BYTES = 4;
@@ -182,6 +183,23 @@ describe('audio capture from Xspice (raw PCM)', () => {
     expect(wav.data.length).toBe(json.frames * FRAME_BYTES);
     expect(json.frames).toBeGreaterThanOrEqual(RATE);
     expect(Math.abs(json.dominantHz - 440)).toBeLessThan(1);
+    await settle();
+  }, 40_000);
+});
+
+describe('audio capture on a terminal', () => {
+  it('draws one level-meter line, redrawn in place, and no plain progress lines', async () => {
+    const file = join(scratch, 'tty.wav');
+    const run = onTerminal(['audio', 'capture', '--uri', t.uri, '-o', file, '--seconds', '2'], 30_000);
+    const tone = play(tonePcm(440, 600));
+    const r = await run;
+    await tone;
+    expect(r.code, r.screen).toBe(0);
+    expect(r.screen).toMatch(/\r\x1b\[K● +\d+\.\d s  █+░*  -6\.0 dBFS +peak -6\.0 dBFS/);
+    expect(r.screen.match(/\r\x1b\[K●/g)!.length).toBeGreaterThan(5);
+    const text = plain(r.screen);
+    expect(text).not.toMatch(/audio capture: /);
+    expect(text).toMatch(/wrote .*tty\.wav: 2\.00 s \(2 ch, 48000 Hz\), peak -6 dBFS, RMS -9 dBFS, dominant 440(\.\d+)? Hz/);
     await settle();
   }, 40_000);
 });
