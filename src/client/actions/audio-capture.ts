@@ -72,8 +72,13 @@ export interface AudioCaptureReport extends CaptureFigures {
   mmTime: (NonNullable<CaptureFigures['mmTime']> & {start: number; clockAtFirstPacket: number | null}) | null;
 }
 
-/** Checks the output before anything connects: a file's folder is created and must be writable (exit 2). */
-export function prepareAudioOutput(file: string): void {
+/**
+ * Checks what can be checked before anything connects (usage errors, exit 2): the durations, and the output (a
+ * file's folder is created and must be writable).
+ */
+export function prepareAudioCapture(file: string, o: {maxMs?: number; untilSilenceMs?: number}): void {
+  if (o.maxMs !== undefined && o.maxMs <= 0) throw new SpiceError('usage', '--seconds must be more than 0');
+  if (o.untilSilenceMs !== undefined && o.untilSilenceMs <= 0) throw new SpiceError('usage', '--until-silence must be more than 0');
   prepareOutput(file);
 }
 

@@ -3,7 +3,7 @@ import {SessionCommand} from '../../cli/base-command.js';
 import {durationFlag} from '../../cli/duration.js';
 import {audioMeter} from '../../cli/audio-meter.js';
 import {liveProgress} from '../../cli/terminal.js';
-import {AUDIO_CODECS, captureAudio, prepareAudioOutput, type AudioCaptureReport, type AudioCodecChoice} from '../../client/actions/audio-capture.js';
+import {AUDIO_CODECS, captureAudio, prepareAudioCapture, type AudioCaptureReport, type AudioCodecChoice} from '../../client/actions/audio-capture.js';
 import {ChannelType} from '../../client/wire/enums.js';
 
 export default class AudioCapture extends SessionCommand {
@@ -36,7 +36,7 @@ export default class AudioCapture extends SessionCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(AudioCapture);
-    prepareAudioOutput(flags.output);
+    prepareAudioCapture(flags.output, {maxMs: flags.seconds, untilSilenceMs: flags['until-silence']});
     const toStdout = flags.output === '-';
     this.wavOnStdout = toStdout;
     const meter = audioMeter(process.stderr, liveProgress(flags.verbose));
@@ -57,7 +57,7 @@ export default class AudioCapture extends SessionCommand {
     } finally {
       meter.close();
     }
-    const human = `wrote ${report.file}: ${(report.durationMs / 1000).toFixed(2)} s (${report.format.channels} ch, ${report.format.rate} Hz), peak ${report.peakDbfs ?? '-∞'} dBFS, RMS ${report.rmsDbfs ?? '-∞'} dBFS${report.dominantHz !== null ? `, dominant ${report.dominantHz} Hz` : ''}`;
+    const human = `wrote ${report.file === '-' ? 'the WAV to stdout' : report.file}: ${(report.durationMs / 1000).toFixed(2)} s (${report.format.channels} ch, ${report.format.rate} Hz), peak ${report.peakDbfs ?? '-∞'} dBFS, RMS ${report.rmsDbfs ?? '-∞'} dBFS${report.dominantHz !== null ? `, dominant ${report.dominantHz} Hz` : ''}`;
     this.report(report, human);
   }
 }
