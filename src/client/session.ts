@@ -4,8 +4,8 @@
  * timeout on every wait. close() ends every socket.
  *
  * Typed accessors: `display` (DisplayLayer, with render: true), `cursor` (CursorLayer, whenever a cursor
- * channel is linked), `inputs()` (the inputs channel once its INIT arrived), `agent()` (the guest agent,
- * opened once), `mouseMode`.
+ * channel is linked), `inputs()` (the inputs channel once its INIT arrived), `playback()` (the PlaybackStream of
+ * the playback channel), `agent()` (the guest agent, opened once), `mouseMode`.
  */
 import {EventEmitter} from 'node:events';
 import type {Duplex} from 'node:stream';
@@ -20,8 +20,10 @@ import {MainChannel} from './channels/main.js';
 import {DisplayChannel, type ScreenSize} from './channels/display.js';
 import {CursorChannel} from './channels/cursor.js';
 import {InputsChannel} from './channels/inputs.js';
+import {PlaybackChannel} from './channels/playback.js';
 import type {DisplayLayer} from './display/layer.js';
 import {CursorLayer} from './display/cursor.js';
+import {PlaybackStream} from './audio/playback-stream.js';
 import {GuestAgent} from './agent/agent.js';
 import {PIXMAP_CACHE_BYTES} from './display/image-cache.js';
 import {GLZ_WINDOW_BYTES} from './codecs/glz-window.js';
@@ -76,6 +78,8 @@ export class SpiceSession extends EventEmitter {
   private closed = false;
   private closeError: SpiceError | null = null;
   private agentEntry?: AgentEntry;
+  /** The playback channel's stream (attached at link time, so that its first START is never missed). */
+  private playbackStream?: PlaybackStream;
 
   private constructor(target: SpiceTarget, main: MainChannel, private readonly opts: Required<Pick<SessionOptions, 'timeoutMs'>> & SessionOptions) {
     super();
@@ -142,6 +146,10 @@ export class SpiceSession extends EventEmitter {
         layer.attach(state.channel);
         this.cursor ??= layer;
       }
+      if (state.channel instanceof PlaybackChannel && !this.playbackStream) {
+        this.playbackStream = new PlaybackStream(ctx.logger, state.name);
+        this.playbackStream.attach(state.channel);
+      }
       this.watch(state.channel);
       this.emit('channel-up', state);
     } catch (e) {
@@ -157,6 +165,7 @@ export class SpiceSession extends EventEmitter {
     void channel.run().then((reason) => {
       if (this.closed) return;
       const err = reason instanceof SpiceError ? reason : new SpiceError('protocol', `${channel.name}: internal error: ${reason.message}`, {cause: reason});
+      if (channel instanceof PlaybackChannel) this.playbackStream?.end(err);
       if (channel === this.main || err.kind === 'protocol') {
         this.closeError ??= err;
         // 'failed', not 'error': an EventEmitter 'error' without a listener would throw past every handler.
@@ -210,6 +219,23 @@ export class SpiceSession extends EventEmitter {
   }
 
   /**
+   * The stream of the server's playback channel (what the guest plays). A server that offers none (Xspice
+   * without a playback FIFO folder, QEMU without a SPICE audio device) is a usage error (exit 2) saying so.
+   */
+  playback(): PlaybackStream {
+    const state = this.channels.find((c) => c.type === ChannelType.PLAYBACK);
+    if (!state) {
+      throw new SpiceError(
+        'usage',
+        'the server offers no playback channel, so there is no guest audio to capture (Xspice plays audio only with XSPICE_PLAYBACK_FIFO_DIR set, e.g. `spice-cli lab start xspice --audio`; QEMU needs an audio device on -audiodev spice)',
+      );
+    }
+    if (!state.channel) throw state.error ?? new SpiceError('protocol', 'the playback channel did not link');
+    if (!this.playbackStream) throw new Error('internal error: the playback channel has no PlaybackStream');
+    return this.playbackStream;
+  }
+
+  /**
    * The guest agent, opened on the first call (waiting up to agentWaitMs for the guest's agent to connect)
    * and the same one on later calls; one that failed (or whose opening failed) is opened again. The session
    * closes it when it closes: callers do not close it.
@@ -247,6 +273,7 @@ export class SpiceSession extends EventEmitter {
     for (const c of this.channels) c.channel?.close();
     this.display?.end(this.closeError ?? new SpiceError('connection-lost', 'the session was closed'));
     this.cursor?.end();
+    this.playbackStream?.end(this.closeError ?? new SpiceError('connection-lost', 'the session was closed'));
     this.emit('closed', this.closeError);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * src/client keeps a strict layer order (ARCHITECTURE.md): wire → transport → link → channels → codecs →
- * display → input → agent → recording → session → actions, with errors.ts and log.ts as a base; codecs and
- * display never reach the network; no process handling inside the client. No server needed.
+ * display → audio → input → agent → recording → session → actions, with errors.ts and log.ts as a base; codecs,
+ * display and audio never reach the network; no process handling inside the client. No server needed.
  */
 import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
@@ -47,7 +47,7 @@ describe('the layer checker', () => {
         file: 'codecs/lz.ts',
         line: 3,
         rule: 'network',
-        message: "codecs/lz.ts:3: codecs → channels (channels/channel.ts): codecs and display may not reach the network",
+        message: "codecs/lz.ts:3: codecs → channels (channels/channel.ts): codecs, display and audio may not reach the network",
       },
     ]);
   });

@@ -5,15 +5,14 @@
  * commands run under util-linux `script`, which gives them a pseudo-terminal as stdin, stdout and stderr;
  * without the CI variables (a CI job gets plain lines, as the other tests check).
  */
-import {spawn} from 'node:child_process';
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startXspice} from '../../src/lab/xspice.js';
 import type {LabTarget} from '../../src/lab/types.js';
-import {BIN} from '../support/cli.js';
 import {terminalScreen} from '../support/terminal-screen.js';
+import {onTerminal, plain} from '../support/terminal.js';
 
 const work = mkdtempSync(join(tmpdir(), 'spice-cli-tty-'));
 const saveDir = join(work, 'saved');
@@ -24,31 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.stop();
 });
-
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-// eslint-disable-next-line no-control-regex
-const plain = (s: string) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
-
-/** Runs the CLI on a 100x30 pseudo-terminal; everything it draws comes back as one stream. */
-function onTerminal(args: string[], timeoutMs = 90_000): Promise<{code: number | null; screen: string}> {
-  const env: NodeJS.ProcessEnv = {...process.env, SPICE_URI: '', SPICE_PASSWORD: '', TERM: 'xterm-256color'};
-  for (const k of Object.keys(env)) if (k === 'CI' || k === 'CONTINUOUS_INTEGRATION' || k.startsWith('CI_')) delete env[k];
-  const cmd = `stty cols 100 rows 30; exec ${[process.execPath, BIN, ...args].map(quote).join(' ')}`;
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qfec', cmd, '/dev/null'], {env, stdio: ['pipe', 'pipe', 'pipe']});
-    let screen = '';
-    child.stdout.on('data', (d) => (screen += d));
-    child.stderr.on('data', (d) => (screen += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`spice-cli ${args.join(' ')} on a terminal did not exit within ${timeoutMs} ms\n${screen}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({code, screen});
-    });
-  });
-}
 
 describe('live progress on a terminal', () => {
   it('send-file draws a progress bar with percent and rate, then a ✔ line per file', async () => {

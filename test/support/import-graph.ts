@@ -1,7 +1,7 @@
 /**
  * The layer checker behind test/architecture/layers.test.ts: every .ts file under src/client belongs to one
  * layer (its folder; session.ts and actions/ are layers of their own; errors.ts and log.ts are a base every
- * layer may use). A file may import only from its own layer, earlier layers and the base. Codecs and display
+ * layer may use). A file may import only from its own layer, earlier layers and the base. Codecs, display and audio
  * also stay away from the network (transport, link, channels), and no file of the client touches the
  * process (exit codes, signals, stdout/stderr belong to src/cli).
  *
@@ -11,11 +11,11 @@ import {readdirSync, readFileSync} from 'node:fs';
 import {join, posix, relative} from 'node:path';
 
 /** Bottom first. */
-export const LAYERS = ['wire', 'transport', 'link', 'channels', 'codecs', 'display', 'input', 'agent', 'recording', 'session', 'actions'] as const;
+export const LAYERS = ['wire', 'transport', 'link', 'channels', 'codecs', 'display', 'audio', 'input', 'agent', 'recording', 'session', 'actions'] as const;
 export type Layer = (typeof LAYERS)[number] | 'base';
 
-/** Layers that decode and draw only: they may not reach the network. */
-const PURE: ReadonlySet<Layer> = new Set(['codecs', 'display']);
+/** Layers that decode, draw or analyse only: they may not reach the network. */
+const PURE: ReadonlySet<Layer> = new Set(['codecs', 'display', 'audio']);
 const NETWORK: ReadonlySet<Layer> = new Set(['transport', 'link', 'channels']);
 
 export interface Violation {
@@ -136,7 +136,7 @@ export function checkLayers(files: ReadonlyMap<string, string>): Violation[] {
       if (rank(to) > rank(from)) {
         out.push({file, line, rule: 'upward', message: `${file}:${line}: ${from} → ${to} (${resolved}) goes up the layer order`});
       } else if (PURE.has(from) && NETWORK.has(to)) {
-        out.push({file, line, rule: 'network', message: `${file}:${line}: ${from} → ${to} (${resolved}): codecs and display may not reach the network`});
+        out.push({file, line, rule: 'network', message: `${file}:${line}: ${from} → ${to} (${resolved}): codecs, display and audio may not reach the network`});
       }
     }
     const src = stripComments(text);

@@ -4,6 +4,7 @@ import {MainChannel} from './main.js';
 import {DisplayChannel} from './display.js';
 import {InputsChannel} from './inputs.js';
 import {CursorChannel} from './cursor.js';
+import {PlaybackChannel} from './playback.js';
 import {ChannelType} from '../wire/enums.js';
 
 type ChannelClass = new (type: number, id: number, link: LinkedSocket, ctx: ChannelContext) => Channel;
@@ -13,6 +14,7 @@ const classes: Partial<Record<number, ChannelClass>> = {
   [ChannelType.DISPLAY]: DisplayChannel,
   [ChannelType.INPUTS]: InputsChannel,
   [ChannelType.CURSOR]: CursorChannel,
+  [ChannelType.PLAYBACK]: PlaybackChannel,
 };
 
 export function createChannel(type: number, id: number, link: LinkedSocket, ctx: ChannelContext): Channel {
