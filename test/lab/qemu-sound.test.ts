@@ -2,7 +2,7 @@
  * Sound in the QEMU lab's tiny guest (intel-hda + hda-duplex on a SPICE audiodev): the guest's OSS device
  * plays the image's test tone paced in real time and records from the microphone (silence with no client
  * sending audio), checked over the serial shell; and spice-gtk, as an independent client, receives the tone
- * on the playback channel at the right frequency.
+ * on the playback channel and feeds the microphone a tone the guest records, each at the right frequency.
  */
 import {spawn} from 'node:child_process';
 import {existsSync, readFileSync} from 'node:fs';
@@ -19,7 +19,7 @@ import {startQemu} from '../../src/lab/qemu.js';
 import type {LabTarget} from '../../src/lab/types.js';
 
 const PYTHON = '/usr/bin/python3';
-const CAPTURE_SCRIPT = path.resolve('scripts/spice-gtk-playback.py');
+const AUDIO_SCRIPT = path.resolve('scripts/spice-gtk-audio.py');
 const hasGi = existsSync('/usr/lib/python3/dist-packages/gi') && existsSync('/usr/lib/x86_64-linux-gnu/girepository-1.0/SpiceClientGLib-2.0.typelib');
 // On CI the lab packages are installed first: a missing one must fail, not skip.
 const runLab = which('qemu-system-x86_64') !== undefined || !!process.env.CI;
@@ -61,27 +61,26 @@ function leftChannel(pcm: Buffer, channels: number): Float64Array {
   return out;
 }
 
-interface CaptureEvent {
-  event: 'ready' | 'start' | 'stop' | 'done' | 'error';
+interface AudioEvent {
+  event: 'ready' | 'start' | 'stop' | 'record-start' | 'record-stop' | 'done' | 'error';
   format?: number;
   channels?: number;
   rate?: number;
   bytes?: number;
+  sentFrames?: number;
   error?: string;
 }
 
-/** spice-gtk capturing the target's playback channel into `out`: resolves `ready` once the channel is open. */
-function captureWithSpiceGtk(port: number, out: string, timeoutS: number) {
-  const child = spawn(PYTHON, [CAPTURE_SCRIPT, '--port', String(port), '--out', out, '--timeout', String(timeoutS)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const events: CaptureEvent[] = [];
+/** scripts/spice-gtk-audio.py on the target's port: its events, `ready` once its audio channel is open, its exit. */
+function spiceGtkAudio(port: number, args: string[]) {
+  const child = spawn(PYTHON, [AUDIO_SCRIPT, '--port', String(port), '--timeout', '60', ...args], {stdio: ['ignore', 'pipe', 'pipe']});
+  const events: AudioEvent[] = [];
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-3000)));
   let onReady!: () => void;
   const ready = new Promise<void>((resolve) => (onReady = resolve));
   createInterface({input: child.stdout}).on('line', (line) => {
-    const e = JSON.parse(line) as CaptureEvent;
+    const e = JSON.parse(line) as AudioEvent;
     events.push(e);
     if (e.event === 'ready') onReady();
   });
@@ -139,7 +138,7 @@ describe.skipIf(!runLab)('QEMU tiny guest sound', () => {
 
   it.skipIf(!hasGi && !process.env.CI)('spice-gtk receives the tone on the playback channel: S16 48 kHz stereo, 440 Hz', async () => {
     const out = path.join(t.dir, 'spice-gtk-playback.raw');
-    const capture = captureWithSpiceGtk(t.port!, out, 60);
+    const capture = spiceGtkAudio(t.port!, ['--out', out]);
     try {
       await capture.ready;
       expect(capture.events.map((e) => e.event), capture.stderr()).toContain('ready');
@@ -160,5 +159,30 @@ describe.skipIf(!runLab)('QEMU tiny guest sound', () => {
     const hz = dominantHz(left.subarray(mid - 24000, mid + 24000), 48000);
     console.info(`[qemu-sound] dominant frequency ${hz} Hz`);
     expect(Math.abs(hz - GUEST_TONE.hz)).toBeLessThanOrEqual(5);
+  }, 120_000);
+
+  it.skipIf(!hasGi && !process.env.CI)('a 1 kHz tone spice-gtk sends on the record channel is what dd records in the guest', async () => {
+    const send = spiceGtkAudio(t.port!, ['--send-tone', '1000', '--seconds', '8']);
+    let rec: {status: number};
+    try {
+      await send.ready;
+      expect(send.events.map((e) => e.event), send.stderr()).toContain('ready');
+      rec = await shell.exec('dd if=/dev/dsp of=/tmp/tone-in.u8 bs=8000 count=3 2>/dev/null', 60_000);
+    } finally {
+      send.kill();
+    }
+    expect(rec.status).toBe(0);
+    const start = send.events.find((e) => e.event === 'record-start');
+    expect(start, send.stderr()).toMatchObject({format: 1});
+    console.info(`[qemu-sound] record channel: ${start?.channels} channels at ${start?.rate} Hz`);
+    // The middle second of the guest's recording, as numbers over the serial shell.
+    const text = await shell.run('dd if=/tmp/tone-in.u8 bs=8000 skip=1 count=1 2>/dev/null | od -An -tu1 -v', 60_000);
+    const samples = Float64Array.from(text.split(/\s+/).filter(Boolean), (v) => Number(v) - 128);
+    expect(samples.length).toBe(8000);
+    const peak = samples.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const hz = dominantHz(samples, 8000);
+    console.info(`[qemu-sound] guest recording: peak ${peak} of 127, dominant frequency ${hz} Hz`);
+    expect(peak).toBeGreaterThan(10);
+    expect(Math.abs(hz - 1000)).toBeLessThanOrEqual(5);
   }, 120_000);
 });
