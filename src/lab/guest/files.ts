@@ -76,8 +76,8 @@ if [ -d /sys/bus/virtio/drivers/virtio_console ]; then
     [ -n "$n" ] && ln -sf "../\${p##*/}" "/dev/virtio-ports/$n"
   done
 fi
-# the sound card's codec is probed asynchronously after snd_hda_intel loads: wait for its OSS device
-if [ -d /sys/module/snd_hda_intel ]; then
+# an HDA controller's codec is probed asynchronously after snd_hda_intel loads: wait for its OSS device
+if ls -d /sys/bus/pci/drivers/snd_hda_intel/0000:* >/dev/null 2>&1; then
   i=0
   while [ $i -lt 50 ] && [ ! -c /dev/dsp ]; do sleep 0.1; i=$((i+1)); done
   [ -c /dev/dsp ] || echo "${PROMPT_TEXT}: no /dev/dsp (sound card without a codec?)"
