@@ -86,7 +86,8 @@ fi
 echo "1 4 1 7" > /proc/sys/kernel/printk
 msg="${PROMPT_TEXT}: ready, kernel $KVER, $(wc -l < /proc/modules) modules loaded"
 echo "$msg"
-# from a subshell: rc is a session leader without a controlling tty, and opening ttyS0 itself would make it rc's
+# from a subshell: rc is a session leader without a controlling tty, so its own open would make ttyS0 rc's
+# controlling tty (then, with shell probes arriving early, no serial shell ever answered)
 [ -c /dev/ttyS0 ] && (echo "$msg" > /dev/ttyS0)
 `;
 
