@@ -51,6 +51,8 @@ export const UNIT_TEST_FILES = [
   'test/wire/schema.test.ts',
   'test/wire/messages.test.ts',
   'test/wire/recordings.test.ts',
+  'test/wire/usbredir.test.ts',
+  'test/usb/connection.test.ts',
 ];
 
 // A listed file that was moved or renamed must not drop out of the unit run silently.

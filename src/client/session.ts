@@ -5,7 +5,8 @@
  *
  * Typed accessors: `display` (DisplayLayer, with render: true), `cursor` (CursorLayer, whenever a cursor
  * channel is linked), `inputs()` (the inputs channel once its INIT arrived), `playback()` (the PlaybackStream of
- * the playback channel), `agent()` (the guest agent, opened once), `mouseMode`.
+ * the playback channel), `agent()` (the guest agent, opened once), `usbSlots()` / `openUsbSlot()` (USB redirection
+ * slots and their usbredir streams), `mouseMode`.
  */
 import {EventEmitter} from 'node:events';
 import type {Duplex} from 'node:stream';
@@ -21,10 +22,13 @@ import {DisplayChannel, type ScreenSize} from './channels/display.js';
 import {CursorChannel} from './channels/cursor.js';
 import {InputsChannel} from './channels/inputs.js';
 import {PlaybackChannel} from './channels/playback.js';
+import {UsbredirChannel} from './channels/usbredir.js';
 import type {DisplayLayer} from './display/layer.js';
 import {CursorLayer} from './display/cursor.js';
 import {PlaybackStream} from './audio/playback-stream.js';
 import {GuestAgent} from './agent/agent.js';
+import {UsbSlot} from './usb/slot.js';
+import type {UsbredirConnection, UsbredirOpenOptions} from './usb/connection.js';
 import {PIXMAP_CACHE_BYTES} from './display/image-cache.js';
 import {GLZ_WINDOW_BYTES} from './codecs/glz-window.js';
 import {createChannel} from './channels/registry.js';
@@ -80,6 +84,8 @@ export class SpiceSession extends EventEmitter {
   private agentEntry?: AgentEntry;
   /** The playback channel's stream (attached at link time, so that its first START is never missed). */
   private playbackStream?: PlaybackStream;
+  /** One per linked usbredir channel, made at link time (the channel keeps QEMU's early hello for it). */
+  private readonly slots: UsbSlot[] = [];
 
   private constructor(target: SpiceTarget, main: MainChannel, private readonly opts: Required<Pick<SessionOptions, 'timeoutMs'>> & SessionOptions) {
     super();
@@ -150,6 +156,7 @@ export class SpiceSession extends EventEmitter {
         this.playbackStream = new PlaybackStream(ctx.logger, state.name);
         this.playbackStream.attach(state.channel);
       }
+      if (state.channel instanceof UsbredirChannel) this.slots.push(new UsbSlot(id, state.channel, ctx.logger));
       this.watch(state.channel);
       this.emit('channel-up', state);
     } catch (e) {
@@ -166,6 +173,7 @@ export class SpiceSession extends EventEmitter {
       if (this.closed) return;
       const err = reason instanceof SpiceError ? reason : new SpiceError('protocol', `${channel.name}: internal error: ${reason.message}`, {cause: reason});
       if (channel instanceof PlaybackChannel) this.playbackStream?.end(err);
+      if (channel instanceof UsbredirChannel) this.slots.find((s) => s.id === channel.id)?.end(err);
       if (channel === this.main || err.kind === 'protocol') {
         this.closeError ??= err;
         // 'failed', not 'error': an EventEmitter 'error' without a listener would throw past every handler.
@@ -235,6 +243,33 @@ export class SpiceSession extends EventEmitter {
     return this.playbackStream;
   }
 
+  /** The server's USB redirection slots (one per linked usbredir channel, by channel id), free or busy. */
+  usbSlots(): UsbSlot[] {
+    return [...this.slots].sort((a, b) => a.id - b.id);
+  }
+
+  /**
+   * Opens a USB slot's usbredir stream (hellos exchanged): slot `id`, or the first free one. The slot stays busy
+   * until `slot.release()`. No usbredir channel, no free slot or a busy slot `id` is a usage error (exit 2).
+   */
+  async openUsbSlot(opts: Partial<Omit<UsbredirOpenOptions, 'logger'>> & {id?: number} = {}): Promise<{slot: UsbSlot; connection: UsbredirConnection}> {
+    const listed = this.channels.filter((c) => c.type === ChannelType.USBREDIR);
+    if (!listed.length) {
+      throw new SpiceError(
+        'usage',
+        'the server offers no USB redirection slot (QEMU needs usb-redir devices on spicevmc chardevs named usbredir, e.g. `spice-cli lab start qemu --usbredir 2`)',
+      );
+    }
+    const slots = this.usbSlots().filter((s) => !s.ended);
+    const slot = opts.id === undefined ? slots.find((s) => !s.busy) : slots.find((s) => s.id === opts.id);
+    if (!slot) {
+      const what = opts.id === undefined ? `all ${slots.length} USB slots are in use` : `there is no USB slot ${opts.id} (slots: ${slots.map((s) => s.id).join(', ') || 'none linked'})`;
+      throw new SpiceError('usage', what);
+    }
+    const connection = await slot.open({...opts, timeoutMs: opts.timeoutMs ?? this.opts.timeoutMs});
+    return {slot, connection};
+  }
+
   /**
    * The guest agent, opened on the first call (waiting up to agentWaitMs for the guest's agent to connect)
    * and the same one on later calls; one that failed (or whose opening failed) is opened again. The session
@@ -274,6 +309,7 @@ export class SpiceSession extends EventEmitter {
     this.display?.end(this.closeError ?? new SpiceError('connection-lost', 'the session was closed'));
     this.cursor?.end();
     this.playbackStream?.end(this.closeError ?? new SpiceError('connection-lost', 'the session was closed'));
+    for (const s of this.slots) s.end(this.closeError ?? new SpiceError('connection-lost', 'the session was closed'));
     this.emit('closed', this.closeError);
   }
 }

@@ -11,7 +11,7 @@ import {readdirSync, readFileSync} from 'node:fs';
 import {join, posix, relative} from 'node:path';
 
 /** Bottom first. */
-export const LAYERS = ['wire', 'transport', 'link', 'channels', 'codecs', 'display', 'audio', 'input', 'agent', 'recording', 'session', 'actions'] as const;
+export const LAYERS = ['wire', 'transport', 'link', 'channels', 'codecs', 'display', 'audio', 'input', 'agent', 'usb', 'recording', 'session', 'actions'] as const;
 export type Layer = (typeof LAYERS)[number] | 'base';
 
 /** Layers that decode, draw or analyse only: they may not reach the network. */

@@ -185,6 +185,29 @@ export function text(count: Count, opts: {nul?: boolean} = {}): Schema<string> {
   };
 }
 
+/**
+ * A NUL-terminated string in a fixed field of `size` bytes (C's `char name[size]`): read up to the first NUL (or
+ * the whole field), written NUL-padded to the size; a value that does not fit with its NUL is a WireError.
+ */
+export function fixedText(size: number): Schema<string> {
+  return {
+    name: `char[${size}]`,
+    read(r) {
+      const raw = r.take(size, `char[${size}]`);
+      const z = raw.indexOf(0);
+      const used = z >= 0 ? raw.subarray(0, z) : raw;
+      return Buffer.from(used.buffer, used.byteOffset, used.length).toString('utf8');
+    },
+    write(w, v) {
+      const b = Buffer.from(v, 'utf8');
+      if (b.length >= size) throw new WireError(`char[${size}]: "${v}" needs ${b.length + 1} bytes with its NUL`);
+      const field = new Uint8Array(size);
+      field.set(b);
+      w.bytes(field);
+    },
+  };
+}
+
 export function array<R, W>(elem: Schema<R, W>, count: Count): Schema<R[], W[]> {
   return {
     name: `${elem.name}[${countLabel(count)}]`,
