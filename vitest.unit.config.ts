@@ -14,6 +14,9 @@ import {defineConfig} from 'vitest/config';
 export const UNIT_TEST_FILES = [
   'test/agent/monitor-layout.test.ts',
   'test/audio/analysis.test.ts',
+  'test/audio/record-channel.test.ts',
+  'test/audio/record-convert.test.ts',
+  'test/audio/record-pacing.test.ts',
   'test/audio/wav.test.ts',
   'test/architecture/layers.test.ts',
   'test/cli/flag-names.test.ts',

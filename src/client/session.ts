@@ -5,8 +5,8 @@
  *
  * Typed accessors: `display` (DisplayLayer, with render: true), `cursor` (CursorLayer, whenever a cursor
  * channel is linked), `inputs()` (the inputs channel once its INIT arrived), `playback()` (the PlaybackStream of
- * the playback channel), `agent()` (the guest agent, opened once), `usbSlots()` / `openUsbSlot()` (USB redirection
- * slots and their usbredir streams), `mouseMode`.
+ * the playback channel), `record()` (the RecordStream of the record channel), `agent()` (the guest agent, opened once),
+ * `usbSlots()` / `openUsbSlot()` (USB redirection slots and their usbredir streams), `mouseMode`.
  */
 import {EventEmitter} from 'node:events';
 import type {Duplex} from 'node:stream';
@@ -23,9 +23,11 @@ import {CursorChannel} from './channels/cursor.js';
 import {InputsChannel} from './channels/inputs.js';
 import {PlaybackChannel} from './channels/playback.js';
 import {UsbredirChannel} from './channels/usbredir.js';
+import {RecordChannel} from './channels/record.js';
 import type {DisplayLayer} from './display/layer.js';
 import {CursorLayer} from './display/cursor.js';
 import {PlaybackStream} from './audio/playback-stream.js';
+import {RecordStream} from './audio/record-stream.js';
 import {GuestAgent} from './agent/agent.js';
 import {UsbSlot} from './usb/slot.js';
 import type {UsbredirConnection, UsbredirOpenOptions} from './usb/connection.js';
@@ -86,6 +88,8 @@ export class SpiceSession extends EventEmitter {
   private playbackStream?: PlaybackStream;
   /** One per linked usbredir channel, made at link time (the channel keeps QEMU's early hello for it). */
   private readonly slots: UsbSlot[] = [];
+  /** The record channel's stream (attached at link time: the START of a guest already recording comes at once). */
+  private recordStream?: RecordStream;
 
   private constructor(target: SpiceTarget, main: MainChannel, private readonly opts: Required<Pick<SessionOptions, 'timeoutMs'>> & SessionOptions) {
     super();
@@ -157,6 +161,10 @@ export class SpiceSession extends EventEmitter {
         this.playbackStream.attach(state.channel);
       }
       if (state.channel instanceof UsbredirChannel) this.slots.push(new UsbSlot(id, state.channel, ctx.logger));
+      if (state.channel instanceof RecordChannel && !this.recordStream) {
+        this.recordStream = new RecordStream(ctx.logger, state.name);
+        this.recordStream.attach(state.channel);
+      }
       this.watch(state.channel);
       this.emit('channel-up', state);
     } catch (e) {
@@ -174,6 +182,7 @@ export class SpiceSession extends EventEmitter {
       const err = reason instanceof SpiceError ? reason : new SpiceError('protocol', `${channel.name}: internal error: ${reason.message}`, {cause: reason});
       if (channel instanceof PlaybackChannel) this.playbackStream?.end(err);
       if (channel instanceof UsbredirChannel) this.slots.find((s) => s.id === channel.id)?.end(err);
+      if (channel instanceof RecordChannel) this.recordStream?.end(err);
       if (channel === this.main || err.kind === 'protocol') {
         this.closeError ??= err;
         // 'failed', not 'error': an EventEmitter 'error' without a listener would throw past every handler.
@@ -271,6 +280,23 @@ export class SpiceSession extends EventEmitter {
   }
 
   /**
+   * The stream of the server's record channel (the guest's microphone). A server that offers none is a usage
+   * error (exit 2) saying why: Xspice never has one; QEMU needs an audio device with a capture side on -audiodev spice.
+   */
+  record(): RecordStream {
+    const state = this.channels.find((c) => c.type === ChannelType.RECORD);
+    if (!state) {
+      throw new SpiceError(
+        'usage',
+        'the server offers no record channel, so there is no guest microphone to send audio to (Xspice never has one; QEMU offers it with an input-capable audio device on a SPICE audiodev, e.g. -audiodev spice,id=snd0 -device intel-hda -device hda-duplex,audiodev=snd0, as `spice-cli lab start qemu --audio` does)',
+      );
+    }
+    if (!state.channel) throw state.error ?? new SpiceError('protocol', 'the record channel did not link');
+    if (!this.recordStream) throw new Error('internal error: the record channel has no RecordStream');
+    return this.recordStream;
+  }
+
+  /**
    * The guest agent, opened on the first call (waiting up to agentWaitMs for the guest's agent to connect)
    * and the same one on later calls; one that failed (or whose opening failed) is opened again. The session
    * closes it when it closes: callers do not close it.
@@ -310,6 +336,7 @@ export class SpiceSession extends EventEmitter {
     this.cursor?.end();
     this.playbackStream?.end(this.closeError ?? new SpiceError('connection-lost', 'the session was closed'));
     for (const s of this.slots) s.end(this.closeError ?? new SpiceError('connection-lost', 'the session was closed'));
+    this.recordStream?.end(this.closeError ?? new SpiceError('connection-lost', 'the session was closed'));
     this.emit('closed', this.closeError);
   }
 }

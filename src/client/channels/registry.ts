@@ -6,6 +6,7 @@ import {InputsChannel} from './inputs.js';
 import {CursorChannel} from './cursor.js';
 import {PlaybackChannel} from './playback.js';
 import {UsbredirChannel} from './usbredir.js';
+import {RecordChannel} from './record.js';
 import {ChannelType} from '../wire/enums.js';
 
 type ChannelClass = new (type: number, id: number, link: LinkedSocket, ctx: ChannelContext) => Channel;
@@ -17,6 +18,7 @@ const classes: Partial<Record<number, ChannelClass>> = {
   [ChannelType.CURSOR]: CursorChannel,
   [ChannelType.PLAYBACK]: PlaybackChannel,
   [ChannelType.USBREDIR]: UsbredirChannel,
+  [ChannelType.RECORD]: RecordChannel,
 };
 
 export function createChannel(type: number, id: number, link: LinkedSocket, ctx: ChannelContext): Channel {
