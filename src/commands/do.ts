@@ -7,6 +7,7 @@ import {ChannelType} from '../client/wire/enums.js';
 import {ACTIONS_SOURCE, actionMessage, actionsYaml, parseActions, type ParsedAction} from '../scenarios/actions-argv.js';
 import {ScenarioError, type Scenario} from '../scenarios/load.js';
 import {validateScenario} from '../scenarios/preflight.js';
+import {usesAudio} from '../scenarios/audio-checks.js';
 import {ScenarioRunner, type StepRecord} from '../scenarios/runner.js';
 
 /** What `do --json` prints under {ok: true}, and what a failure's envelope holds besides its error. */
@@ -14,6 +15,8 @@ export interface DoReport {
   /** One record per step run (the scenario step log: index, kind, where, atMs, ms, ok, detail). */
   steps: StepRecord[];
   screenshots: string[];
+  /** The WAV files of the audio captures (audio-capture --start NAME: NAME.wav). */
+  audio: string[];
   figures: Record<string, number>;
   ms: number;
 }
@@ -56,14 +59,17 @@ Everything is checked before connecting (exit 2: the action is named, with a sug
     scenario.defaults.timeoutMs = flags.timeout;
     const message = (m: string) => (parsed ? actionMessage(m, parsed.actions) : m);
     const screenshots: string[] = [];
+    const audio: string[] = [];
     const t0 = performance.now();
     let runner: ScenarioRunner | undefined;
     const records = () => (runner?.log ?? []).map((r) => (parsed ? {...r, where: r.where.replace(new RegExp(`^${ACTIONS_SOURCE}:(\\d+):\\d+$`), 'action $1')} : r));
     try {
-      await this.withSession(flags, {channels: [ChannelType.DISPLAY, ChannelType.INPUTS, ChannelType.CURSOR], render: true}, async (session, signal) => {
+      const channels = [ChannelType.DISPLAY, ChannelType.INPUTS, ChannelType.CURSOR, ...(usesAudio(scenario.steps) ? [ChannelType.PLAYBACK] : [])];
+      await this.withSession(flags, {channels, render: true}, async (session, signal) => {
         runner = new ScenarioRunner(scenario, session, {
           artifactsDir: cwd,
           screenshotPath: (name) => resolve(cwd, /\.png$/i.test(name) ? name : `${name}.png`),
+          audioPath: (name) => resolve(cwd, /\.wav$/i.test(name) ? name : `${name}.wav`),
           delayMs,
           literal: Boolean(parsed),
           signal,
@@ -76,17 +82,18 @@ Everything is checked before connecting (exit 2: the action is named, with a sug
         } finally {
           runner.dispose();
           screenshots.push(...runner.screenshots);
+          audio.push(...runner.audioFiles);
         }
       });
     } catch (e) {
-      const details = {steps: records(), screenshots, figures: runner?.figures ?? {}, ms: Math.round(performance.now() - t0)};
+      const details = {steps: records(), screenshots, audio, figures: runner?.figures ?? {}, ms: Math.round(performance.now() - t0)};
       if (this.signal.aborted) throw interruptedError('interrupted (Ctrl-C); every key and button was released', details);
       const err = asSpiceError(e);
       throw new SpiceError(err.kind, message(err.message), {cause: e, details: {...err.details, ...details}});
     }
-    const report: DoReport = {steps: records(), screenshots, figures: runner?.figures ?? {}, ms: Math.round(performance.now() - t0)};
+    const report: DoReport = {steps: records(), screenshots, audio, figures: runner?.figures ?? {}, ms: Math.round(performance.now() - t0)};
     this.report(report, (r) => {
-      for (const f of r.screenshots) process.stderr.write(`${f}\n`);
+      for (const f of [...r.screenshots, ...r.audio]) process.stderr.write(`${f}\n`);
       for (const [k, v] of Object.entries(r.figures)) process.stderr.write(`${k}: ${v} ms\n`);
     });
   }
