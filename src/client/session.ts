@@ -5,7 +5,7 @@
  *
  * Typed accessors: `display` (DisplayLayer, with render: true), `cursor` (CursorLayer, whenever a cursor
  * channel is linked), `inputs()` (the inputs channel once its INIT arrived), `playback()` (the PlaybackStream of
- * the playback channel), `agent()` (the guest agent, opened once), `mouseMode`.
+ * the playback channel), `record()` (the RecordStream of the record channel), `agent()` (the guest agent, opened once), `mouseMode`.
  */
 import {EventEmitter} from 'node:events';
 import type {Duplex} from 'node:stream';
@@ -21,9 +21,11 @@ import {DisplayChannel, type ScreenSize} from './channels/display.js';
 import {CursorChannel} from './channels/cursor.js';
 import {InputsChannel} from './channels/inputs.js';
 import {PlaybackChannel} from './channels/playback.js';
+import {RecordChannel} from './channels/record.js';
 import type {DisplayLayer} from './display/layer.js';
 import {CursorLayer} from './display/cursor.js';
 import {PlaybackStream} from './audio/playback-stream.js';
+import {RecordStream} from './audio/record-stream.js';
 import {GuestAgent} from './agent/agent.js';
 import {PIXMAP_CACHE_BYTES} from './display/image-cache.js';
 import {GLZ_WINDOW_BYTES} from './codecs/glz-window.js';
@@ -80,6 +82,8 @@ export class SpiceSession extends EventEmitter {
   private agentEntry?: AgentEntry;
   /** The playback channel's stream (attached at link time, so that its first START is never missed). */
   private playbackStream?: PlaybackStream;
+  /** The record channel's stream (attached at link time: the START of a guest already recording comes at once). */
+  private recordStream?: RecordStream;
 
   private constructor(target: SpiceTarget, main: MainChannel, private readonly opts: Required<Pick<SessionOptions, 'timeoutMs'>> & SessionOptions) {
     super();
@@ -150,6 +154,10 @@ export class SpiceSession extends EventEmitter {
         this.playbackStream = new PlaybackStream(ctx.logger, state.name);
         this.playbackStream.attach(state.channel);
       }
+      if (state.channel instanceof RecordChannel && !this.recordStream) {
+        this.recordStream = new RecordStream(ctx.logger, state.name);
+        this.recordStream.attach(state.channel);
+      }
       this.watch(state.channel);
       this.emit('channel-up', state);
     } catch (e) {
@@ -166,6 +174,7 @@ export class SpiceSession extends EventEmitter {
       if (this.closed) return;
       const err = reason instanceof SpiceError ? reason : new SpiceError('protocol', `${channel.name}: internal error: ${reason.message}`, {cause: reason});
       if (channel instanceof PlaybackChannel) this.playbackStream?.end(err);
+      if (channel instanceof RecordChannel) this.recordStream?.end(err);
       if (channel === this.main || err.kind === 'protocol') {
         this.closeError ??= err;
         // 'failed', not 'error': an EventEmitter 'error' without a listener would throw past every handler.
@@ -236,6 +245,23 @@ export class SpiceSession extends EventEmitter {
   }
 
   /**
+   * The stream of the server's record channel (the guest's microphone). A server that offers none is a usage
+   * error (exit 2) saying why: Xspice never has one; QEMU needs an audio device with a capture side on -audiodev spice.
+   */
+  record(): RecordStream {
+    const state = this.channels.find((c) => c.type === ChannelType.RECORD);
+    if (!state) {
+      throw new SpiceError(
+        'usage',
+        'the server offers no record channel, so there is no guest microphone to send audio to (Xspice never has one; QEMU offers it with an input-capable audio device on a SPICE audiodev, e.g. -audiodev spice,id=snd0 -device intel-hda -device hda-duplex,audiodev=snd0, as `spice-cli lab start qemu --audio` does)',
+      );
+    }
+    if (!state.channel) throw state.error ?? new SpiceError('protocol', 'the record channel did not link');
+    if (!this.recordStream) throw new Error('internal error: the record channel has no RecordStream');
+    return this.recordStream;
+  }
+
+  /**
    * The guest agent, opened on the first call (waiting up to agentWaitMs for the guest's agent to connect)
    * and the same one on later calls; one that failed (or whose opening failed) is opened again. The session
    * closes it when it closes: callers do not close it.
@@ -274,6 +300,7 @@ export class SpiceSession extends EventEmitter {
     this.display?.end(this.closeError ?? new SpiceError('connection-lost', 'the session was closed'));
     this.cursor?.end();
     this.playbackStream?.end(this.closeError ?? new SpiceError('connection-lost', 'the session was closed'));
+    this.recordStream?.end(this.closeError ?? new SpiceError('connection-lost', 'the session was closed'));
     this.emit('closed', this.closeError);
   }
 }

@@ -33,6 +33,7 @@ const SESSION_ARGS: Record<string, string[]> = {
   'send-file': ['package.json'],
   'assert-screen': ['examples/needles/xterm-prompt.json'],
   'audio:capture': ['-o', '/tmp/spice-cli-json-envelope.wav', '--seconds', '1'],
+  'audio:send': ['--tone', '440', '--seconds', '1'],
   'wait-screen': ['examples/needles/xterm-prompt.json'],
   type: ['--', 'x'],
   'wait-change': [],

@@ -2,7 +2,7 @@
  * The capabilities spice-cli advertises, per channel type. A cap goes here only once it is implemented
  * and tested: the server (and through it the guest driver) changes what it sends according to these.
  */
-import {CommonCap, DisplayCap, InputsCap, MainCap} from '../wire/caps.js';
+import {CommonCap, DisplayCap, InputsCap, MainCap, RecordCap} from '../wire/caps.js';
 import {ChannelType} from '../wire/enums.js';
 
 /** Auth selection and the 6-byte mini header. Not AUTH_SASL: SASL is not implemented. */
@@ -29,6 +29,9 @@ const perChannel: Record<number, number[]> = {
     DisplayCap.STREAM_REPORT,
     DisplayCap.CODEC_MJPEG,
   ],
+  // VOLUME: the server's record VOLUME and MUTE are kept and reported (audio/record-stream.ts, test/audio/record-channel).
+  // Not OPUS yet (raw only: audio/record-encoder.ts), never the deprecated CELT_0_5_1.
+  [ChannelType.RECORD]: [RecordCap.VOLUME],
 };
 
 export function advertisedCaps(channelType: number): number[] {

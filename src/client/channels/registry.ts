@@ -5,6 +5,7 @@ import {DisplayChannel} from './display.js';
 import {InputsChannel} from './inputs.js';
 import {CursorChannel} from './cursor.js';
 import {PlaybackChannel} from './playback.js';
+import {RecordChannel} from './record.js';
 import {ChannelType} from '../wire/enums.js';
 
 type ChannelClass = new (type: number, id: number, link: LinkedSocket, ctx: ChannelContext) => Channel;
@@ -15,6 +16,7 @@ const classes: Partial<Record<number, ChannelClass>> = {
   [ChannelType.INPUTS]: InputsChannel,
   [ChannelType.CURSOR]: CursorChannel,
   [ChannelType.PLAYBACK]: PlaybackChannel,
+  [ChannelType.RECORD]: RecordChannel,
 };
 
 export function createChannel(type: number, id: number, link: LinkedSocket, ctx: ChannelContext): Channel {

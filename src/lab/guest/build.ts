@@ -17,6 +17,7 @@ import {gzipSync} from 'node:zlib';
 import {SpiceError} from '../../client/errors.js';
 import {type CpioEntry, writeCpio} from './cpio.js';
 import {GUEST_MODULES, INIT_SCRIPT, INITTAB, PROFILE, RC_SCRIPT} from './files.js';
+import {GUEST_TONE, guestToneData} from './tone.js';
 
 const execFileP = promisify(execFile);
 
@@ -55,6 +56,7 @@ export function guestCacheDir(): string {
 export function guestInputsHash(): string {
   const h = createHash('sha256');
   h.update(JSON.stringify({BUILD_FORMAT, GUEST_MODULES, INIT_SCRIPT, INITTAB, RC_SCRIPT, PROFILE}));
+  h.update(guestToneData());
   return h.digest('hex').slice(0, 12);
 }
 
@@ -187,7 +189,7 @@ async function extractKernel(
   return {kroot, vmlinuz};
 }
 
-/** The initramfs without the kernel modules: directories, console and null devices, busybox, init and its files. */
+/** The initramfs without the kernel modules: directories, console and null devices, busybox, init and its files, the test tone. */
 function baseInitramfsEntries(busybox: Buffer, modules: string[]): CpioEntry[] {
   const entries: CpioEntry[] = [];
   for (const d of ['bin', 'sbin', 'usr', 'usr/bin', 'usr/sbin', 'etc', 'dev', 'proc', 'sys', 'tmp', 'run', 'root', 'lib', 'lib/modules']) {
@@ -202,6 +204,7 @@ function baseInitramfsEntries(busybox: Buffer, modules: string[]): CpioEntry[] {
   entries.push({type: 'file', path: 'etc/rc', data: Buffer.from(RC_SCRIPT), mode: 0o755});
   entries.push({type: 'file', path: 'etc/profile', data: Buffer.from(PROFILE)});
   entries.push({type: 'file', path: 'etc/modules', data: Buffer.from(modules.map((m) => `${m}\n`).join(''))});
+  entries.push({type: 'file', path: GUEST_TONE.file, data: guestToneData()});
   return entries;
 }
 

@@ -16,9 +16,12 @@ export const GUEST_MODULES = [
   'hid_generic',
   'usb_storage',
   'sd_mod',
-  // audio: intel-hda + hda-duplex (the duplex codec binds to the generic codec driver)
-  'snd_hda_intel',
+  // audio: intel-hda + hda-duplex. QEMU's codec has no driver of its own but the generic one, loaded first so
+  // the controller's probe binds it directly rather than through the kernel's request_module (busybox modprobe).
+  // snd_pcm_oss gives /dev/dsp (8 kHz U8 mono by default): busybox cat/dd play and record through it, no ioctls.
   'snd_hda_codec_generic',
+  'snd_hda_intel',
+  'snd_pcm_oss',
   // input events (usb-tablet, keyboard) readable by tests
   'evdev',
   // the PS/2 mouse (i8042 and serio are built in): relative motion in server mouse mode
@@ -73,11 +76,19 @@ if [ -d /sys/bus/virtio/drivers/virtio_console ]; then
     [ -n "$n" ] && ln -sf "../\${p##*/}" "/dev/virtio-ports/$n"
   done
 fi
+# an HDA controller's codec is probed asynchronously after snd_hda_intel loads: wait for its OSS device
+if ls -d /sys/bus/pci/drivers/snd_hda_intel/0000:* >/dev/null 2>&1; then
+  i=0
+  while [ $i -lt 50 ] && [ ! -c /dev/dsp ]; do sleep 0.1; i=$((i+1)); done
+  [ -c /dev/dsp ] || echo "${PROMPT_TEXT}: no /dev/dsp (sound card without a codec?)"
+fi
 # keep kernel messages off the shells' consoles
 echo "1 4 1 7" > /proc/sys/kernel/printk
 msg="${PROMPT_TEXT}: ready, kernel $KVER, $(wc -l < /proc/modules) modules loaded"
 echo "$msg"
-[ -c /dev/ttyS0 ] && echo "$msg" > /dev/ttyS0
+# from a subshell: rc is a session leader without a controlling tty, so its own open would make ttyS0 rc's
+# controlling tty (then, with shell probes arriving early, no serial shell ever answered)
+[ -c /dev/ttyS0 ] && (echo "$msg" > /dev/ttyS0)
 `;
 
 /** Login-shell profile: a clear prompt, a wide serial line (long commands from tests). */
