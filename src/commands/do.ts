@@ -7,7 +7,7 @@ import {ChannelType} from '../client/wire/enums.js';
 import {ACTIONS_SOURCE, actionMessage, actionsYaml, parseActions, type ParsedAction} from '../scenarios/actions-argv.js';
 import {ScenarioError, type Scenario} from '../scenarios/load.js';
 import {validateScenario} from '../scenarios/preflight.js';
-import {usesAudio} from '../scenarios/audio-checks.js';
+import {audioChannels} from '../scenarios/audio-checks.js';
 import {ScenarioRunner, type StepRecord} from '../scenarios/runner.js';
 
 /** What `do --json` prints under {ok: true}, and what a failure's envelope holds besides its error. */
@@ -23,7 +23,7 @@ export interface DoReport {
 
 export default class Do extends SessionCommand {
   static override summary = 'Run several actions over one connection: do ACTION ARGS [+ ACTION ARGS]... (or YAML steps on stdin: do -).';
-  static override description = `Each action is the scenario step of that name (docs/scenarios.md), written as on a command line: type, key, click, move, drag, scroll, wait-screen, assert-screen, check-screen, click-needle, wait-still, wait-change, sleep, screenshot, clipboard-set, clipboard-expect, send-file, resize, monitors, measure, audio-capture, audio-expect... A lone "+" separates actions. Bare values fill the step's short form (type TEXT, key COMBO..., wait-screen NEEDLE..., screenshot NAME, sleep MS) or else its required fields in order (click X Y, move X Y, drag X1,Y1 X2,Y2, scroll up|down, resize W H); --FIELD VALUE sets any other field (--button right, --double, --hold 2s, --timeout 5s, --region X,Y,W,H). Strings are literal (no \${VAR}). Needles and file names are relative to the current directory; screenshot NAME writes NAME (.png added when missing).
+  static override description = `Each action is the scenario step of that name (docs/scenarios.md), written as on a command line: type, key, click, move, drag, scroll, wait-screen, assert-screen, check-screen, click-needle, wait-still, wait-change, sleep, screenshot, clipboard-set, clipboard-expect, send-file, resize, monitors, measure, audio-capture, audio-expect, audio-send... A lone "+" separates actions. Bare values fill the step's short form (type TEXT, key COMBO..., wait-screen NEEDLE..., screenshot NAME, sleep MS) or else its required fields in order (click X Y, move X Y, drag X1,Y1 X2,Y2, scroll up|down, resize W H); --FIELD VALUE sets any other field (--button right, --double, --hold 2s, --timeout 5s, --region X,Y,W,H). Strings are literal (no \${VAR}). Needles and file names are relative to the current directory; screenshot NAME writes NAME (.png added when missing).
 
 Everything is checked before connecting (exit 2: the action is named, with a suggestion for a misspelt one). One session serves every action, so a shell script does not reconnect (and replace its own client on the server) for each step, and keys held with "key --down" stay held until "key --up" or the end of the command (which releases every key and button, also on errors and Ctrl-C: exit 130). The exit code is that of the first failing action (1 a failed expectation, 40 a timeout, 11 the connection lost...), and the later actions do not run. "-" reads a list of steps as YAML from stdin: the syntax of a scenario's steps (${'$'}{VAR} from the environment; if, repeat and measure too). Command flags (--uri, --timeout, --delay, --json...) go before the first action; --timeout is also the default limit of every wait.`;
   static override examples = [
@@ -64,7 +64,8 @@ Everything is checked before connecting (exit 2: the action is named, with a sug
     let runner: ScenarioRunner | undefined;
     const records = () => (runner?.log ?? []).map((r) => (parsed ? {...r, where: r.where.replace(new RegExp(`^${ACTIONS_SOURCE}:(\\d+):\\d+$`), 'action $1')} : r));
     try {
-      const channels = [ChannelType.DISPLAY, ChannelType.INPUTS, ChannelType.CURSOR, ...(usesAudio(scenario.steps) ? [ChannelType.PLAYBACK] : [])];
+      const uses = audioChannels(scenario.steps);
+      const channels = [ChannelType.DISPLAY, ChannelType.INPUTS, ChannelType.CURSOR, ...(uses.playback ? [ChannelType.PLAYBACK] : []), ...(uses.record ? [ChannelType.RECORD] : [])];
       await this.withSession(flags, {channels, render: true}, async (session, signal) => {
         runner = new ScenarioRunner(scenario, session, {
           artifactsDir: cwd,

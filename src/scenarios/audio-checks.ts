@@ -18,6 +18,10 @@ const REFINES: Array<[string, string]> = [
 /** Problems of one audio step's fields (without the position); `given`: the fields written (valid or not). */
 export function audioFieldProblems(kind: string, given: ReadonlySet<string>, args: Record<string, unknown>): string[] {
   const has = (f: string) => given.has(f);
+  if (kind === 'audio_send') {
+    if (has('file') === has('tone')) return ['audio_send needs either "file" (a WAV file) or "tone" (a frequency in Hz)'];
+    return [];
+  }
   if (kind === 'audio_capture') {
     if (has('start') === has('stop')) return ['audio_capture needs either "start: NAME" (begin a capture) or "stop: NAME" (end it)'];
     return [];
@@ -43,19 +47,25 @@ export function audioScenarioProblems(steps: Iterable<Step>): string[] {
       const known = started.size ? ` (started before it: ${[...started].join(', ')})` : '';
       problems.push(`${where(step.pos)}: ${step.kind}: no capture "${named}" is started before this step: start it with "audio_capture: {start: ${named}}"${known}`);
     }
-    if (step.kind === 'audio_expect' && fixed(a.like)) {
+    const wav = step.kind === 'audio_expect' ? a.like : step.kind === 'audio_send' ? a.file : undefined;
+    if (fixed(wav)) {
       try {
-        readReferenceWav(a.like);
+        readReferenceWav(wav);
       } catch (e) {
         // A missing file is the loader's problem already.
-        if (e instanceof SpiceError && !/no such file/.test(e.message)) problems.push(`${where(step.pos)}: audio_expect: like: ${e.message}`);
+        if (e instanceof SpiceError && !/no such file/.test(e.message)) problems.push(`${where(step.pos)}: ${step.kind}: ${step.kind === 'audio_send' ? 'file' : 'like'}: ${e.message}`);
       }
     }
   }
   return problems;
 }
 
-/** Whether any step (nested ones included) needs the playback channel. */
-export function usesAudio(steps: Step[]): boolean {
-  return steps.some((s) => s.kind.startsWith('audio_') || Object.values(s.args).some((v) => Array.isArray(v) && v.length > 0 && typeof v[0] === 'object' && 'kind' in (v[0] as object) && usesAudio(v as Step[])));
+/** Whether any step (nested ones included) is one of `kinds`. */
+function usesStep(steps: Step[], kinds: readonly string[]): boolean {
+  return steps.some((s) => kinds.includes(s.kind) || Object.values(s.args).some((v) => Array.isArray(v) && v.length > 0 && typeof v[0] === 'object' && 'kind' in (v[0] as object) && usesStep(v as Step[], kinds)));
+}
+
+/** The audio channels a scenario's steps need: playback (captures), record (audio_send). */
+export function audioChannels(steps: Step[]): {playback: boolean; record: boolean} {
+  return {playback: usesStep(steps, ['audio_capture', 'audio_expect']), record: usesStep(steps, ['audio_send'])};
 }

@@ -1,11 +1,12 @@
 /**
  * The audio steps' handlers (STEP_HANDLERS in step-handlers.ts): audio_capture starts or stops a named background
  * capture (audio-captures.ts over actions/audio-watch.ts), audio_expect checks one (actions/audio-expect.ts) and
- * reports what it measured.
+ * reports what it measured, audio_send sends a WAV or a tone to the guest's microphone (actions/audio-send.ts).
  */
 import {dirname, resolve} from 'node:path';
 import {expectSound, readReferenceWav, type SoundExpectations} from '../client/actions/audio-expect.js';
 import type {AudioCaptureReport} from '../client/actions/audio-capture.js';
+import {prepareAudioSend, sendAudio} from '../client/actions/audio-send.js';
 import type {Step} from './load.js';
 import type {ScenarioRunner, StepOutcome} from './runner.js';
 import type {StepArgs} from './step-handlers.js';
@@ -66,4 +67,14 @@ export async function audioExpectStep(r: ScenarioRunner, a: StepArgs, step: Step
   const c = captures.get(name);
   const out = expectSound(c.report === null ? null : c.file, expectations);
   return {detail: `${name}: ${out.summary}`, measured: {capture: name, file: out.file, ...out.measured}};
+}
+
+export async function audioSendStep(r: ScenarioRunner, a: StepArgs, step: Step): Promise<StepOutcome> {
+  const file = a.file === undefined ? undefined : resolve(dirname(step.pos.file), r.expand(a.file as string));
+  const seconds = a.seconds as number | undefined;
+  const input = prepareAudioSend({file, toneHz: a.tone as number | undefined, maxMs: seconds === undefined ? undefined : seconds * 1000});
+  const out = await r.guard(sendAudio(r.session, input, {timeoutMs: r.timeout(step), signal: r.opts.signal}));
+  const {frames, durationMs, packets, endedBy, format} = out;
+  const ended = endedBy === 'server-stopped' ? ' (the guest stopped recording)' : '';
+  return {detail: `sent ${(durationMs / 1000).toFixed(2)} s (${format.channels} ch, ${format.rate} Hz) in ${packets} packets${ended}`, measured: {frames, durationMs, packets, endedBy, maxLateMs: out.pacing.maxLateMs}};
 }

@@ -17,7 +17,7 @@ import {SpiceError} from '../client/errors.js';
 import {encodeRgbaPng, fileSafe} from './artifacts.js';
 import type {NeedleRef, Step} from './load.js';
 import type {ScenarioRunner, StepOutcome} from './runner.js';
-import {audioCaptureStep, audioExpectStep} from './audio-steps.js';
+import {audioCaptureStep, audioExpectStep, audioSendStep} from './audio-steps.js';
 
 export type StepArgs = Step['args'];
 type Handler = (r: ScenarioRunner, a: StepArgs, step: Step, prefix: string) => Promise<StepOutcome>;
@@ -174,6 +174,7 @@ export const STEP_HANDLERS: Record<string, Handler> = {
   },
   audio_capture: audioCaptureStep,
   audio_expect: audioExpectStep,
+  audio_send: audioSendStep,
 };
 
 export {formatLayout};

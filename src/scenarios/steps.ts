@@ -174,6 +174,15 @@ export const STEPS: Record<string, StepDef> = {
       score: {type: 'number', min: 0, max: 1, description: 'The lowest acceptable correlation score for `like` (default 0.9; 1 = the same waveform at any loudness).'},
     },
   },
+  audio_send: {
+    summary: "Send a WAV file or a tone to the guest's microphone (the record channel), in real time; waits (up to `timeout`) for the guest to start recording, and ends when all was sent or the guest stops recording.",
+    fields: {
+      file: {type: 'string', description: 'A WAV file (16-bit PCM, any channels and rate; relative to this scenario file), converted to what the server asks for.'},
+      tone: {type: 'number', min: 1, max: 100000, description: 'Instead of `file`: a sine of this frequency (Hz), at half scale.'},
+      seconds: {type: 'number', min: 0.01, max: 3600, description: 'Send at most this long (a tone: default 5).'},
+      timeout: {type: 'duration', description: 'How long to wait for the guest to start recording (default: defaults.timeout); exit 40 after it.'},
+    },
+  },
   include: {summary: 'Run the steps of another scenario file (its `steps`, or a plain list), relative to this file.', scalar: 'file', fields: {file: {type: 'string', required: true, description: 'Path of the file.'}}},
 };
 

@@ -33,12 +33,14 @@ describe('run --check: audio steps', () => {
         '  - audio_capture: {stop: tone}',
         '  - audio_expect: {capture: tone, like: ref.wav, score: 0.8, rms_above: -40, rms_below: -3}',
         '  - audio_expect: {seconds: 0.5, silence: true, floor: -50}',
+        '  - audio_send: {file: ref.wav, timeout: 20s}',
+        '  - audio_send: {tone: 440, seconds: 2}',
         '',
       ].join('\n'),
     );
     const r = await checkScenarios([good], {});
     expect(r.problems).toEqual([]);
-    expect(r.files[0]).toMatchObject({ok: true, steps: 6});
+    expect(r.files[0]).toMatchObject({ok: true, steps: 8});
   });
 
   it('reports each problem at its place', async () => {
@@ -56,6 +58,9 @@ describe('run --check: audio steps', () => {
         '  - audio_expect: {capture: a, like: missing.wav}', // 9
         '  - audio_expect: {capture: a, like: bad.wav}', // 10
         '  - audio_expect: {seconds: 1, rms_above: -10, rms_below: -20}', // 11
+        '  - audio_send: {file: ref.wav, tone: 440}', // 12
+        '  - audio_send: {file: bad.wav}', // 13
+        '  - audio_send: {seconds: 2}', // 14
         '',
       ].join('\n'),
     );
@@ -71,9 +76,12 @@ describe('run --check: audio steps', () => {
       '8:5: audio_expect: "tolerance" applies to "frequency", which is not given',
       '8:5: audio_expect: "score" applies to "like", which is not given',
       '8:69: audio_expect.score: expected a number in 0..1',
-      expect.stringMatching(/^9:5: audio_expect: no such file .*missing\.wav \(like: a reference WAV, relative to the scenario file\)$/),
+      expect.stringMatching(/^9:5: audio_expect: no such file .*missing\.wav \(like: a WAV file, relative to the scenario file\)$/),
       expect.stringMatching(/^10:5: audio_expect: like: .*bad\.wav: it has no fmt chunk$/),
       '11:5: audio_expect: rms_above must be below rms_below',
+      '12:5: audio_send needs either "file" (a WAV file) or "tone" (a frequency in Hz)',
+      expect.stringMatching(/^13:5: audio_send: file: .*bad\.wav: it has no fmt chunk$/),
+      '14:5: audio_send needs either "file" (a WAV file) or "tone" (a frequency in Hz)',
     ]);
   });
 

@@ -2,7 +2,8 @@
  * The audio scenario steps against a real Xspice (lab target with --audio), through `spice-cli run --json`: a
  * background capture around a sleep while the test plays a 440 Hz tone into the playback FIFO, its expectations
  * (a failing one is exit 1 with the measured frequency), the WAV artifacts and the JUnit output; a capture left
- * running is saved at the end; and examples/xspice-audio.yaml, where the guest's xterm plays the tone.
+ * running is saved at the end; audio_send without a record channel is exit 2; and examples/xspice-audio.yaml, where
+ * the guest's xterm plays the tone.
  *
  * Xspice's FIFO (see test/audio/capture-xspice.test.ts): whole 480-frame packets, read in real time; samples read
  * while no client is connected are dropped; the test keeps one writer open for the whole file.
@@ -125,6 +126,14 @@ describe('audio steps against lab Xspice', () => {
     for (const f of [fresh, all]) expect(parseWav(readFileSync(f)).streamed, `${f} finished`).toBe(false);
     expect(sc.steps[1].measured.durationMs).toBeGreaterThan(500);
   }, 90_000);
+
+  it('audio_send on Xspice (no record channel): exit 2 naming the missing channel', async () => {
+    const file = scenario('send', ['name: send', 'steps:', '  - audio_send: {tone: 440, seconds: 1}', ''].join('\n'));
+    const r = await runCli(['run', file, '--uri', t.uri, '--artifacts', join(dir, 'art-send'), '--json'], {timeoutMs: 60_000});
+    expect(r.code, r.stderr).toBe(2);
+    const sc = JSON.parse(r.stdout).scenarios[0];
+    expect(sc.error.message).toMatch(/send\.yaml:3:5: audio_send: the server offers no record channel/);
+  }, 60_000);
 
   const python = spawnSync('python3', ['-c', 'pass']).status === 0;
   it.skipIf(!python)('examples/xspice-audio.yaml: the xterm plays a tone into the FIFO; frequency, likeness and silence afterwards', async () => {
