@@ -14,6 +14,8 @@ import {defineConfig} from 'vitest/config';
 export const UNIT_TEST_FILES = [
   'test/agent/monitor-layout.test.ts',
   'test/audio/analysis.test.ts',
+  'test/audio/correlate.test.ts',
+  'test/audio/expectations.test.ts',
   'test/audio/record-channel.test.ts',
   'test/audio/record-convert.test.ts',
   'test/audio/record-pacing.test.ts',
@@ -43,6 +45,7 @@ export const UNIT_TEST_FILES = [
   'test/needles/compare.test.ts',
   'test/needles/match.test.ts',
   'test/scenarios/do-actions.test.ts',
+  'test/scenarios/audio-check.test.ts',
   'test/scenarios/check.test.ts',
   'test/scenarios/match-spelling.test.ts',
   'test/scenarios/progress-ink.test.ts',

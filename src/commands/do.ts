@@ -7,6 +7,7 @@ import {ChannelType} from '../client/wire/enums.js';
 import {ACTIONS_SOURCE, actionMessage, actionsYaml, parseActions, type ParsedAction} from '../scenarios/actions-argv.js';
 import {ScenarioError, type Scenario} from '../scenarios/load.js';
 import {validateScenario} from '../scenarios/preflight.js';
+import {audioChannels} from '../scenarios/audio-checks.js';
 import {ScenarioRunner, type StepRecord} from '../scenarios/runner.js';
 
 /** What `do --json` prints under {ok: true}, and what a failure's envelope holds besides its error. */
@@ -14,13 +15,15 @@ export interface DoReport {
   /** One record per step run (the scenario step log: index, kind, where, atMs, ms, ok, detail). */
   steps: StepRecord[];
   screenshots: string[];
+  /** The WAV files of the audio captures (audio-capture --start NAME: NAME.wav). */
+  audio: string[];
   figures: Record<string, number>;
   ms: number;
 }
 
 export default class Do extends SessionCommand {
   static override summary = 'Run several actions over one connection: do ACTION ARGS [+ ACTION ARGS]... (or YAML steps on stdin: do -).';
-  static override description = `Each action is the scenario step of that name (docs/scenarios.md), written as on a command line: type, key, click, move, drag, scroll, wait-screen, assert-screen, check-screen, click-needle, wait-still, wait-change, sleep, screenshot, clipboard-set, clipboard-expect, send-file, resize, monitors, measure... A lone "+" separates actions. Bare values fill the step's short form (type TEXT, key COMBO..., wait-screen NEEDLE..., screenshot NAME, sleep MS) or else its required fields in order (click X Y, move X Y, drag X1,Y1 X2,Y2, scroll up|down, resize W H); --FIELD VALUE sets any other field (--button right, --double, --hold 2s, --timeout 5s, --region X,Y,W,H). Strings are literal (no \${VAR}). Needles and file names are relative to the current directory; screenshot NAME writes NAME (.png added when missing).
+  static override description = `Each action is the scenario step of that name (docs/scenarios.md), written as on a command line: type, key, click, move, drag, scroll, wait-screen, assert-screen, check-screen, click-needle, wait-still, wait-change, sleep, screenshot, clipboard-set, clipboard-expect, send-file, resize, monitors, measure, audio-capture, audio-expect, audio-send... A lone "+" separates actions. Bare values fill the step's short form (type TEXT, key COMBO..., wait-screen NEEDLE..., screenshot NAME, sleep MS) or else its required fields in order (click X Y, move X Y, drag X1,Y1 X2,Y2, scroll up|down, resize W H); --FIELD VALUE sets any other field (--button right, --double, --hold 2s, --timeout 5s, --region X,Y,W,H). Strings are literal (no \${VAR}). Needles and file names are relative to the current directory; screenshot NAME writes NAME (.png added when missing).
 
 Everything is checked before connecting (exit 2: the action is named, with a suggestion for a misspelt one). One session serves every action, so a shell script does not reconnect (and replace its own client on the server) for each step, and keys held with "key --down" stay held until "key --up" or the end of the command (which releases every key and button, also on errors and Ctrl-C: exit 130). The exit code is that of the first failing action (1 a failed expectation, 40 a timeout, 11 the connection lost...), and the later actions do not run. "-" reads a list of steps as YAML from stdin: the syntax of a scenario's steps (${'$'}{VAR} from the environment; if, repeat and measure too). Command flags (--uri, --timeout, --delay, --json...) go before the first action; --timeout is also the default limit of every wait.`;
   static override examples = [
@@ -56,14 +59,18 @@ Everything is checked before connecting (exit 2: the action is named, with a sug
     scenario.defaults.timeoutMs = flags.timeout;
     const message = (m: string) => (parsed ? actionMessage(m, parsed.actions) : m);
     const screenshots: string[] = [];
+    const audio: string[] = [];
     const t0 = performance.now();
     let runner: ScenarioRunner | undefined;
     const records = () => (runner?.log ?? []).map((r) => (parsed ? {...r, where: r.where.replace(new RegExp(`^${ACTIONS_SOURCE}:(\\d+):\\d+$`), 'action $1')} : r));
     try {
-      await this.withSession(flags, {channels: [ChannelType.DISPLAY, ChannelType.INPUTS, ChannelType.CURSOR], render: true}, async (session, signal) => {
+      const uses = audioChannels(scenario.steps);
+      const channels = [ChannelType.DISPLAY, ChannelType.INPUTS, ChannelType.CURSOR, ...(uses.playback ? [ChannelType.PLAYBACK] : []), ...(uses.record ? [ChannelType.RECORD] : [])];
+      await this.withSession(flags, {channels, render: true}, async (session, signal) => {
         runner = new ScenarioRunner(scenario, session, {
           artifactsDir: cwd,
           screenshotPath: (name) => resolve(cwd, /\.png$/i.test(name) ? name : `${name}.png`),
+          audioPath: (name) => resolve(cwd, /\.wav$/i.test(name) ? name : `${name}.wav`),
           delayMs,
           literal: Boolean(parsed),
           signal,
@@ -76,17 +83,18 @@ Everything is checked before connecting (exit 2: the action is named, with a sug
         } finally {
           runner.dispose();
           screenshots.push(...runner.screenshots);
+          audio.push(...runner.audioFiles);
         }
       });
     } catch (e) {
-      const details = {steps: records(), screenshots, figures: runner?.figures ?? {}, ms: Math.round(performance.now() - t0)};
+      const details = {steps: records(), screenshots, audio, figures: runner?.figures ?? {}, ms: Math.round(performance.now() - t0)};
       if (this.signal.aborted) throw interruptedError('interrupted (Ctrl-C); every key and button was released', details);
       const err = asSpiceError(e);
       throw new SpiceError(err.kind, message(err.message), {cause: e, details: {...err.details, ...details}});
     }
-    const report: DoReport = {steps: records(), screenshots, figures: runner?.figures ?? {}, ms: Math.round(performance.now() - t0)};
+    const report: DoReport = {steps: records(), screenshots, audio, figures: runner?.figures ?? {}, ms: Math.round(performance.now() - t0)};
     this.report(report, (r) => {
-      for (const f of r.screenshots) process.stderr.write(`${f}\n`);
+      for (const f of [...r.screenshots, ...r.audio]) process.stderr.write(`${f}\n`);
       for (const [k, v] of Object.entries(r.figures)) process.stderr.write(`${k}: ${v} ms\n`);
     });
   }

@@ -8,6 +8,9 @@ import {join} from 'node:path';
 import type {Needle, Rgba} from './needle-access.js';
 import type {StepRecord} from './runner.js';
 
+/** A name made safe as a file name (screenshots, audio captures). */
+export const fileSafe = (name: string): string => name.replace(/[^A-Za-z0-9._-]/g, '_');
+
 export async function encodeRgbaPng(img: Rgba): Promise<Buffer> {
   const sharp = (await import('sharp')).default;
   return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), {raw: {width: img.width, height: img.height, channels: 4}}).png({compressionLevel: 6}).toBuffer();

@@ -10,6 +10,7 @@ import {ChannelType} from '../client/wire/enums.js';
 import {writeFailureArtifacts, writeStepLog} from './artifacts.js';
 import type {Scenario} from './load.js';
 import {ScenarioRunner, type Progress, type StepRecord} from './runner.js';
+import {audioChannels} from './audio-checks.js';
 
 /** Exit code of an interrupted run (Ctrl-C), as README's table says. */
 export const INTERRUPTED = 130;
@@ -60,13 +61,16 @@ export async function executeScenario(sc: Scenario, o: ExecuteOptions): Promise<
   try {
     const uri = sc.uri ?? o.uri;
     if (!uri) throw new SpiceError('usage', `${sc.file}: no server: give uri: in the scenario, --uri, or SPICE_URI`);
+    const audio = audioChannels(sc.steps);
     const opts: SessionOptions = {
       ...o.session,
       password: scenarioPassword(sc, o.session.password),
       render: true,
       timeoutMs: o.session.timeoutMs,
-      // CURSOR: its reported position makes server-mode mouse moves closed-loop (src/client/actions/mouse.ts)
-      channelFilter: (type) => type === ChannelType.DISPLAY || type === ChannelType.INPUTS || type === ChannelType.CURSOR,
+      // CURSOR: its reported position makes server-mode mouse moves closed-loop (src/client/actions/mouse.ts);
+      // PLAYBACK and RECORD only for the audio steps that use them.
+      channelFilter: (type) =>
+        type === ChannelType.DISPLAY || type === ChannelType.INPUTS || type === ChannelType.CURSOR || (audio.playback && type === ChannelType.PLAYBACK) || (audio.record && type === ChannelType.RECORD),
     };
     session = await o.connect(uri, opts);
     runner = new ScenarioRunner(sc, session, {artifactsDir: o.artifactsDir, onProgress: o.onProgress, signal: o.signal});
@@ -85,7 +89,7 @@ export async function executeScenario(sc: Scenario, o: ExecuteOptions): Promise<
   if (runner) {
     result.steps = runner.log;
     result.figures = runner.figures;
-    result.artifacts.push(...runner.screenshots);
+    result.artifacts.push(...runner.screenshots, ...runner.audioFiles);
     if (!result.ok) {
       const m = runner.lastMatch;
       result.artifacts.push(

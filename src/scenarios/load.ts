@@ -10,6 +10,7 @@ import {parseLayout, type MonitorLayout} from '../client/actions/monitors.js';
 import {SpiceError} from '../client/errors.js';
 import {DEFAULT_FIELDS, fieldNamed, STEP_NAMES, STEPS, TOP_FIELDS, type FieldDef} from './steps.js';
 import {suggest} from '../client/suggest.js';
+import {audioFieldProblems} from './audio-checks.js';
 
 export interface Pos {
   file: string;
@@ -407,6 +408,13 @@ function readStep(ctx: Ctx, node: Node): Step[] {
   if (kind === 'key' && args.down && args.up) ctx.problems.push(`${where(pos)}: key: "down" and "up" exclude each other`);
   if (kind === 'key' && (args.down || args.up) && args.hold !== undefined) ctx.problems.push(`${where(pos)}: key: "hold" is the length of a press; with "${args.down ? 'down' : 'up'}" the keys stay down until a key step with "up"`);
   if (kind === 'measure' && args.until === undefined && args.still === undefined) ctx.problems.push(`${where(pos)}: measure needs "until" (needles) or "still" (a duration)`);
+  if (kind === 'audio_capture' || kind === 'audio_expect' || kind === 'audio_send') ctx.problems.push(...audioFieldProblems(kind, new Set(given.keys()), args).map((p) => `${where(pos)}: ${p}`));
+  const wavField = kind === 'audio_expect' ? 'like' : kind === 'audio_send' ? 'file' : undefined;
+  const wav = wavField && args[wavField];
+  if (wavField && typeof wav === 'string' && !wav.includes('${')) {
+    args[wavField] = resolve(ctx.dir, wav);
+    if (!existsSync(args[wavField] as string)) ctx.problems.push(`${where(pos)}: ${kind}: no such file ${shortPath(args[wavField] as string)} (${wavField}: a WAV file, relative to the scenario file)`);
+  }
   if (ctx.problems.length - problemsBefore === nestedProblems) return [{kind, args, pos}];
   return Object.entries(def.fields).flatMap(([f, fd]) => (fd.type === 'steps' ? ((args[f] as Step[] | undefined) ?? []) : []));
 }

@@ -7,6 +7,7 @@ import {SpiceError} from '../client/errors.js';
 import {checkCombos, checkKeyState, checkTypeable, layoutOf} from '../client/actions/keyboard.js';
 import {byPosition, loadScenario, needlePath, ScenarioError, where, type LoadOptions, type NeedleRef, type Scenario, type Step} from './load.js';
 import {loadNeedleCached} from './needle-access.js';
+import {audioScenarioProblems} from './audio-checks.js';
 
 function* walk(steps: Step[]): Generator<Step> {
   for (const s of steps) {
@@ -43,6 +44,7 @@ async function preflightProblems(sc: Scenario): Promise<string[]> {
       for (const r of refs ?? []) if (!r.ref.includes('${')) needles.set(needlePath(r), step);
     }
   }
+  problems.push(...audioScenarioProblems(walk(sc.steps)));
   for (const [path, step] of needles) {
     try {
       await loadNeedleCached(path);

@@ -4,6 +4,7 @@
  * a timeout; a lost session ends the run with its error (exit 11). The step log records timings, and
  * the last screen and the needle of a failed screen step stay available for the artifacts.
  */
+import {join} from 'node:path';
 import {SpiceError} from '../client/errors.js';
 import type {SpiceSession} from '../client/session.js';
 import type {KeyboardOptions} from '../client/actions/keyboard.js';
@@ -13,6 +14,9 @@ import {fmtMs, needlesNotFound, type NeedleCandidate, type NeedleWaitOptions} fr
 import {interpolate, needlePath, where, type NeedleRef, type Scenario, type Step} from './load.js';
 import {loadNeedleCached, type Needle, type Rgba} from './needle-access.js';
 import {STEP_HANDLERS, type StepArgs} from './step-handlers.js';
+import {ScenarioCaptures} from './audio-captures.js';
+import {fileSafe} from './artifacts.js';
+
 
 export interface StepRecord {
   /** Position in the scenario: "3", or "5.2" for the second step inside step 5. */
@@ -24,7 +28,12 @@ export interface StepRecord {
   ms: number;
   ok: boolean;
   detail?: string;
+  /** What the step measured (audio_expect: levels, frequency, likeness), also when it failed. */
+  measured?: Record<string, unknown>;
 }
+
+/** A handler's result: the detail for the step log, and what the step measured. */
+export type StepOutcome = string | {detail: string; measured: Record<string, unknown>} | undefined;
 
 export type Progress =
   | {type: 'step-start'; index: string; kind: string; where: string; label: string}
@@ -37,6 +46,8 @@ export interface RunnerOptions {
   signal?: AbortSignal;
   /** Where `screenshot NAME` writes (default: ARTIFACTS/NAME.png, the name made file-safe); spice-cli do: relative to the current directory. */
   screenshotPath?: (name: string) => string;
+  /** Where an audio capture NAME writes (default: ARTIFACTS/NAME.wav, the name made file-safe). */
+  audioPath?: (name: string) => string;
   /** A pause between the top-level steps, ms (spice-cli do --delay). */
   delayMs?: number;
   /** Strings hold no runtime variables (spice-cli do's command line: `${` is the guest's). */
@@ -47,6 +58,8 @@ export class ScenarioRunner {
   readonly log: StepRecord[] = [];
   readonly figures: Record<string, number> = {};
   readonly screenshots: string[] = [];
+  /** The named audio captures (audio_capture, audio_expect), made on first use. */
+  private audio?: ScenarioCaptures;
   /** The screen the last screen step looked at. */
   lastScreen?: Rgba;
   /** The best match of the last screen step (for the failure artifacts). */
@@ -83,8 +96,28 @@ export class ScenarioRunner {
   async run(): Promise<void> {
     const display = this.session.display;
     if (!display) throw new Error('internal error: the scenario session must render');
-    await this.guard(display.waitFirstFrame(this.scenario.defaults.timeoutMs));
-    await this.runSteps(this.scenario.steps, '');
+    let ok = false;
+    try {
+      await this.guard(display.waitFirstFrame(this.scenario.defaults.timeoutMs));
+      await this.runSteps(this.scenario.steps, '');
+      ok = true;
+    } finally {
+      // Captures still running are saved; after a failure, that failure is the one reported.
+      await this.audio?.finish().catch((e: unknown) => {
+        if (ok) throw e;
+      });
+    }
+  }
+
+  /** The scenario's audio captures (the playback stream is looked up on first use: exit 2 on a server without one). */
+  captures(): ScenarioCaptures {
+    this.audio ??= new ScenarioCaptures(this.session, (name) => this.opts.audioPath?.(name) ?? join(this.opts.artifactsDir, `${fileSafe(name)}.wav`), this.opts.signal);
+    return this.audio;
+  }
+
+  /** The WAV files the audio captures wrote. */
+  get audioFiles(): string[] {
+    return this.audio?.files ?? [];
   }
 
   private elapsed(): number {
@@ -119,11 +152,15 @@ export class ScenarioRunner {
       // Only the failing step's own match goes to the failure artifacts.
       this.lastMatch = undefined;
       try {
-        rec.detail = await this.runStep(step, `${index}.`);
+        const outcome = await this.runStep(step, `${index}.`);
+        if (typeof outcome === 'object') Object.assign(rec, outcome);
+        else rec.detail = outcome;
         rec.ok = true;
       } catch (e) {
         rec.detail = e instanceof Error ? e.message : String(e);
-        throw e instanceof SpiceError ? new SpiceError(e.kind, `${rec.where}: ${step.kind}: ${e.message}`, {cause: e}) : e;
+        const measured = e instanceof SpiceError ? e.details?.measured : undefined;
+        if (measured) rec.measured = measured as Record<string, unknown>;
+        throw e instanceof SpiceError ? new SpiceError(e.kind, `${rec.where}: ${step.kind}: ${e.message}`, {cause: e, details: measured ? {measured} : undefined}) : e;
       } finally {
         rec.ms = Math.round(performance.now() - t);
         this.log.push(rec);
@@ -134,7 +171,7 @@ export class ScenarioRunner {
 
   private label(step: Step): string {
     const a = step.args;
-    const first = a.needles ?? a.screen ?? a.until ?? a.text ?? a.keys ?? a.name ?? a.ms ?? a.file;
+    const first = a.needles ?? a.screen ?? a.until ?? a.text ?? a.keys ?? a.name ?? a.ms ?? a.file ?? a.start ?? a.stop ?? a.capture ?? a.seconds;
     if (Array.isArray(first)) return first.map((v) => (typeof v === 'object' ? (v as NeedleRef).ref : String(v))).join(', ');
     if (step.kind === 'click' || step.kind === 'move') return `${String(a.x)} ${String(a.y)}`;
     return first === undefined ? '' : JSON.stringify(first);
@@ -151,7 +188,7 @@ export class ScenarioRunner {
     return (step.args.timeout as number | undefined) ?? fallback ?? this.scenario.defaults.timeoutMs;
   }
 
-  private runStep(step: Step, prefix: string): Promise<string | undefined> {
+  private runStep(step: Step, prefix: string): Promise<StepOutcome> {
     const handler = STEP_HANDLERS[step.kind];
     if (!handler) throw new Error(`internal error: step ${step.kind} has no runner`);
     return handler(this, step.args, step, prefix);

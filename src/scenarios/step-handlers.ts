@@ -14,12 +14,13 @@ import {sendFiles, type FileReport} from '../client/actions/files.js';
 import {writeOutput} from '../client/actions/capture.js';
 import {clickPoint, fmtMs, waitChange, waitForNeedles, type NeedleCandidate} from '../client/actions/screen.js';
 import {SpiceError} from '../client/errors.js';
-import {encodeRgbaPng} from './artifacts.js';
+import {encodeRgbaPng, fileSafe} from './artifacts.js';
 import type {NeedleRef, Step} from './load.js';
-import type {ScenarioRunner} from './runner.js';
+import type {ScenarioRunner, StepOutcome} from './runner.js';
+import {audioCaptureStep, audioExpectStep, audioSendStep} from './audio-steps.js';
 
 export type StepArgs = Step['args'];
-type Handler = (r: ScenarioRunner, a: StepArgs, step: Step, prefix: string) => Promise<string | undefined>;
+type Handler = (r: ScenarioRunner, a: StepArgs, step: Step, prefix: string) => Promise<StepOutcome>;
 
 /** Looks for the needles `refs` name until one matches or `timeoutMs` passes (undefined). */
 async function findNeedles(r: ScenarioRunner, refs: NeedleRef[], timeoutMs: number, match?: number): Promise<NeedleCandidate | undefined> {
@@ -146,7 +147,7 @@ export const STEP_HANDLERS: Record<string, Handler> = {
   screenshot: async (r, a) => {
     const s = r.grab();
     const name = r.expand(a.name as string);
-    const file = r.opts.screenshotPath?.(name) ?? join(r.opts.artifactsDir, `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.png`);
+    const file = r.opts.screenshotPath?.(name) ?? join(r.opts.artifactsDir, `${fileSafe(name)}.png`);
     mkdirSync(dirname(file), {recursive: true});
     writeOutput(file, await encodeRgbaPng(s));
     r.screenshots.push(file);
@@ -171,6 +172,9 @@ export const STEP_HANDLERS: Record<string, Handler> = {
     r.figures[a.name as string] = Math.round(figure * 10) / 10;
     return `${a.name as string} = ${fmtMs(figure)}`;
   },
+  audio_capture: audioCaptureStep,
+  audio_expect: audioExpectStep,
+  audio_send: audioSendStep,
 };
 
 export {formatLayout};

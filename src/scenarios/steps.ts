@@ -152,6 +152,37 @@ export const STEPS: Record<string, StepDef> = {
       match,
     },
   },
+  audio_capture: {
+    summary: 'Start capturing what the guest plays, in the background while the later steps run (`start: NAME`), or end that capture (`stop: NAME`); the WAV is saved as NAME.wav in the artifacts folder. A capture still running when the scenario ends is stopped and saved.',
+    fields: {
+      start: {type: 'string', description: 'Name of a capture to start (its WAV: NAME.wav in the artifacts folder).'},
+      stop: {type: 'string', description: 'Name of a running capture to end.'},
+    },
+  },
+  audio_expect: {
+    summary: 'Check the sound of a named capture (or of a capture of `seconds` made now): silence, dominant frequency, RMS level, likeness to a reference WAV; an unmet expectation is exit 1 with the measured values.',
+    fields: {
+      capture: {type: 'string', description: 'A capture started by audio_capture (stopped, or still running: what it holds so far).'},
+      seconds: {type: 'number', min: 0.01, max: 3600, description: 'Instead of `capture`: capture this long now and check that.'},
+      silence: {type: 'boolean', description: 'true: the peak stays at or below `floor`; false: it rises above it (not silent).'},
+      floor: {type: 'number', min: -150, max: 0, description: 'The silence level for `silence`, dBFS (default -60).'},
+      frequency: {type: 'number', min: 1, max: 400000, description: 'The dominant frequency (Hz) must be this, within `tolerance`.'},
+      tolerance: {type: 'number', min: 0, description: 'Hz either side of `frequency` (default 5).'},
+      rms_above: {type: 'number', min: -150, max: 0, description: 'The RMS level must be above this (dBFS).'},
+      rms_below: {type: 'number', min: -150, max: 0, description: 'The RMS level must be below this (dBFS).'},
+      like: {type: 'string', description: 'A reference WAV (16-bit PCM, relative to this scenario file) the sound must resemble: normalized cross-correlation of the mono mixes, at the best offset.'},
+      score: {type: 'number', min: 0, max: 1, description: 'The lowest acceptable correlation score for `like` (default 0.9; 1 = the same waveform at any loudness).'},
+    },
+  },
+  audio_send: {
+    summary: "Send a WAV file or a tone to the guest's microphone (the record channel), in real time; waits (up to `timeout`) for the guest to start recording, and ends when all was sent or the guest stops recording.",
+    fields: {
+      file: {type: 'string', description: 'A WAV file (16-bit PCM, any channels and rate; relative to this scenario file), converted to what the server asks for.'},
+      tone: {type: 'number', min: 1, max: 100000, description: 'Instead of `file`: a sine of this frequency (Hz), at half scale.'},
+      seconds: {type: 'number', min: 0.01, max: 3600, description: 'Send at most this long (a tone: default 5).'},
+      timeout: {type: 'duration', description: 'How long to wait for the guest to start recording (default: defaults.timeout); exit 40 after it.'},
+    },
+  },
   include: {summary: 'Run the steps of another scenario file (its `steps`, or a plain list), relative to this file.', scalar: 'file', fields: {file: {type: 'string', required: true, description: 'Path of the file.'}}},
 };
 

@@ -6,6 +6,7 @@
  * - after `maxMs` of audio (the WAV then holds exactly that many frames),
  * - after `untilSilenceMs` without sound once sound was heard (no DATA, or DATA at or below −60 dBFS),
  * - on the AbortSignal (Ctrl-C): the WAV is finished and the error ('interrupted') carries the report,
+ * - on the `stop` signal (a background capture, audio-watch.ts): normally, endedBy 'stopped',
  * - or when the channel is lost, when no DATA came for `timeoutMs` while `maxMs` was not reached yet, or when
  *   a new START changes the format (a WAV holds one format): the WAV holds what arrived.
  * Only SPICE_AUDIO_DATA_MODE_RAW is decoded yet: the client announces no OPUS cap, so servers send raw PCM.
@@ -37,6 +38,8 @@ export interface AudioCaptureOptions {
   /** Limit for the START and the first DATA (from the call), and for a gap in the data while maxMs is not reached. */
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Ends the capture normally (endedBy 'stopped'): a background capture's stop (audio-watch.ts). */
+  stop?: AbortSignal;
   /** After every packet written. */
   onProgress?: (p: AudioCaptureProgress) => void;
   /** Once the capture listens and knows the format (after START): the moment to make the guest play. */
@@ -55,7 +58,7 @@ export interface AudioCaptureProgress {
 
 export type {PcmFormat};
 
-export type AudioCaptureEnd = 'seconds' | 'silence' | 'format-changed';
+export type AudioCaptureEnd = 'seconds' | 'silence' | 'format-changed' | 'stopped';
 
 export interface AudioCaptureReport extends CaptureFigures {
   file: string;
@@ -83,8 +86,14 @@ export function prepareAudioCapture(file: string, o: {maxMs?: number; untilSilen
 }
 
 export async function captureAudio(session: SpiceSession, o: AudioCaptureOptions): Promise<AudioCaptureReport> {
-  const stream = session.playback();
-  return new CaptureRun(stream, o).run();
+  const report = await runAudioCapture(session, o);
+  if (!report) throw new Error('internal error: a capture without `stop` ended before any audio');
+  return report;
+}
+
+/** captureAudio, which may also end on `stop` before any audio came: then null (and no WAV was written). */
+export function runAudioCapture(session: SpiceSession, o: AudioCaptureOptions): Promise<AudioCaptureReport | null> {
+  return new CaptureRun(session.playback(), o).run();
 }
 
 type Stream = ReturnType<SpiceSession['playback']>;
@@ -111,16 +120,17 @@ class CaptureRun {
     this.output = new WavOutput(o.output);
   }
 
-  run(): Promise<AudioCaptureReport> {
+  run(): Promise<AudioCaptureReport | null> {
     const s = this.stream;
     const o = this.o;
-    return new Promise<AudioCaptureReport>((resolve, reject) => {
+    return new Promise<AudioCaptureReport | null>((resolve, reject) => {
       let done = false;
       const onData = (p: PlaybackPacket) => this.guard(() => this.data(p));
       const onStart = (p: PlaybackStart) => this.guard(() => this.started(p));
       const onUndecodable = (mode: number) => this.finish({error: new SpiceError('protocol', `the server sends ${s.modeName} audio (mode ${mode}); this version decodes raw PCM only`)});
       const onEnded = (e: Error) => this.finish({error: e instanceof SpiceError ? e : new SpiceError('connection-lost', e.message)});
       const onAbort = () => this.finish({error: interruptedError('audio capture interrupted')});
+      const onStop = () => this.finish({end: 'stopped'});
       const tick = setInterval(() => this.guard(() => this.check()), TICK_MS);
       this.finish = (result) => {
         if (done) return;
@@ -128,6 +138,7 @@ class CaptureRun {
         clearInterval(tick);
         s.off('data', onData).off('start', onStart).off('undecodable', onUndecodable).off('ended', onEnded);
         o.signal?.removeEventListener('abort', onAbort);
+        o.stop?.removeEventListener('abort', onStop);
         try {
           this.output.close();
         } catch (e) {
@@ -135,7 +146,7 @@ class CaptureRun {
           return;
         }
         if ('end' in result) {
-          resolve(this.report(result.end));
+          resolve(this.stats ? this.report(result.end) : null);
           return;
         }
         // What arrived so far goes with the error (the JSON envelope prints it beside `error`).
@@ -144,7 +155,9 @@ class CaptureRun {
       };
       s.on('data', onData).on('start', onStart).on('undecodable', onUndecodable).on('ended', onEnded);
       o.signal?.addEventListener('abort', onAbort, {once: true});
+      o.stop?.addEventListener('abort', onStop, {once: true});
       if (o.signal?.aborted) return onAbort();
+      if (o.stop?.aborted) return onStop();
       if (s.endReason) return onEnded(s.endReason);
       if (s.start && s.playing) this.guard(() => this.started(s.start!));
     });
