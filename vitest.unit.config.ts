@@ -14,6 +14,7 @@ import {defineConfig} from 'vitest/config';
 export const UNIT_TEST_FILES = [
   'test/agent/monitor-layout.test.ts',
   'test/audio/analysis.test.ts',
+  'test/audio/opus.test.ts',
   'test/audio/wav.test.ts',
   'test/architecture/layers.test.ts',
   'test/cli/flag-names.test.ts',
