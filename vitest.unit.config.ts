@@ -19,6 +19,7 @@ export const UNIT_TEST_FILES = [
   'test/audio/record-channel.test.ts',
   'test/audio/record-convert.test.ts',
   'test/audio/record-pacing.test.ts',
+  'test/audio/opus.test.ts',
   'test/audio/wav.test.ts',
   'test/architecture/layers.test.ts',
   'test/cli/flag-names.test.ts',

@@ -1,4 +1,4 @@
-/** Command line of `npm run bench`: --runs N, --target xspice|qemu|both, --input, --input-only. */
+/** Command line of `npm run bench`: --runs N, --target xspice|qemu|both, --input, --input-only, --audio, ... */
 import {BENCH_TARGETS, type BenchTargetKind} from './targets.js';
 
 export interface BenchArgs {
@@ -12,12 +12,16 @@ export interface BenchArgs {
   clipboard: boolean;
   /** Only the clipboard round trips. */
   clipboardOnly: boolean;
+  /** Also Opus encode/decode speed (bench/audio.ts, a few seconds, no server). */
+  audio: boolean;
+  /** Only the audio figures. */
+  audioOnly: boolean;
 }
 
-export const BENCH_USAGE = 'usage: node dist/bench/run.js [--runs N (default 15)] [--target xspice|qemu|both (default both)] [--input (add the input benchmarks; with --target, their targets too)] [--input-only] [--clipboard] [--clipboard-only]';
+export const BENCH_USAGE = 'usage: node dist/bench/run.js [--runs N (default 15)] [--target xspice|qemu|both (default both)] [--input (add the input benchmarks; with --target, their targets too)] [--input-only] [--clipboard] [--clipboard-only] [--audio] [--audio-only]';
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
-  const args: BenchArgs = {runs: 15, targets: [...BENCH_TARGETS], input: false, inputOnly: false, clipboard: false, clipboardOnly: false};
+  const args: BenchArgs = {runs: 15, targets: [...BENCH_TARGETS], input: false, inputOnly: false, clipboard: false, clipboardOnly: false, audio: false, audioOnly: false};
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i] ?? '';
@@ -38,6 +42,10 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       args.clipboard = true;
     } else if (flag === '--clipboard-only' && inline === undefined) {
       args.clipboard = args.clipboardOnly = true;
+    } else if (flag === '--audio' && inline === undefined) {
+      args.audio = true;
+    } else if (flag === '--audio-only' && inline === undefined) {
+      args.audio = args.audioOnly = true;
     } else throw new Error(`unknown argument "${argv[i]}"\n${BENCH_USAGE}`);
   }
   return args;

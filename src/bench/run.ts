@@ -12,6 +12,7 @@ import {benchJpeg} from './codec-jpeg.js';
 import {benchLz} from './codec-lz.js';
 import {benchInput} from './input.js';
 import {benchClipboard} from './clipboard.js';
+import {benchAudio} from './audio.js';
 import {benchNeedle} from './needle.js';
 import {benchScenarioSteps} from './scenario-steps.js';
 import {benchQuic} from './codec-quic.js';
@@ -71,6 +72,10 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify({date: new Date().toISOString(), clipboard: await clipboardBench()}, null, 2) + '\n');
     return;
   }
+  if (args.audioOnly) {
+    process.stdout.write(JSON.stringify({date: new Date().toISOString(), audio: await benchAudio({runs: Math.min(args.runs, 10)})}, null, 2) + '\n');
+    return;
+  }
   if (args.inputOnly) {
     process.stdout.write(JSON.stringify({date: new Date().toISOString(), input: await inputBench()}, null, 2) + '\n');
     return;
@@ -105,6 +110,7 @@ async function main(): Promise<void> {
   const scenarios = await benchScenarioSteps({runs: Math.min(args.runs, 15), steps: 200, log});
   const input = args.input ? await inputBench() : undefined;
   const clipboard = args.clipboard ? await clipboardBench() : undefined;
+  const audio = args.audio ? await benchAudio({runs: Math.min(args.runs, 10)}) : undefined;
   const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {version: string};
   const cpus = os.cpus();
   const report = {
@@ -118,6 +124,7 @@ async function main(): Promise<void> {
     needles,
     scenarios,
     ...(clipboard ? {clipboard} : {}),
+    ...(audio ? {audio} : {}),
     ...startup,
     notes: [
       'ms; ratio = spice-cli median / spice-gtk median (lower is better for spice-cli)',

@@ -149,6 +149,8 @@ export interface SessionSpec {
   /** Decode the display into surfaces. */
   render?: boolean;
   display?: SessionOptions['display'];
+  /** Audio caps (Opus). */
+  audio?: SessionOptions['audio'];
 }
 
 /** A command over one session: adds the connection flags and opens, uses and closes the session. */
@@ -225,6 +227,7 @@ export abstract class SessionCommand extends SpiceCommand {
       ...opts,
       ...(spec.render ? {render: true} : {}),
       ...(spec.display ? {display: spec.display} : {}),
+      ...(spec.audio ? {audio: spec.audio} : {}),
       ...(wanted ? {channelFilter: (type: number) => wanted.has(type)} : {}),
     });
     // An action that does not stop on the signal by itself is given up after a short grace: the session closes.

@@ -16,7 +16,7 @@ import {ByteStream} from './transport/byte-stream.js';
 import {openSocket, type Endpoint, type TlsOptions} from './transport/connect.js';
 import {parseSpiceUri, type SpiceTarget} from './transport/uri.js';
 import {link, LinkRefused} from './link/handshake.js';
-import {Channel, type ChannelContext, type DisplayOptions, type LinkedSocket, type WireTap} from './channels/channel.js';
+import {Channel, type ChannelContext, type AudioOptions, type DisplayOptions, type LinkedSocket, type WireTap} from './channels/channel.js';
 import {MainChannel} from './channels/main.js';
 import {DisplayChannel, type ScreenSize} from './channels/display.js';
 import {CursorChannel} from './channels/cursor.js';
@@ -28,6 +28,7 @@ import type {DisplayLayer} from './display/layer.js';
 import {CursorLayer} from './display/cursor.js';
 import {PlaybackStream} from './audio/playback-stream.js';
 import {RecordStream} from './audio/record-stream.js';
+import type {OpusLibrary} from './audio/opus.js';
 import {GuestAgent} from './agent/agent.js';
 import {UsbSlot} from './usb/slot.js';
 import type {UsbredirConnection, UsbredirOpenOptions} from './usb/connection.js';
@@ -46,6 +47,8 @@ export interface SessionOptions extends TlsOptions {
   tap?: WireTap;
   /** Display options: the image compression to ask for, and caps to add for capture tools. */
   display?: DisplayOptions;
+  /** Audio options: announce Opus for playback (and load the decoder). Default: raw PCM only. */
+  audio?: AudioOptions;
   /** Decode and draw the display into surfaces (screenshots, waits on the screen). Default false. */
   render?: boolean;
   /** Link only these channel types (default: all the server lists). */
@@ -91,7 +94,12 @@ export class SpiceSession extends EventEmitter {
   /** The record channel's stream (attached at link time: the START of a guest already recording comes at once). */
   private recordStream?: RecordStream;
 
-  private constructor(target: SpiceTarget, main: MainChannel, private readonly opts: Required<Pick<SessionOptions, 'timeoutMs'>> & SessionOptions) {
+  private constructor(
+    target: SpiceTarget,
+    main: MainChannel,
+    private readonly opts: Required<Pick<SessionOptions, 'timeoutMs'>> & SessionOptions,
+    private readonly opus?: OpusLibrary,
+  ) {
     super();
     this.target = target;
     this.main = main;
@@ -112,16 +120,20 @@ export class SpiceSession extends EventEmitter {
       findChannel: (type, id) => session?.findChannel(type, id),
       timeoutMs: opts.timeoutMs,
       tap: opts.tap,
+      audio: opts.audio,
       display: {...opts.display, pixmapCacheBytes: PIXMAP_CACHE_BYTES, glzWindowBytes: GLZ_WINDOW_BYTES},
     };
     // Loaded before anything is linked: no await may sit between a channel's start and our listeners.
     // (the import overlaps the main link; the linked socket buffers what arrives meanwhile).
     const layerImport = opts.render ? import('./display/layer.js') : undefined;
     layerImport?.catch(() => undefined);
+    const opusImport = opts.audio?.opus ? import('./audio/opus.js').then((m) => m.loadOpus()) : undefined;
+    opusImport?.catch(() => undefined);
     const mainLink = await linkChannel(target, opts, 0, ChannelType.MAIN, 0, remaining);
     const layerModule = await layerImport;
+    const opus = await opusImport;
     const main = new MainChannel(ChannelType.MAIN, 0, mainLink, ctx);
-    session = new SpiceSession(target, main, opts);
+    session = new SpiceSession(target, main, opts, opus);
     session.channels.push({type: ChannelType.MAIN, id: 0, name: 'main', channel: main, tls: mainLink.tls});
     session.watch(main);
     if (layerModule) session.display = new layerModule.DisplayLayer(logger, opts.timeoutMs);
@@ -157,7 +169,7 @@ export class SpiceSession extends EventEmitter {
         this.cursor ??= layer;
       }
       if (state.channel instanceof PlaybackChannel && !this.playbackStream) {
-        this.playbackStream = new PlaybackStream(ctx.logger, state.name);
+        this.playbackStream = new PlaybackStream(ctx.logger, state.name, this.opus);
         this.playbackStream.attach(state.channel);
       }
       if (state.channel instanceof UsbredirChannel) this.slots.push(new UsbSlot(id, state.channel, ctx.logger));
@@ -402,7 +414,7 @@ async function linkOn(endpoint: Endpoint, opts: SessionOptions, connectionId: nu
   const socket: Duplex & {connectMs?: number} = opts.openStream ? await openInjected(opts.openStream, type, id, remaining()) : await openSocket(endpoint, remaining());
   const stream = new ByteStream(socket);
   try {
-    const caps = [...advertisedCaps(type), ...(type === ChannelType.DISPLAY ? (opts.display?.extraCaps ?? []) : [])];
+    const caps = [...advertisedCaps(type, opts), ...(type === ChannelType.DISPLAY ? (opts.display?.extraCaps ?? []) : [])];
     const out = await link(stream, {
       connectionId,
       channelType: type,

@@ -15,6 +15,7 @@ export default class Bench extends SpiceCommand {
     '<%= config.bin %> bench --target xspice --runs 5',
     '<%= config.bin %> bench --input-only --target xspice',
     '<%= config.bin %> bench --clipboard -o bench.json',
+    '<%= config.bin %> bench --audio-only',
   ];
 
   static override flags = {
@@ -24,6 +25,8 @@ export default class Bench extends SpiceCommand {
     'input-only': Flags.boolean({description: 'Only the input benchmarks.', exclusive: ['clipboard-only']}),
     clipboard: Flags.boolean({description: 'Add the clipboard round trips (1 KiB and 1 MiB both ways), beside spice-gtk.'}),
     'clipboard-only': Flags.boolean({description: 'Only the clipboard round trips.'}),
+    audio: Flags.boolean({description: 'Add Opus encode and decode speed (real-time factors; a few seconds, no server).'}),
+    'audio-only': Flags.boolean({description: 'Only the Opus speed.'}),
     output: Flags.string({char: 'o', description: 'Also write the JSON report to this file.'}),
   };
 
@@ -34,6 +37,8 @@ export default class Bench extends SpiceCommand {
     if (flags['input-only']) args.push('--input-only');
     if (flags.clipboard) args.push('--clipboard');
     if (flags['clipboard-only']) args.push('--clipboard-only');
+    if (flags.audio) args.push('--audio');
+    if (flags['audio-only']) args.push('--audio-only');
     const {code, report} = await runBenchmark(args, this.signal, () => this.interruptedExitCode);
     if (code === 130) {
       // Interrupted: the runner has stopped its lab targets and said so.

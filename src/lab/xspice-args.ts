@@ -158,6 +158,8 @@ export function xspiceEnv(opts: XspiceOptions, input: XspiceEnvInput): NodeJS.Pr
   if (opts.agentMouse) env.XSPICE_AGENT_MOUSE = '1';
   // The FIFO itself is made once Xorg listens: Xspice opens only FIFOs created after it starts (inotify).
   if (opts.audio) env.XSPICE_PLAYBACK_FIFO_DIR = input.layout.audioDir;
+  // The driver's default is no playback compression (raw PCM even to Opus clients); QEMU's is on: as QEMU.
+  if (opts.audio) env.XSPICE_PLAYBACK_COMPRESSION = '1';
   if (wantsVdagent(opts)) Object.assign(env, vdagentEnv(input.layout, input.user));
   Object.assign(env, opts.env ?? {});
   env.XSPICE_PORT = String(input.ports.port);

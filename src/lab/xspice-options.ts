@@ -41,7 +41,7 @@ export interface XspiceOptions {
   agentMouse?: boolean;
   /** Where spice-vdagent saves transferred files (implies vdagent). */
   fileXferDir?: string;
-  /** Playback channel fed from a FIFO (extra.audioFifo: raw S16LE stereo 48 kHz PCM). */
+  /** Playback channel fed from a FIFO (extra.audioFifo: raw S16LE stereo 48 kHz PCM); playback compression on (Opus to clients that announce it). */
   audio?: boolean;
   compression?: XspiceCompression;
   jpegWan?: XspiceWanMode;

@@ -146,6 +146,8 @@ describe('Xspice builders', () => {
 
   it('audio: the FIFO folder in the environment, the FIFO and its PCM format in the facts', () => {
     expect(env({audio: true}).XSPICE_PLAYBACK_FIFO_DIR).toBe(layout.audioDir);
+    expect(env({audio: true}).XSPICE_PLAYBACK_COMPRESSION).toBe('1'); // Opus to clients that announce it
+    expect(env({audio: true, env: {XSPICE_PLAYBACK_COMPRESSION: '0'}}).XSPICE_PLAYBACK_COMPRESSION).toBe('0');
     expect(env({}).XSPICE_PLAYBACK_FIFO_DIR).toBeUndefined();
     const facts = xspiceFacts({audio: true}, layout);
     expect(facts.audioFifo?.startsWith(layout.audioDir + '/')).toBe(true);

@@ -1,6 +1,6 @@
 /**
- * `audio capture`: what the guest plays, from the playback channel to a WAV file in the format the server sends
- * (its START: channels, rate, S16LE). The capture begins when the action is called: it waits for the stream's
+ * `audio capture`: what the guest plays, from the playback channel to a WAV file in the format the server
+ * announces (its START: channels, rate; always S16LE PCM, Opus decoded). The capture begins when the action is called: it waits for the stream's
  * START (usually there already: servers send it as soon as the channel links while the guest's stream is open)
  * and then for the first DATA, both within `timeoutMs`, and ends
  * - after `maxMs` of audio (the WAV then holds exactly that many frames),
@@ -9,7 +9,10 @@
  * - on the `stop` signal (a background capture, audio-watch.ts): normally, endedBy 'stopped',
  * - or when the channel is lost, when no DATA came for `timeoutMs` while `maxMs` was not reached yet, or when
  *   a new START changes the format (a WAV holds one format): the WAV holds what arrived.
- * Only SPICE_AUDIO_DATA_MODE_RAW is decoded yet: the client announces no OPUS cap, so servers send raw PCM.
+ * `codec` must match the session's audio options (audioSessionOptions): raw announces no Opus, so servers send
+ * SPICE_AUDIO_DATA_MODE_RAW; opus and auto announce it and the server picks (Opus when its rate allows). With
+ * opus, a server that does not offer Opus or chooses raw anyway is a usage error (exit 2) before anything is
+ * written: asking for Opus means testing the Opus path, so a silent fallback would hide that it was not taken.
  * Gaps are not filled: the WAV is the samples the server sent, back to back (Xspice sends nothing while its
  * FIFO is idle; QEMU sends STOP and START around a guest's pauses).
  */
@@ -21,9 +24,14 @@ import type {PlaybackPacket, PlaybackStart} from '../audio/playback-stream.js';
 import {CaptureStats, type CaptureFigures} from '../audio/capture-stats.js';
 import {WavOutput, type WavTarget} from '../audio/wav-output.js';
 
-/** `--codec`: raw PCM; auto takes the best the server offers, which is raw until Opus is decoded. */
-export const AUDIO_CODECS = ['raw', 'auto'] as const;
+/** `--codec`: raw PCM only; Opus (an error when the server sends raw); auto: what the server picks, Opus offered. */
+export const AUDIO_CODECS = ['raw', 'opus', 'auto'] as const;
 export type AudioCodecChoice = (typeof AUDIO_CODECS)[number];
+
+/** The session options a capture with `codec` needs: the OPUS cap is announced for opus and auto. */
+export function audioSessionOptions(codec: AudioCodecChoice): {audio: {opus: boolean}} {
+  return {audio: {opus: codec !== 'raw'}};
+}
 
 /** How often the end conditions that no message triggers (timeouts, silence) are looked at. */
 const TICK_MS = 20;
@@ -62,9 +70,17 @@ export type AudioCaptureEnd = 'seconds' | 'silence' | 'format-changed' | 'stoppe
 
 export interface AudioCaptureReport extends CaptureFigures {
   file: string;
-  codec: 'raw';
-  /** The server's AudioDataMode. */
+  /** As asked (--codec). */
+  codec: AudioCodecChoice;
+  /** The server's AudioDataMode name: RAW or OPUS. */
   mode: string;
+  /** Opus packets that did not decode (dropped). */
+  decodeErrors: number;
+  /** The guest's volume per channel (0–65535) and mute, when the server sent them (VOLUME, MUTE). */
+  volume: number[] | null;
+  mute: boolean | null;
+  /** The server's minimum playback latency (LATENCY), when it sent one. */
+  latencyMs: number | null;
   format: PcmFormat;
   /** From the call to the first DATA. */
   firstSampleMs: number;
@@ -93,7 +109,11 @@ export async function captureAudio(session: SpiceSession, o: AudioCaptureOptions
 
 /** captureAudio, which may also end on `stop` before any audio came: then null (and no WAV was written). */
 export function runAudioCapture(session: SpiceSession, o: AudioCaptureOptions): Promise<AudioCaptureReport | null> {
-  return new CaptureRun(session.playback(), o).run();
+  const stream = session.playback();
+  if (o.codec === 'opus' && !stream.opusAgreed) {
+    return Promise.reject(new SpiceError('usage', 'the server offers no Opus playback (its playback channel lacks the OPUS cap: a spice-server built without Opus); use --codec auto or raw'));
+  }
+  return new CaptureRun(stream, o).run();
 }
 
 type Stream = ReturnType<SpiceSession['playback']>;
@@ -173,6 +193,11 @@ class CaptureRun {
   }
 
   private started(p: PlaybackStart): void {
+    const wanted = {raw: 'RAW', opus: 'OPUS', auto: undefined}[this.o.codec ?? 'auto'];
+    if (wanted && this.stream.modeName !== wanted) {
+      const why = wanted === 'OPUS' ? ` (spice-server sends Opus only at 8, 12, 16, 24 or 48 kHz with playback compression on; this stream is ${describeFormat(p.format)}); use --codec auto or raw` : '';
+      throw new SpiceError('usage', `the server sends ${this.stream.modeName} audio, not ${wanted} as --codec ${this.o.codec} asks${why}`);
+    }
     if (this.format && !sameFormat(this.format, p.format)) {
       this.finish({end: 'format-changed'});
       return;
@@ -246,8 +271,12 @@ class CaptureRun {
     const ms = (t: number) => Math.round((t - this.t0) * 10) / 10;
     return {
       file: this.output.name,
-      codec: 'raw',
+      codec: this.o.codec ?? 'auto',
       mode: this.stream.modeName,
+      decodeErrors: this.stream.decodeErrors,
+      volume: this.stream.volume ?? null,
+      mute: this.stream.muted ?? null,
+      latencyMs: this.stream.latencyMs ?? null,
       format: this.format!,
       ...figures,
       firstSampleMs: ms(this.firstSampleAt!),

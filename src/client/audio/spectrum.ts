@@ -7,6 +7,14 @@
 const BLOCK = 65536;
 /** A last partial block joins the average only if it holds this share of a block (or is the only one). */
 const MIN_PARTIAL = BLOCK / 4;
+/** Bins around a peak that belong to it (a Hann window's main lobe is ±2 bins wide; zero padding widens it). */
+const MIN_PEAK_BINS = 8;
+
+export interface SpectralPeak {
+  hz: number;
+  /** Power relative to the strongest peak (0 for it). */
+  db: number;
+}
 
 export class SpectrumAnalyzer {
   private readonly power = new Float64Array(BLOCK / 2 + 1);
@@ -33,20 +41,46 @@ export class SpectrumAnalyzer {
 
   /** The dominant frequency in Hz (two decimals), or null when nothing but silence (or nothing) came. */
   dominantHz(): number | null {
+    return this.peaks(1)[0]?.hz ?? null;
+  }
+
+  /**
+   * The `n` strongest spectral peaks (local maxima of the averaged power, DC excluded), strongest first: each
+   * refined between bins, with its power in dB relative to the strongest. Empty for silence. Peaks closer than
+   * MIN_PEAK_BINS to a stronger one are its window's main lobe, not tones of their own.
+   */
+  peaks(n: number): SpectralPeak[] {
+    const power = this.averagedPower();
+    if (!power) return [];
+    const maxima: number[] = [];
+    for (let k = 1; k < power.length - 1; k++) if (power[k]! > power[k - 1]! && power[k]! >= power[k + 1]! && power[k]! > 1e-18) maxima.push(k);
+    maxima.sort((x, y) => power[y]! - power[x]!);
+    const chosen: number[] = [];
+    for (const k of maxima) {
+      if (chosen.length === n) break;
+      if (chosen.every((c) => Math.abs(c - k) >= MIN_PEAK_BINS)) chosen.push(k);
+    }
+    const top = chosen.length ? power[chosen[0]!]! : 1;
+    return chosen.map((k) => ({hz: this.refinedHz(power, k), db: Math.round(10 * Math.log10(power[k]! / top) * 10) / 10}));
+  }
+
+  /** The sum of the blocks' power spectra, the partial block included when long enough; null before any. */
+  private averagedPower(): Float64Array | null {
     const power = Float64Array.from(this.power);
     let blocks = this.blocks;
     if (this.filled > 0 && (this.filled >= MIN_PARTIAL || blocks === 0)) {
       accumulate(power, windowedSpectrum(this.block, this.filled));
       blocks++;
     }
-    if (blocks === 0) return null;
-    let best = 1;
-    for (let k = 2; k < power.length - 1; k++) if (power[k]! > power[best]!) best = k;
-    if (!(power[best]! > 1e-18)) return null;
-    const [a, b, c] = [power[best - 1]!, power[best]!, power[best + 1]!].map((p) => Math.log(p + 1e-30)) as [number, number, number];
+    return blocks === 0 ? null : power;
+  }
+
+  /** Bin k refined by a parabola through the logarithms of it and its neighbours, in Hz (two decimals). */
+  private refinedHz(power: Float64Array, k: number): number {
+    const [a, b, c] = [power[k - 1]!, power[k]!, power[k + 1]!].map((p) => Math.log(p + 1e-30)) as [number, number, number];
     const denominator = a - 2 * b + c;
     const offset = denominator < 0 ? (0.5 * (a - c)) / denominator : 0;
-    return Math.round((best + offset) * (this.rate / BLOCK) * 100) / 100;
+    return Math.round((k + offset) * (this.rate / BLOCK) * 100) / 100;
   }
 
   private flush(n: number): void {

@@ -2,8 +2,9 @@
  * The capabilities spice-cli advertises, per channel type. A cap goes here only once it is implemented
  * and tested: the server (and through it the guest driver) changes what it sends according to these.
  */
-import {CommonCap, DisplayCap, InputsCap, MainCap, RecordCap} from '../wire/caps.js';
+import {CommonCap, DisplayCap, InputsCap, MainCap, PlaybackCap, RecordCap} from '../wire/caps.js';
 import {ChannelType} from '../wire/enums.js';
+import type {AudioOptions} from './channel.js';
 
 /** Auth selection and the 6-byte mini header. Not AUTH_SASL: SASL is not implemented. */
 export const COMMON_CAPS: number[] = [CommonCap.PROTOCOL_AUTH_SELECTION, CommonCap.AUTH_SPICE, CommonCap.MINI_HEADER];
@@ -32,8 +33,14 @@ const perChannel: Record<number, number[]> = {
   // VOLUME: the server's record VOLUME and MUTE are kept and reported (audio/record-stream.ts, test/audio/record-channel).
   // Not OPUS yet (raw only: audio/record-encoder.ts), never the deprecated CELT_0_5_1.
   [ChannelType.RECORD]: [RecordCap.VOLUME],
+  // VOLUME (VOLUME, MUTE) and LATENCY: kept and reported by audio/playback-stream.ts, tested in test/audio.
+  // OPUS only when the session asks for it (audio.opus; test/audio/opus-xspice.test.ts); CELT_0_5_1 never.
+  [ChannelType.PLAYBACK]: [PlaybackCap.VOLUME, PlaybackCap.LATENCY],
 };
 
-export function advertisedCaps(channelType: number): number[] {
-  return perChannel[channelType] ?? [];
+/** The channel caps to announce; `audio` adds playback OPUS when asked. */
+export function advertisedCaps(channelType: number, options: {audio?: AudioOptions} = {}): number[] {
+  const caps = perChannel[channelType] ?? [];
+  if (channelType === ChannelType.PLAYBACK && options.audio?.opus) return [...caps, PlaybackCap.OPUS];
+  return caps;
 }

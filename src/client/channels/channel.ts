@@ -36,6 +36,12 @@ export interface DisplayOptions {
   glzWindowBytes?: number;
 }
 
+/** What the audio channels announce, per session. */
+export interface AudioOptions {
+  /** Announce playback cap OPUS (the session then loads the Opus decoder): `--codec opus` or `auto`. Default false. */
+  opus?: boolean;
+}
+
 export interface ChannelContext {
   logger: Logger;
   /** Finds another channel of the session, for WAIT_FOR_CHANNELS. */
@@ -44,6 +50,7 @@ export interface ChannelContext {
   timeoutMs: number;
   tap?: WireTap;
   display?: DisplayOptions;
+  audio?: AudioOptions;
 }
 
 export interface LinkedSocket {

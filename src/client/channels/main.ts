@@ -134,6 +134,14 @@ export class MainChannel extends Channel {
     this.send(MainClient.MOUSE_MODE_REQUEST, {mode});
   }
 
+  /**
+   * Sets the session's multimedia clock (spice-gtk's spice_session_set_mm_time): INIT and MULTI_MEDIA_TIME set it
+   * here, and while audio plays the playback stream does, from its packets' times less the playback delay.
+   */
+  setMmTime(ms: number): void {
+    this.mmTime = {ms: ms >>> 0, at: performance.now()};
+  }
+
   /** The server's multimedia clock now, extrapolated from the last update. */
   currentMmTime(): number | undefined {
     if (!this.mmTime) return undefined;

@@ -3,12 +3,12 @@ import {SessionCommand} from '../../cli/base-command.js';
 import {durationFlag} from '../../cli/duration.js';
 import {audioMeter} from '../../cli/audio-meter.js';
 import {liveProgress} from '../../cli/terminal.js';
-import {AUDIO_CODECS, captureAudio, prepareAudioCapture, type AudioCaptureReport, type AudioCodecChoice} from '../../client/actions/audio-capture.js';
+import {AUDIO_CODECS, audioSessionOptions, captureAudio, prepareAudioCapture, type AudioCaptureReport, type AudioCodecChoice} from '../../client/actions/audio-capture.js';
 import {ChannelType} from '../../client/wire/enums.js';
 
 export default class AudioCapture extends SessionCommand {
   static override summary = 'Record what the guest plays (the playback channel) to a WAV file.';
-  static override description = `Connects, waits for the server's playback START and the first audio data (both within --timeout: exit 40 when the guest plays nothing), and writes the samples to a WAV file in the format the server sends (its channels and rate, 16-bit PCM), unchanged. The capture ends after --seconds of audio, after --until-silence without sound once sound was heard, or on Ctrl-C (exit 130; the WAV holds what arrived). With neither flag it runs until Ctrl-C. Gaps while the guest plays nothing are not filled in. A server without a playback channel: exit 2. A level meter is drawn on stderr on a terminal, plain progress lines otherwise. --json reports the format, frames, duration, peak and RMS levels (dBFS), the dominant frequency, the time to the first sample and the packets' multimedia time stamps.`;
+  static override description = `Connects, waits for the server's playback START and the first audio data (both within --timeout: exit 40 when the guest plays nothing), and writes the samples to a WAV file in the format the server announces (its channels and rate, 16-bit PCM): raw PCM unchanged, Opus decoded. The capture ends after --seconds of audio, after --until-silence without sound once sound was heard, or on Ctrl-C (exit 130; the WAV holds what arrived). With neither flag it runs until Ctrl-C. Gaps while the guest plays nothing are not filled in. A server without a playback channel: exit 2. A level meter is drawn on stderr on a terminal, plain progress lines otherwise. --json reports the server's mode (RAW or OPUS), the format, frames, duration, peak and RMS levels (dBFS), the dominant frequency, the time to the first sample, the packets' multimedia time stamps, and the guest's volume, mute and the server's playback latency when it sent them.`;
   static override examples = [
     '<%= config.bin %> audio capture --uri spice://127.0.0.1:5900 -o guest.wav --seconds 5',
     '<%= config.bin %> audio capture -o beep.wav --until-silence 500ms --json',
@@ -20,7 +20,7 @@ export default class AudioCapture extends SessionCommand {
     seconds: durationFlag({name: 'seconds', unit: 's', description: 'End after this much audio (the WAV holds exactly that long).'}),
     'until-silence': durationFlag({name: 'until-silence', unit: 'ms', description: 'End once the guest was silent this long (no data, or nothing above −60 dBFS), after it played something.'}),
     codec: Flags.string({
-      description: 'Audio encoding to ask the server for: raw (PCM) or auto (the best this version decodes, which is raw: Opus is not decoded yet).',
+      description: 'Audio encoding to ask the server for: raw (PCM, bit for bit), opus (decoded to PCM; exit 2 when the server sends raw) or auto (Opus offered, the server picks).',
       options: [...AUDIO_CODECS],
       default: 'auto',
     }),
@@ -39,15 +39,16 @@ export default class AudioCapture extends SessionCommand {
     prepareAudioCapture(flags.output, {maxMs: flags.seconds, untilSilenceMs: flags['until-silence']});
     const toStdout = flags.output === '-';
     this.wavOnStdout = toStdout;
+    const codec = flags.codec as AudioCodecChoice;
     const meter = audioMeter(process.stderr, liveProgress(flags.verbose));
     let report: AudioCaptureReport;
     try {
-      report = await this.withSession(flags, {channels: [ChannelType.PLAYBACK]}, (s, signal) =>
+      report = await this.withSession(flags, {channels: [ChannelType.PLAYBACK], ...audioSessionOptions(codec)}, (s, signal) =>
         captureAudio(s, {
           output: toStdout ? {stream: process.stdout, name: '-'} : {file: flags.output},
           maxMs: flags.seconds,
           untilSilenceMs: flags['until-silence'],
-          codec: flags.codec as AudioCodecChoice,
+          codec,
           timeoutMs: flags.timeout,
           signal,
           onListening: (f) => meter.listening(f),

@@ -30,7 +30,7 @@ export default class LabStartXspice extends LabCommand {
     vdagent: Flags.boolean({description: 'run spice-vdagentd + spice-vdagent (clipboard, monitors config; file transfer needs --file-xfer-dir, else send-file gets DISABLED)'}),
     'agent-mouse': Flags.boolean({description: 'client-mode pointer events go through the agent, per monitor (XSPICE_AGENT_MOUSE=1; needs --vdagent)'}),
     'file-xfer-dir': Flags.string({description: 'where the agent saves transferred files (implies --vdagent)'}),
-    audio: Flags.boolean({description: 'playback channel fed from a FIFO (raw S16LE stereo 48 kHz)'}),
+    audio: Flags.boolean({description: 'playback channel fed from a FIFO (raw S16LE stereo 48 kHz), sent as Opus to clients that offer it'}),
     compression: Flags.string({description: `image compression: ${XSPICE_COMPRESSIONS.join('|')}`}),
     'jpeg-wan': Flags.string({description: `JPEG WAN compression: ${XSPICE_WAN_MODES.join('|')}`}),
     'zlib-glz-wan': Flags.string({description: `zlib-GLZ WAN compression: ${XSPICE_WAN_MODES.join('|')}`}),
