@@ -16,6 +16,12 @@ export const GUEST_MODULES = [
   'hid_generic',
   'usb_storage',
   'sd_mod',
+  // FAT on an emulated USB stick: Debian's FAT defaults are codepage 437 and UTF-8 names (FAT_DEFAULT_UTF8), so
+  // vfat's mount loads nls_cp437 and nls_utf8 (iocharset=iso8859-1 needs nls_iso8859-1)
+  'vfat',
+  'nls_cp437',
+  'nls_utf8',
+  'nls_iso8859-1',
   // audio: intel-hda + hda-duplex. QEMU's codec has no driver of its own but the generic one, loaded first so
   // the controller's probe binds it directly rather than through the kernel's request_module (busybox modprobe).
   // snd_pcm_oss gives /dev/dsp (8 kHz U8 mono by default): busybox cat/dd play and record through it, no ioctls.
