@@ -16,10 +16,11 @@ export const GUEST_MODULES = [
   'hid_generic',
   'usb_storage',
   'sd_mod',
-  // FAT on an emulated USB stick: Debian's FAT defaults are codepage 437 and UTF-8 names (FAT_DEFAULT_UTF8), so
-  // vfat's mount loads nls_cp437 and nls_utf8 (iocharset=iso8859-1 needs nls_iso8859-1)
+  // FAT on an emulated USB stick: Debian's FAT defaults are codepage 437 and iocharset "ascii" (with UTF-8 names),
+  // and vfat's mount fails with EINVAL when either NLS table is missing (iocharset=utf8/iso8859-1 need theirs)
   'vfat',
   'nls_cp437',
+  'nls_ascii',
   'nls_utf8',
   'nls_iso8859-1',
   // audio: intel-hda + hda-duplex. QEMU's codec has no driver of its own but the generic one, loaded first so
