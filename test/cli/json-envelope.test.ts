@@ -35,6 +35,7 @@ const SESSION_ARGS: Record<string, string[]> = {
   'audio:capture': ['-o', '/tmp/spice-cli-json-envelope.wav', '--seconds', '1'],
   'wait-screen': ['examples/needles/xterm-prompt.json'],
   type: ['--', 'x'],
+  'usb:redirect': ['--emulate', 'storage:package.json:ro', '--for', '1'],
   'wait-change': [],
   'wait-still': [],
 };

@@ -22,6 +22,7 @@ import {ensureGuest} from '../../src/lab/guest/build.js';
 import {connectSerial, type SerialShell} from '../../src/lab/guest/serial.js';
 import {which} from '../../src/lab/install.js';
 import {startQemu} from '../../src/lab/qemu.js';
+import {runCli} from '../support/cli.js';
 import type {LabTarget} from '../../src/lab/types.js';
 
 // On CI the lab packages are installed first: a missing one must fail, not skip.
@@ -75,6 +76,17 @@ describe.skipIf(!runLab)('emulated USB storage in the QEMU tiny guest', () => {
     }
   }
 
+  /** Waits for our stick in the guest: its USB device directory and its block device (sda...). */
+  async function waitForStick(): Promise<{usbDir: string; disk: string}> {
+    const product = await until(`grep -l '^spice-cli USB storage$' /sys/bus/usb/devices/*/product`, 'our product string under /sys/bus/usb/devices');
+    const usbDir = path.dirname(product.split('\n')[0]!);
+    const disk = await until(`ls ${usbDir}/*/host*/target*/*/block 2>/dev/null`, 'a block device for the stick');
+    await until(`[ -b /dev/${disk} ] && echo yes`, `/dev/${disk}`);
+    return {usbDir, disk};
+  }
+
+  const stickGone = () => until(`grep -l '^spice-cli USB storage$' /sys/bus/usb/devices/*/product >/dev/null 2>&1 || echo gone`, 'the stick leaving after detach');
+
   /** Attaches the image on slot 0; resolves with the device, its host and the guest's disk name (sda...). */
   async function attach(image: DiskImage) {
     const {slot, connection} = await session.openUsbSlot({id: 0});
@@ -88,10 +100,7 @@ describe.skipIf(!runLab)('emulated USB storage in the QEMU tiny guest', () => {
     host.on('device-error', (e) => errors.push(e));
     const t0 = Date.now();
     host.attach();
-    const product = await until(`grep -l '^spice-cli USB storage$' /sys/bus/usb/devices/*/product`, 'our product string under /sys/bus/usb/devices');
-    const usbDir = path.dirname(product.split('\n')[0]!);
-    const disk = await until(`ls ${usbDir}/*/host*/target*/*/block 2>/dev/null`, 'a block device for the stick');
-    await until(`[ -b /dev/${disk} ] && echo yes`, `/dev/${disk}`);
+    const {usbDir, disk} = await waitForStick();
     console.info(`[usb-storage] attached → /dev/${disk} in ${Date.now() - t0} ms (${usbDir})`);
     const detach = async () => {
       await host.detach(10_000);
@@ -140,7 +149,7 @@ describe.skipIf(!runLab)('emulated USB storage in the QEMU tiny guest', () => {
     } finally {
       await detach();
     }
-    await until(`grep -l '^spice-cli USB storage$' /sys/bus/usb/devices/*/product >/dev/null 2>&1 || echo gone`, 'the stick leaving after detach');
+    await stickGone();
     expect(execFileSync('mtype', ['-i', img, '::NEW.TXT']).toString()).toBe(`${line}\n`);
   }, 600_000);
 
@@ -166,5 +175,26 @@ describe.skipIf(!runLab)('emulated USB storage in the QEMU tiny guest', () => {
       await detach();
     }
     expect(md5(readFileSync(img))).toBe(hash);
+    await stickGone();
+  }, 600_000);
+
+  it('`spice-cli usb redirect --emulate storage:IMAGE:ro --for` attaches, serves the guest, detaches and reports', async () => {
+    session.close(); // one client at a time: the command connects on its own
+    const payload = randomBytes(100_000);
+    const img = fatImage('cli.img', payload);
+    const head = md5(readFileSync(img).subarray(0, 1024 * 1024));
+    const cli = runCli(['usb', 'redirect', '--uri', t.uri, '--emulate', `storage:${img}:ro`, '--for', '15', '--json'], {timeoutMs: 120_000});
+    const {disk} = await waitForStick();
+    expect(await shell.run(`dd if=/dev/${disk} bs=64k count=16 2>/dev/null | md5sum`, 60_000)).toBe(`${head}  -`);
+    const r = await cli;
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as Record<string, unknown> & {device: Record<string, unknown>; commands: number; bytesRead: number; bytesWritten: number; attachedMs: number};
+    console.info(`[usb-storage] usb redirect --json: ${r.stdout.replace(/\s+/g, ' ')}`);
+    expect(report).toMatchObject({ok: true, slot: 'usbredir:0', bytesWritten: 0});
+    expect(report.device).toMatchObject({emulate: 'storage', image: img, readOnly: true, blocks: IMAGE_MIB * 2048, vendorId: '1209', productId: '0001', product: 'spice-cli USB storage'});
+    expect(report.commands).toBeGreaterThan(5);
+    expect(report.bytesRead).toBeGreaterThanOrEqual(1024 * 1024);
+    expect(report.attachedMs).toBeGreaterThanOrEqual(14_000);
+    await stickGone();
   }, 600_000);
 });

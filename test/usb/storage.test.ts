@@ -12,6 +12,7 @@ import {afterAll, describe, expect, it} from 'vitest';
 import {commandBlockWrapper, CswStatus, CSW_SIGNATURE} from '../../src/client/usb/storage/bot.js';
 import {UsbMassStorage} from '../../src/client/usb/storage/device.js';
 import {checkDiskImage, DiskImage} from '../../src/client/usb/storage/image.js';
+import {parseEmulation} from '../../src/client/actions/usb.js';
 import {UsbredirCap as C, UsbredirStatus} from '../../src/client/wire/usbredir/protocol.js';
 import type {SpicevmcConsumer} from '../../src/client/channels/usbredir.js';
 import {UsbredirConnection, type UsbredirPipe} from '../../src/client/usb/connection.js';
@@ -311,6 +312,13 @@ describe('emulated USB storage: Bulk-Only error handling', () => {
 });
 
 describe('storage images', () => {
+  it('--emulate storage:IMAGE[:ro] parses; other emulations are usage errors', () => {
+    expect(parseEmulation('storage:disk.img')).toEqual({emulate: 'storage', image: 'disk.img', readOnly: false});
+    expect(parseEmulation('storage:/a:b/disk.img:ro')).toEqual({emulate: 'storage', image: '/a:b/disk.img', readOnly: true});
+    expect(parseEmulation('storage:disk.img:rw')).toEqual({emulate: 'storage', image: 'disk.img', readOnly: false});
+    for (const bad of ['storage', 'storage:', 'storage::ro', 'keyboard', 'disk.img']) expect(() => parseEmulation(bad)).toThrow(/cannot emulate .*storage:IMAGE\[:ro\]/);
+  });
+
   it('are checked before use: missing, a folder, under one block; the tail past the last whole block is ignored', async () => {
     await expect(checkDiskImage(path.join(dir, 'none.img'), false)).rejects.toThrow(/storage image .*none\.img: no such file or folder/);
     mkdirSync(path.join(dir, 'folder.img'));

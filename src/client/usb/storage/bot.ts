@@ -40,6 +40,8 @@ export class BulkOnlyTransport {
   private haltedOut = false;
   /** An invalid CBW was received: the pipes stay STALLed until a Bulk-Only Mass Storage Reset. */
   private resetRecoveryNeeded = false;
+  /** Commands (valid CBWs) handled, image bytes sent to and received from the host. */
+  readonly stats = {commands: 0, bytesRead: 0, bytesWritten: 0};
 
   constructor(
     readonly disk: ScsiDisk,
@@ -113,6 +115,7 @@ export class BulkOnlyTransport {
     const v = new DataView(cbw.buffer, cbw.byteOffset, cbw.byteLength);
     const cbLength = cbw[14]! & 0x1f;
     if (v.getUint32(0, true) !== CBW_SIGNATURE || cbLength < 1 || cbLength > 16) return this.invalidCommandBlock();
+    this.stats.commands++;
     const tag = v.getUint32(4, true);
     const expected = v.getUint32(8, true);
     const hostIn = (cbw[12]! & 0x80) !== 0;
@@ -163,6 +166,7 @@ export class BulkOnlyTransport {
     } else {
       try {
         bytes = await this.disk.image.read(p.read!.offset + p.sent, n);
+        this.stats.bytesRead += n;
       } catch {
         // the image could not be read: STALL the data, CHECK CONDITION with MEDIUM ERROR
         this.disk.fail(SENSE.READ_ERROR);
@@ -187,6 +191,7 @@ export class BulkOnlyTransport {
       try {
         await this.disk.image.write(p.write.offset + p.written, data.subarray(0, n));
         p.written += n;
+        this.stats.bytesWritten += n;
       } catch {
         this.disk.fail(SENSE.WRITE_ERROR);
         p.status = CswStatus.FAILED;
