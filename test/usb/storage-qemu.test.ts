@@ -7,7 +7,7 @@
  */
 import {execFileSync} from 'node:child_process';
 import {createHash, randomBytes} from 'node:crypto';
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -63,6 +63,7 @@ describe.skipIf(!runLab)('emulated USB storage in the QEMU tiny guest', () => {
     session?.close();
     shell?.close();
     await t?.stop();
+    rmSync(work, {recursive: true, force: true});
   });
 
   /** Polls a shell condition until it holds; returns its output. */

@@ -5,7 +5,7 @@
  * the image is ever read or written. The protocol peer is real QEMU in storage-qemu.test.ts.
  */
 import {createHash} from 'node:crypto';
-import {mkdtempSync, readFileSync, writeFileSync, mkdirSync} from 'node:fs';
+import {mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
@@ -24,7 +24,8 @@ import {UsbredirPackets as P, splitBulkLength} from '../../src/client/wire/usbre
 const dir = mkdtempSync(path.join(os.tmpdir(), 'spice-cli-usbstore-'));
 const opened: DiskImage[] = [];
 afterAll(async () => {
-  await Promise.all(opened.map((i) => i.close()));
+  await Promise.all(opened.map((i) => i.close().catch(() => undefined)));
+  rmSync(dir, {recursive: true, force: true});
 });
 
 const BLOCKS = 64;
