@@ -32,7 +32,9 @@ export const LAB_PACKAGES = {
   // spice-html5: its JavaScript QUIC/LZ decoders are compared with ours (test/codecs/quic, npm run bench).
   clients: ['spice-client-gtk', 'gir1.2-spiceclientglib-2.0', 'python3-gi', 'libjpeg-turbo-progs', 'spice-html5'],
   // xmllint: test/scenarios checks `spice-cli run --junit` output against a JUnit XSD.
-  tools: ['libxml2-utils'],
+  // mkfs.vfat (dosfstools) and mtools: test/usb/storage-qemu makes FAT images for the emulated USB stick and reads
+  // back what the guest wrote, without mounting anything on the host.
+  tools: ['libxml2-utils', 'dosfstools', 'mtools'],
   guest: ['busybox-static', 'cpio', 'kmod'],
   // libx11/libxfixes: test/cursor/xspice-xfixes compiles a helper that reads X's cursor (XFixesGetCursorImage).
   headers: ['libspice-protocol-dev', 'gcc', 'libx11-dev', 'libxfixes-dev'],

@@ -21,7 +21,12 @@ export class UsbDeviceHost extends EventEmitter {
   /** Packets are handled one at a time, in order (per-endpoint queues come with devices that need them). */
   private queue: Promise<void> = Promise.resolve();
   private readonly onPacket = (p: UsbredirPacket) => {
-    this.queue = this.queue.then(() => this.handle(p)).catch((e: unknown) => void this.emit('device-error', e));
+    this.queue = this.queue
+      .then(() => this.handle(p))
+      .catch((e: unknown) => {
+        this.answerFailure(p);
+        this.emit('device-error', e);
+      });
   };
 
   constructor(
@@ -143,6 +148,31 @@ export class UsbDeviceHost extends EventEmitter {
       default:
         // cancel_data_packet: replies are sent as transfers complete; nothing is queued to cancel yet.
         return;
+    }
+  }
+
+  /**
+   * A handler threw: the transfer is answered with status ioerror so the guest does not wait for it forever
+   * (nothing is sent for packets that take no reply, or once the stream is gone).
+   */
+  private answerFailure(p: UsbredirPacket): void {
+    const v = p.value as Record<string, number> & {length_high?: number};
+    const failed = UsbredirStatus.IOERROR;
+    try {
+      if (p.def === P.CONTROL_PACKET) {
+        const setup = {endpoint: v.endpoint, request: v.request, requesttype: v.requesttype, value: v.value, index: v.index};
+        this.connection.send(P.CONTROL_PACKET, {...setup, status: failed, length: 0, data: EMPTY}, p.id);
+      } else if (p.def === P.BULK_PACKET) {
+        this.connection.send(P.BULK_PACKET, {endpoint: v.endpoint, status: failed, stream_id: v.stream_id, ...splitBulkLength(0), data: EMPTY}, p.id);
+      } else if (p.def === P.INTERRUPT_PACKET) {
+        this.connection.send(P.INTERRUPT_PACKET, {endpoint: v.endpoint, status: failed, length: 0, data: EMPTY}, p.id);
+      } else if (p.def === P.SET_CONFIGURATION) {
+        this.connection.send(P.CONFIGURATION_STATUS, {status: failed, configuration: this.configuration}, p.id);
+      } else if (p.def === P.SET_ALT_SETTING) {
+        this.connection.send(P.ALT_SETTING_STATUS, {status: failed, interface: v.interface, alt: this.alt.get(v.interface) ?? 0}, p.id);
+      }
+    } catch {
+      // the connection failed: its waiters and the session report that
     }
   }
 

@@ -16,6 +16,13 @@ export const GUEST_MODULES = [
   'hid_generic',
   'usb_storage',
   'sd_mod',
+  // FAT on an emulated USB stick: Debian's FAT defaults are codepage 437 and iocharset "ascii" (with UTF-8 names),
+  // and vfat's mount fails with EINVAL when either NLS table is missing (iocharset=utf8/iso8859-1 need theirs)
+  'vfat',
+  'nls_cp437',
+  'nls_ascii',
+  'nls_utf8',
+  'nls_iso8859-1',
   // audio: intel-hda + hda-duplex. QEMU's codec has no driver of its own but the generic one, loaded first so
   // the controller's probe binds it directly rather than through the kernel's request_module (busybox modprobe).
   // snd_pcm_oss gives /dev/dsp (8 kHz U8 mono by default): busybox cat/dd play and record through it, no ioctls.
