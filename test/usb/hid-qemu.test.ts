@@ -1,10 +1,12 @@
 /**
  * Emulated USB HID devices in the QEMU tiny Linux guest (TCG, two usb-redir slots on qemu-xhci): the keyboard is
  * enumerated (its product string under /sys/bus/usb/devices), bound by usbhid, and types a command line into the
- * shell on tty1 (the console the kernel's keyboard handler feeds), which the serial shell reads back; named keys
+ * shell on tty1 (the console the kernel's keyboard handler feeds), which the serial shell reads back; the guest's
+ * LED report gives Caps Lock back, and typing with it on stays exact; named keys
  * arrive as the Linux key codes the PS/2 path gives; a tablet on the second slot at the same time reports absolute
  * X/Y (EV_ABS) and its buttons; detaching makes the guest log the disconnect.
  */
+import {once} from 'node:events';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {attachHid, usbPressKeys, usbTablet, usbTypeText, type EmulatedHid} from '../../src/client/actions/usb-hid.js';
 import {SpiceSession} from '../../src/client/session.js';
@@ -96,6 +98,26 @@ describe.skipIf(!runLab)('emulated USB HID devices in the QEMU tiny guest', () =
     expect(await waitForOutput('cat /tmp/u1 2>&1', text, 15_000)).toBe(text);
     console.info(`[usb-hid] typed ${report.characters} characters (${report.keystrokes} keystrokes) at ${report.keysPerSecond}/s`);
   }, 120_000);
+
+  it('the guest sets the keyboard LEDs (SET_REPORT): Caps Lock comes back, and text typed with it on is still exact', async () => {
+    const kb = keyboard!.device;
+    expect(kb.locks.capsLock).toBe(false);
+    const ledsOn = once(kb, 'leds', {signal: AbortSignal.timeout(10_000)});
+    await usbPressKeys(keyboard!, ['capslock'], {timeoutMs: 10_000});
+    await ledsOn;
+    expect(kb.locks.capsLock).toBe(true);
+    try {
+      const text = 'Caps On: MiXeD case, UPPER lower 123';
+      const report = await usbTypeText(keyboard!, `echo '${text}' > /tmp/u2\n`, {timeoutMs: 30_000});
+      expect(report.capsLock).toBe(true);
+      expect(await waitForOutput('cat /tmp/u2 2>&1', text, 15_000)).toBe(text);
+    } finally {
+      const ledsOff = once(kb, 'leds', {signal: AbortSignal.timeout(10_000)});
+      await usbPressKeys(keyboard!, ['capslock'], {timeoutMs: 10_000});
+      await ledsOff;
+    }
+    expect(kb.locks.capsLock).toBe(false);
+  }, 60_000);
 
   it('named keys reach the guest as the same Linux key codes as through PS/2 (evdev)', async () => {
     const ev = await eventDevice('spice-cli USB Keyboard');
