@@ -119,6 +119,17 @@ describe.skipIf(!runLab)('emulated USB HID devices in the QEMU tiny guest', () =
     expect(kb.locks.capsLock).toBe(false);
   }, 60_000);
 
+  it('a 200-character command typed at 250 keys/s arrives complete (QEMU buffers the reports until the guest polls)', async () => {
+    const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=+.,:/@%';
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const payload = Array.from({length: 200 - 'echo  > /tmp/u3'.length}, () => alphabet[Math.floor(rnd() * alphabet.length)]).join('');
+    const report = await usbTypeText(keyboard!, `echo ${payload} > /tmp/u3\n`, {timeoutMs: 30_000, rate: 250});
+    expect(report.characters).toBe(201);
+    expect(await waitForOutput('cat /tmp/u3 2>&1', payload, 15_000)).toBe(payload);
+    console.info(`[usb-hid] 201 characters (${report.keystrokes} keystrokes) at ${report.keysPerSecond}/s, complete`);
+  }, 60_000);
+
   it('named keys reach the guest as the same Linux key codes as through PS/2 (evdev)', async () => {
     const ev = await eventDevice('spice-cli USB Keyboard');
     await shell.run(`rm -f /tmp/ev; (timeout 8 cat /dev/input/${ev} > /tmp/ev &); true`);
