@@ -1,8 +1,9 @@
 /**
  * The emulated HID devices without a server: the scancode → usage table against every key the layouts and named
  * keys use, boot keyboard and tablet reports, descriptors and HID class requests through the UsbDevice interface,
- * the report queue under interrupt IN transfers, typing through Keyboard into a UsbKeyboard, and UsbDeviceHost's
- * interrupt receiving over a usb-guest codec.
+ * the report queue under interrupt IN transfers, typing through Keyboard into a UsbKeyboard, UsbDeviceHost's
+ * interrupt receiving over a usb-guest codec, and the usb-hid actions over it (readiness, Caps Lock LED, abort, a
+ * broken stream).
  */
 import {describe, expect, it} from 'vitest';
 import type {SpicevmcConsumer} from '../../src/client/channels/usbredir.js';
@@ -23,6 +24,10 @@ import {UsbredirCodec, type UsbredirPacket} from '../../src/client/wire/usbredir
 import {UsbredirPackets as P} from '../../src/client/wire/usbredir/packets.js';
 import {UsbredirCap as C, UsbredirStatus} from '../../src/client/wire/usbredir/protocol.js';
 import {LAYOUT_DATA} from '../../src/client/input/layouts/index.js';
+import {EmulatedHid, usbTypeText} from '../../src/client/actions/usb-hid.js';
+import {UsbSlot} from '../../src/client/usb/slot.js';
+import {silentLogger} from '../../src/client/log.js';
+import {SpiceError} from '../../src/client/errors.js';
 
 const hex = (b: Uint8Array | undefined) => Buffer.from(b ?? []).toString('hex');
 
@@ -257,5 +262,54 @@ describe('UsbDeviceHost interrupt receiving', () => {
     pipe.send(pipe.guest.encode(P.DEVICE_DISCONNECT_ACK, {}));
     await detached;
     expect(pipe.fromHost.at(-1)!.def.name).toBe('device_disconnect');
+  });
+});
+
+describe('actions/usb-hid over a usb-guest codec', () => {
+  async function attached() {
+    const pipe = new GuestPipe();
+    const c = await UsbredirConnection.open(pipe, {timeoutMs: 1000});
+    const slot = new UsbSlot(0, pipe, silentLogger);
+    const kb = new UsbKeyboard();
+    const host = new UsbDeviceHost(c, kb);
+    host.attach();
+    const hid = new EmulatedHid('keyboard', kb, slot, host);
+    const reports = () => pipe.fromHost.filter((p) => p.def === P.INTERRUPT_PACKET).map((p) => hex((p.value as {data: Uint8Array}).data));
+    return {pipe, c, kb, hid, reports};
+  }
+
+  it('usbTypeText waits for the guest to poll, plans for the Caps Lock LED, and sends every report', async () => {
+    const {pipe, hid, reports} = await attached();
+    hid.device.control(req(0x21, 0x09, 0x0200, 1, Uint8Array.of(0x02))); // the guest's LEDs: Caps Lock on
+    const typing = usbTypeText(hid, 'Ab', {timeoutMs: 2000, rate: 1000});
+    await new Promise((r) => setTimeout(r, 20));
+    expect(reports()).toEqual([]); // nobody polls yet
+    pipe.send(pipe.guest.encode(P.START_INTERRUPT_RECEIVING, {endpoint: 0x81}, 0n));
+    const r = await typing;
+    expect(r).toMatchObject({layout: 'us', characters: 2, keystrokes: 2, events: 6, capsLock: true});
+    // Caps Lock on: A is a plain a, b takes Shift
+    expect(reports()).toEqual(['0000040000000000', '0000000000000000', '0200000000000000', '0200050000000000', '0200000000000000', '0000000000000000']);
+    await expect(usbTypeText(hid, '€', {timeoutMs: 100})).rejects.toThrow(/€/); // not on the us layout: nothing sent
+    expect(reports()).toHaveLength(6);
+  });
+
+  it('an abort while typing is an interrupted error and releases every key; a broken stream unplugs the device', async () => {
+    const {pipe, c, hid, reports} = await attached();
+    pipe.send(pipe.guest.encode(P.START_INTERRUPT_RECEIVING, {endpoint: 0x81}, 0n));
+    const ac = new AbortController();
+    const typing = usbTypeText(hid, 'ABCDEFGH', {timeoutMs: 2000, rate: 10, holdMs: 30, signal: ac.signal});
+    setTimeout(() => ac.abort(), 250);
+    await expect(typing).rejects.toMatchObject({kind: 'interrupted', details: {keystrokes: expect.any(Number), of: 8}});
+    await new Promise((r) => setImmediate(r));
+    expect(hid.device.heldKeys).toEqual([]);
+    expect(reports().at(-1)).toBe('0000000000000000');
+    const waiting = new AbortController();
+    const w = new UsbKeyboard().whenPolled(1000, waiting.signal);
+    waiting.abort();
+    await expect(w).rejects.toMatchObject({kind: 'interrupted'});
+
+    c.end(new SpiceError('connection-lost', 'the usbredir channel closed'));
+    expect(hid.device.isClosed).toBe(true);
+    await expect(usbTypeText(hid, 'a', {timeoutMs: 100})).rejects.toThrow(/USB slot usbredir:0 failed: the usbredir channel closed/);
   });
 });

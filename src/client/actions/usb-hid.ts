@@ -30,23 +30,28 @@ export interface AttachHidOptions {
 /** An emulated HID device plugged into a slot, until detach(). */
 export class EmulatedHid<D extends HidDevice = HidDevice> {
   private detached = false;
+  /** The slot's stream broke (or the session ended): the device is unplugged for its users. */
+  private readonly onFailed = (e: SpiceError) => this.device.close(`USB slot ${this.slot.name} failed: ${e.message}`);
 
   constructor(
     readonly kind: EmulatedHidKind,
     readonly device: D,
     readonly slot: UsbSlot,
     readonly host: UsbDeviceHost,
-  ) {}
+  ) {
+    host.connection.on('failed', this.onFailed);
+  }
 
-  /** Resolves once the guest's driver polls the device (bound and opened), or throws a timeout. */
-  whenReady(timeoutMs: number): Promise<void> {
-    return this.device.whenPolled(timeoutMs);
+  /** Resolves once the guest's driver reads the device (bound and opened); a timeout or an abort throws. */
+  whenReady(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    return this.device.whenPolled(timeoutMs, signal);
   }
 
   /** Unplugs the device (device_disconnect, the guest's ack awaited) and frees the slot. */
   async detach(timeoutMs = DETACH_TIMEOUT_MS): Promise<void> {
     if (this.detached) return;
     this.detached = true;
+    this.host.connection.off('failed', this.onFailed);
     try {
       await this.host.detach(timeoutMs);
     } finally {
@@ -63,8 +68,12 @@ export async function attachHid(session: SpiceSession, kind: EmulatedHidKind, o:
   const {slot, connection} = await session.openUsbSlot({id: o.slot, timeoutMs: o.timeoutMs});
   const device = kind === 'keyboard' ? new UsbKeyboard() : new UsbTablet();
   const host = new UsbDeviceHost(connection, device);
-  connection.once('failed', (e: SpiceError) => device.close(`USB slot ${slot.name} failed: ${e.message}`));
-  host.attach();
+  try {
+    host.attach();
+  } catch (e) {
+    slot.release();
+    throw e;
+  }
   return new EmulatedHid(kind, device, slot, host);
 }
 
@@ -76,7 +85,7 @@ export interface UsbTypeOptions extends KeyboardOptions {
 /** Plays strokes into the USB keyboard, planned for the guest's Caps Lock LED; every key is released whatever happens. */
 async function playUsb(hid: EmulatedHid<UsbKeyboard>, plan: (capsLock: boolean) => Stroke[], pacing: Pacing, o: UsbTypeOptions) {
   const kb = hid.device;
-  await hid.whenReady(o.readyTimeoutMs ?? o.timeoutMs);
+  await hid.whenReady(o.readyTimeoutMs ?? o.timeoutMs, o.signal);
   const capsLock = kb.locks.capsLock;
   try {
     const report = await new Keyboard(kb, o.signal).play(plan(capsLock), pacing);
@@ -155,7 +164,7 @@ const BUTTONS = {left: TabletButton.LEFT, right: TabletButton.RIGHT, middle: Tab
 /** Moves, clicks or scrolls with the emulated tablet; a click's button is released whatever happens. */
 export async function usbTablet(hid: EmulatedHid<UsbTablet>, g: TabletGesture, o: TabletOptions): Promise<TabletReport> {
   const t = hid.device;
-  await hid.whenReady(o.readyTimeoutMs ?? o.timeoutMs);
+  await hid.whenReady(o.readyTimeoutMs ?? o.timeoutMs, o.signal);
   const to = (x: number, y: number) => (o.screen ? tabletPoint(x, y, o.screen) : {x: Math.round(x), y: Math.round(y)});
   if (g.action === 'scroll') {
     t.scroll(g.clicks);

@@ -11,7 +11,7 @@
  */
 import {EventEmitter} from 'node:events';
 import {performance} from 'node:perf_hooks';
-import {SpiceError} from '../../errors.js';
+import {interruptedError, SpiceError} from '../../errors.js';
 import {UsbredirEpType, UsbredirSpeed, UsbredirStatus} from '../../wire/usbredir/protocol.js';
 import type {UsbControlRequest, UsbDevice, UsbDeviceInfo, UsbTransferResult} from '../device.js';
 import {
@@ -262,8 +262,9 @@ export abstract class HidDevice extends EventEmitter implements UsbDevice {
    * Resolves once the guest's driver polls the device (its interrupt transfer is pending) and has been reading it
    * for SETTLE_AFTER_OPEN_MS.
    */
-  async whenPolled(timeoutMs: number, what = `the guest to read the emulated ${this.options.product}`): Promise<void> {
-    if (!this.polled) await this.waitEvent('polled', timeoutMs, what);
+  async whenPolled(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    this.requireOpen();
+    if (!this.polled) await this.waitEvent('polled', timeoutMs, `the guest to read the emulated ${this.options.product}`, signal);
     const settle = this.stream ? this.stream.startedAt + SETTLE_AFTER_OPEN_MS - performance.now() : 0;
     if (settle > 0) await new Promise((r) => setTimeout(r, settle));
   }
@@ -274,25 +275,26 @@ export abstract class HidDevice extends EventEmitter implements UsbDevice {
     return this.waitEvent('drained', timeoutMs, `the guest to read ${this.reports.length} queued reports of the emulated ${this.options.product}`);
   }
 
-  private waitEvent(event: string, timeoutMs: number, what: string): Promise<void> {
+  /** Waits for `event`; the device closing, the time running out and `signal` end the wait with an error. */
+  private waitEvent(event: string, timeoutMs: number, what: string, signal?: AbortSignal): Promise<void> {
+    if (this.closedReason) return Promise.reject(new SpiceError('connection-lost', `${this.closedReason}, while waiting for ${what}`));
+    if (signal?.aborted) return Promise.reject(interruptedError(`interrupted while waiting for ${what}`));
     return new Promise((resolve, reject) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.off('closed', closed);
-        resolve();
-      };
-      const closed = () => {
+      const end = (err?: SpiceError) => {
         clearTimeout(timer);
         this.off(event, done);
-        reject(new SpiceError('connection-lost', `${this.closedReason}, while waiting for ${what}`));
-      };
-      const timer = setTimeout(() => {
-        this.off(event, done);
         this.off('closed', closed);
-        reject(new SpiceError('timeout', `timed out after ${timeoutMs} ms waiting for ${what}`));
-      }, timeoutMs);
+        signal?.removeEventListener('abort', aborted);
+        if (err) reject(err);
+        else resolve();
+      };
+      const done = () => end();
+      const closed = () => end(new SpiceError('connection-lost', `${this.closedReason}, while waiting for ${what}`));
+      const aborted = () => end(interruptedError(`interrupted while waiting for ${what}`));
+      const timer = setTimeout(() => end(new SpiceError('timeout', `timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
       this.once(event, done);
       this.once('closed', closed);
+      signal?.addEventListener('abort', aborted, {once: true});
     });
   }
 
@@ -301,6 +303,10 @@ export abstract class HidDevice extends EventEmitter implements UsbDevice {
     if (this.closedReason) return;
     this.closedReason = reason;
     this.reports.length = 0;
+    const p = this.pending;
+    this.pending = undefined;
+    p?.signal.removeEventListener('abort', p.onAbort);
+    p?.resolve({status: UsbredirStatus.CANCELLED});
     this.emit('closed');
   }
 
