@@ -61,6 +61,7 @@ export const UNIT_TEST_FILES = [
   'test/wire/usbredir.test.ts',
   'test/usb/connection.test.ts',
   'test/usb/storage.test.ts',
+  'test/usb/hid.test.ts',
 ];
 
 // A listed file that was moved or renamed must not drop out of the unit run silently.

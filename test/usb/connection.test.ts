@@ -142,7 +142,7 @@ describe('UsbDeviceHost', () => {
       ['interface_info', 0n, undefined, undefined],
       ['ep_info', 0n, undefined, undefined],
       ['configuration_status', 8n, 0, undefined],
-      ['interrupt_receiving_status', 9n, UsbredirStatus.STALL, undefined],
+      ['interrupt_receiving_status', 9n, UsbredirStatus.INVAL, undefined], // the device serves no interrupt IN transfers
     ]);
 
     const detached = host.detach(1000);

@@ -1,5 +1,6 @@
 /**
- * Paced keystrokes over the inputs channel. A real guest's keyboard is a device with a small queue
+ * Paced keystrokes over the inputs channel, or any KeySink (an emulated USB keyboard takes the same strokes).
+ * A real guest's keyboard is a device with a small queue
  * (QEMU's PS/2 keyboard drops bytes sent in a burst), so every key event is scheduled: modifiers down a
  * short gap apart, the key held for the hold time, modifiers up, and the next keystroke no sooner than
  * 1/rate after this one started. The schedule is absolute (no drift), every wait can be aborted, and
@@ -9,7 +10,6 @@
  */
 import {performance} from 'node:perf_hooks';
 import {SpiceError} from '../errors.js';
-import type {InputsChannel} from '../channels/inputs.js';
 import type {Stroke} from './layout.js';
 import {PAUSE_BREAK_CODE, scancodeBytes, SC, type Scancode} from '../wire/scancodes.js';
 
@@ -60,8 +60,22 @@ export class Interrupted extends Error {
   }
 }
 
+/** What Keyboard plays keystrokes into: the inputs channel, or an emulated USB keyboard (usb/hid/keyboard.ts). */
+export interface KeySink {
+  /** Keys held down now, in press order. */
+  readonly heldKeys: readonly Scancode[];
+  readonly isClosed: boolean;
+  /** Key events sent so far (the report counts the difference). */
+  readonly keyEventsSent: number;
+  /** Whether scancodes() takes raw set-1 byte sequences (Pause's press and release in one message). */
+  readonly hasKeyScancode: boolean;
+  keyDown(sc: Scancode): void;
+  keyUp(sc: Scancode): void;
+  scancodes(bytes: readonly number[]): void;
+}
+
 /** Releases the keys held now that were not held in `before`, the last pressed first. */
-export function releaseExcept(ch: InputsChannel, before: ReadonlySet<Scancode>): void {
+export function releaseExcept(ch: KeySink, before: ReadonlySet<Scancode>): void {
   if (ch.isClosed) return;
   for (const sc of [...ch.heldKeys].reverse()) {
     if (before.has(sc)) continue;
@@ -75,7 +89,7 @@ export function releaseExcept(ch: InputsChannel, before: ReadonlySet<Scancode>):
 
 export class Keyboard {
   constructor(
-    readonly channel: InputsChannel,
+    readonly channel: KeySink,
     private readonly signal?: AbortSignal,
   ) {}
 
@@ -130,7 +144,7 @@ export class Keyboard {
 
   private until(at: number, done: number, total: number): Promise<void> {
     if (this.signal?.aborted) return Promise.reject(new Interrupted(done, total));
-    if (this.channel.isClosed) return Promise.reject(new SpiceError('connection-lost', 'the inputs channel is closed'));
+    if (this.channel.isClosed) return Promise.reject(new SpiceError('connection-lost', 'the keyboard is gone (its inputs channel closed, or its USB device was detached)'));
     const wait = at - performance.now();
     if (wait < 0.5) return Promise.resolve();
     return new Promise((resolve, reject) => {

@@ -66,6 +66,12 @@ export interface UsbDevice {
   bulk?(endpoint: number, length: number, data: Uint8Array): Maybe<UsbTransferResult>;
   /** Interrupt OUT transfers. */
   interruptOut?(endpoint: number, data: Uint8Array): Maybe<UsbTransferResult>;
+  /**
+   * One interrupt IN transfer, as a submitted URB: resolves when the endpoint has data (a HID report), however
+   * long that takes. While the guest receives interrupts from the endpoint, the host asks again after each one.
+   * `signal` cancels it (stop_interrupt_receiving, detach); a non-success status ends the stream.
+   */
+  interruptIn?(endpoint: number, signal: AbortSignal): Promise<UsbTransferResult>;
   /** USB port reset from the guest. */
   reset?(): Maybe<void>;
   /** SET_CONFIGURATION (usb_redir_set_configuration); a UsbredirStatus. Default: accepted. */

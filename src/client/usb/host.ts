@@ -1,14 +1,18 @@
 /**
  * The usb-host side of one attached device: describes it (interface_info, ep_info, then device_connect, in the
  * order the protocol asks) and answers the guest's packets through the UsbDevice's handlers, in order, each reply
- * with its request's id. Not served yet (answered with status stall or inval): interrupt receiving (IN polling), iso
- * streams, bulk streams and bulk receiving. detach() sends device_disconnect and waits for the guest's ack when
- * both sides have device_disconnect_ack.
+ * with its request's id. Interrupt receiving (the protocol's "input endpoints" section): after
+ * start_interrupt_receiving the host keeps one interrupt IN transfer pending on the device (UsbDevice.interruptIn)
+ * and sends each completion as an unsolicited interrupt_packet, ids counting from 0, until
+ * stop_interrupt_receiving or detach; a failed transfer ends the stream with an unsolicited
+ * interrupt_receiving_status stall. Not served yet (answered with status stall or inval): iso streams, bulk streams
+ * and bulk receiving. detach() sends device_disconnect and waits for the guest's ack when both sides have
+ * device_disconnect_ack.
  */
 import {EventEmitter} from 'node:events';
 import type {UsbredirPacket} from '../wire/usbredir/codec.js';
 import {bulkLength, splitBulkLength, UsbredirPackets as P} from '../wire/usbredir/packets.js';
-import {epIndex, UsbredirCap, UsbredirEpType, UsbredirStatus} from '../wire/usbredir/protocol.js';
+import {epIndex, isInEndpoint, UsbredirCap, UsbredirEpType, UsbredirStatus} from '../wire/usbredir/protocol.js';
 import type {UsbredirConnection} from './connection.js';
 import type {UsbDevice, UsbTransferResult} from './device.js';
 
@@ -18,6 +22,8 @@ export class UsbDeviceHost extends EventEmitter {
   private configuration = 1;
   private readonly alt = new Map<number, number>();
   private attached = false;
+  /** Interrupt IN streams by endpoint address (cancelled by stop_interrupt_receiving and detach). */
+  private readonly interruptStreams = new Map<number, AbortController>();
   /** Packets are handled one at a time, in order (per-endpoint queues come with devices that need them). */
   private queue: Promise<void> = Promise.resolve();
   private readonly onPacket = (p: UsbredirPacket) => {
@@ -77,6 +83,63 @@ export class UsbDeviceHost extends EventEmitter {
     });
   }
 
+  /** An interrupt IN endpoint of the description, and a device that serves interrupt IN transfers. */
+  private canReceiveInterrupts(endpoint: number): boolean {
+    const ep = this.device.info.endpoints.find((e) => e.address === endpoint);
+    return isInEndpoint(endpoint) && ep?.type === UsbredirEpType.INTERRUPT && this.device.interruptIn !== undefined;
+  }
+
+  /** Interrupt IN streams running (endpoint addresses). */
+  get receivingInterrupts(): number[] {
+    return [...this.interruptStreams.keys()];
+  }
+
+  /** Keeps one interrupt IN transfer pending and sends each completion, until stopped or failed. */
+  private receiveInterrupts(endpoint: number): void {
+    const ctl = new AbortController();
+    this.interruptStreams.set(endpoint, ctl);
+    const maxPacketSize = this.device.info.endpoints.find((e) => e.address === endpoint)?.maxPacketSize ?? 0;
+    this.emit('interrupt-receiving', endpoint, true);
+    void (async () => {
+      let id = 0n;
+      let status: number = UsbredirStatus.SUCCESS;
+      try {
+        while (!ctl.signal.aborted) {
+          const r = await this.device.interruptIn!(endpoint, ctl.signal);
+          if (ctl.signal.aborted) break;
+          if (r.status !== UsbredirStatus.SUCCESS) {
+            status = r.status;
+            break;
+          }
+          const data = (r.data ?? EMPTY).subarray(0, maxPacketSize);
+          this.connection.send(P.INTERRUPT_PACKET, {endpoint, status: UsbredirStatus.SUCCESS, length: data.length, data}, id++);
+        }
+      } catch (e) {
+        if (!ctl.signal.aborted) {
+          status = UsbredirStatus.IOERROR;
+          this.emit('device-error', e);
+        }
+      }
+      if (this.interruptStreams.get(endpoint) === ctl) this.stopInterrupts(endpoint);
+      // Stopped for any reason but stop_interrupt_receiving or detach: the guest hears stall (the protocol's rule).
+      if (status !== UsbredirStatus.SUCCESS && this.attached) {
+        try {
+          this.connection.send(P.INTERRUPT_RECEIVING_STATUS, {status: UsbredirStatus.STALL, endpoint});
+        } catch {
+          /* the connection is gone */
+        }
+      }
+    })();
+  }
+
+  private stopInterrupts(endpoint: number): void {
+    const ctl = this.interruptStreams.get(endpoint);
+    if (!ctl) return;
+    this.interruptStreams.delete(endpoint);
+    ctl.abort();
+    this.emit('interrupt-receiving', endpoint, false);
+  }
+
   private async handle(p: UsbredirPacket): Promise<void> {
     const c = this.connection;
     const v = p.value as Record<string, number> & {data: Uint8Array; length: number; length_high?: number};
@@ -127,9 +190,16 @@ export class UsbDeviceHost extends EventEmitter {
       case P.GET_ALT_SETTING:
         c.send(P.ALT_SETTING_STATUS, {status: UsbredirStatus.SUCCESS, interface: v.interface, alt: this.alt.get(v.interface) ?? 0}, p.id);
         return;
-      case P.START_INTERRUPT_RECEIVING:
+      case P.START_INTERRUPT_RECEIVING: {
+        const status = this.canReceiveInterrupts(v.endpoint) ? UsbredirStatus.SUCCESS : UsbredirStatus.INVAL;
+        c.send(P.INTERRUPT_RECEIVING_STATUS, {status, endpoint: v.endpoint}, p.id);
+        // After the status: the stream's first interrupt_packet follows it.
+        if (status === UsbredirStatus.SUCCESS && !this.interruptStreams.has(v.endpoint)) this.receiveInterrupts(v.endpoint);
+        return;
+      }
       case P.STOP_INTERRUPT_RECEIVING:
-        c.send(P.INTERRUPT_RECEIVING_STATUS, {status: p.def === P.STOP_INTERRUPT_RECEIVING ? UsbredirStatus.SUCCESS : UsbredirStatus.STALL, endpoint: v.endpoint}, p.id);
+        this.stopInterrupts(v.endpoint);
+        c.send(P.INTERRUPT_RECEIVING_STATUS, {status: UsbredirStatus.SUCCESS, endpoint: v.endpoint}, p.id);
         return;
       case P.START_ISO_STREAM:
       case P.STOP_ISO_STREAM:
@@ -180,6 +250,7 @@ export class UsbDeviceHost extends EventEmitter {
   async detach(timeoutMs: number): Promise<void> {
     if (!this.attached) return;
     this.attached = false;
+    for (const ep of [...this.interruptStreams.keys()]) this.stopInterrupts(ep);
     this.connection.off('packet', this.onPacket);
     const wantsAck = this.connection.codec.negotiation.both(UsbredirCap.DEVICE_DISCONNECT_ACK);
     const ack = wantsAck ? this.connection.waitFor(P.DEVICE_DISCONNECT_ACK, 'the device_disconnect_ack', timeoutMs) : undefined;
