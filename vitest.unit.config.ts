@@ -60,6 +60,8 @@ export const UNIT_TEST_FILES = [
   'test/wire/recordings.test.ts',
   'test/wire/usbredir.test.ts',
   'test/usb/connection.test.ts',
+  'test/usb/host-device.test.ts',
+  'test/usb/host-filter.test.ts',
   'test/usb/storage.test.ts',
   'test/usb/hid.test.ts',
 ];
