@@ -2,7 +2,7 @@
  * The record channel and stream without a server (src/client/channels/record.ts, audio/record-stream.ts) and
  * `sendAudio` (actions/audio-send.ts) over them on a fake clock: the server's START/STOP/VOLUME/MUTE decoded
  * from hand-made bodies; MODE (RAW) and START_MARK before the first DATA after every START, as spice-gtk's
- * channel-record.c; 480-frame DATA packets of the START's format time-stamped with the session's mm-time; the
+ * channel-record.c; raw DATA packets of 512 frames (Opus: 480) of the START's format time-stamped with the session's mm-time; the
  * action's ends (done, the guest stopping, Ctrl-C, no START: exit 40) and its report.
  */
 import {describe, expect, it} from 'vitest';
@@ -130,17 +130,19 @@ describe('record channel and stream', () => {
 });
 
 describe('sendAudio on a fake clock', () => {
-  it('a 1 s tone to a recording 48 kHz stereo server: 100 packets of 480 frames, MODE RAW first, the tone in the data', async () => {
+  it('a 1 s tone to a recording 48 kHz stereo server: 94 raw packets of 512 frames (the last 384), MODE RAW first, the tone in the data', async () => {
     const {stream, feed, sent} = rig();
     feed(RecordServer.START, start());
     const r = await sendAudio(sessionOf(stream), {kind: 'tone', hz: 1000}, {maxMs: 1000, timeoutMs: 1000, clock: instantClock(), drainMs: 0});
-    expect(r).toMatchObject({codec: 'raw', mode: 'RAW', format: {channels: 2, rate: 48000}, frames: 48000, durationMs: 1000, packets: 100, framesPerPacket: 480, endedBy: 'done', volume: null});
+    expect(r).toMatchObject({codec: 'raw', mode: 'RAW', format: {channels: 2, rate: 48000}, frames: 48000, durationMs: 1000, packets: 94, framesPerPacket: 511, bytes: 192_000, endedBy: 'done', volume: null});
     expect(r.pacing.maxLateMs).toBe(0);
     const s = sent();
     expect(s.slice(0, 3).map((m) => m.name)).toEqual(['MODE', 'START_MARK', 'DATA']);
     const data = s.filter((m) => m.name === 'DATA');
-    expect(data.length).toBe(100);
-    expect(data.every((m) => m.value.data!.length === 1920)).toBe(true);
+    expect(data.length).toBe(94);
+    // 512 frames divide spice-server's 8192-frame record ring: no packet straddles its end (record-encoder.ts)
+    expect(data.slice(0, -1).every((m) => m.value.data!.length === 2048)).toBe(true);
+    expect(data.at(-1)!.value.data!.length).toBe(384 * 4);
     const spectrum = new SpectrumAnalyzer(2, 48000);
     for (const m of data) spectrum.add(new Int16Array(Uint8Array.from(m.value.data!).buffer));
     expect(Math.abs(spectrum.dominantHz()! - 1000)).toBeLessThan(0.05);
@@ -161,7 +163,7 @@ describe('sendAudio on a fake clock', () => {
     expect(r.frames).toBe(48000);
     expect(r.source).toMatchObject({kind: 'wav', frames: 8000, durationMs: 1000});
     expect(r.serverStartedMs).toBeGreaterThan(20);
-    expect(sent().filter((m) => m.name === 'DATA').length).toBe(100);
+    expect(sent().filter((m) => m.name === 'DATA').length).toBe(94);
   });
 
   it('the guest stops recording midway: ends with what was sent, endedBy server-stopped (not an error)', async () => {
@@ -174,7 +176,7 @@ describe('sendAudio on a fake clock', () => {
     const r = await sendAudio(sessionOf(stream), {kind: 'tone', hz: 440}, {maxMs: 2000, timeoutMs: 1000, clock, drainMs: 0});
     expect(r.endedBy).toBe('server-stopped');
     expect(r.packets).toBe(30);
-    expect(r.frames).toBe(30 * 480);
+    expect(r.frames).toBe(30 * 512);
   });
 
   it('no START within the timeout is exit 40, saying the guest must be recording', async () => {
@@ -196,7 +198,7 @@ describe('sendAudio on a fake clock', () => {
     const err = (await sendAudio(sessionOf(stream), {kind: 'tone', hz: 440}, {timeoutMs: 1000, clock, signal: ac.signal, drainMs: 0}).catch((e: unknown) => e)) as SpiceError;
     expect(err.exitCode).toBe(130);
     // The 10th sleep comes before packet 10 (packet 0 is due at once): packets 0–9 went.
-    expect(err.details).toMatchObject({interrupted: true, packets: 10, frames: 10 * 480});
+    expect(err.details).toMatchObject({interrupted: true, packets: 10, frames: 10 * 512});
   });
 
   it('a tone at or above half the server rate is a usage error', async () => {

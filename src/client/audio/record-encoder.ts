@@ -20,10 +20,19 @@ export const RECORD_CODECS = ['raw', 'opus', 'auto'] as const;
 export type RecordCodecChoice = (typeof RECORD_CODECS)[number];
 
 /**
- * Frames per packet: 480, spice-common's SND_CODEC_MAX_FRAME_SIZE (= SND_CODEC_OPUS_FRAME_SIZE), which
- * spice-gtk's channel-record.c cuts raw data into too (10 ms at 48 kHz).
+ * Frames per Opus packet: 480, spice-common's SND_CODEC_MAX_FRAME_SIZE (= SND_CODEC_OPUS_FRAME_SIZE), the most
+ * spice-server's decoder takes (10 ms at 48 kHz).
  */
 export const RECORD_PACKET_FRAMES = 480;
+
+/**
+ * Frames per raw packet: 512 (10.7 ms at 48 kHz), a divisor of spice-server's record ring of 8192 frames
+ * (sound.cpp RECORD_SAMPLES_SIZE, written from 0 at every START), so no packet straddles the ring's end.
+ * spice-server 0.15's snd_record_handle_write copies the part of a packet after the wrap from `data + now`,
+ * `now` counted in frames on a byte pointer: the wrong samples. With 480-frame packets (spice-gtk's) that
+ * corrupts a few ms every 8192 frames (171 ms at 48 kHz); Opus packets cannot avoid it (480 frames at most).
+ */
+export const RAW_PACKET_FRAMES = 512;
 
 /** The rates at which 480 frames make one Opus frame (see above). */
 export const OPUS_RECORD_RATES: readonly number[] = [48000, 24000, 12000, 8000];
@@ -44,7 +53,7 @@ export function rawEncoder(): RecordEncoder {
   return {
     mode: AudioDataMode.RAW,
     name: 'raw',
-    packetFrames: RECORD_PACKET_FRAMES,
+    packetFrames: RAW_PACKET_FRAMES,
     encode: (pcm) => new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength),
     close: () => undefined,
   };
