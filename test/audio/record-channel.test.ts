@@ -134,7 +134,7 @@ describe('sendAudio on a fake clock', () => {
     const {stream, feed, sent} = rig();
     feed(RecordServer.START, start());
     const r = await sendAudio(sessionOf(stream), {kind: 'tone', hz: 1000}, {maxMs: 1000, timeoutMs: 1000, clock: instantClock(), drainMs: 0});
-    expect(r).toMatchObject({codec: 'raw', mode: 'RAW', format: {channels: 2, rate: 48000}, frames: 48000, durationMs: 1000, packets: 94, framesPerPacket: 511, bytes: 192_000, endedBy: 'done', volume: null});
+    expect(r).toMatchObject({codec: 'raw', mode: 'RAW', format: {channels: 2, rate: 48000}, frames: 48000, durationMs: 1000, packets: 94, framesPerPacket: 512, bytes: 192_000, endedBy: 'done', volume: null});
     expect(r.pacing.maxLateMs).toBe(0);
     const s = sent();
     expect(s.slice(0, 3).map((m) => m.name)).toEqual(['MODE', 'START_MARK', 'DATA']);
@@ -237,7 +237,7 @@ describe('sendAudio in Opus (record cap OPUS on both sides)', () => {
     feed(RecordServer.START, start());
     // 1.005 s: 100 whole packets and a last one of 240 frames.
     const r = await sendAudio(sessionOf(stream), {kind: 'tone', hz: 1000}, {maxMs: 1005, codec: 'opus', timeoutMs: 1000, clock: instantClock(), drainMs: 0});
-    expect(r).toMatchObject({codec: 'opus', mode: 'OPUS', frames: 48240, packets: 101, framesPerPacket: 478, endedBy: 'done'});
+    expect(r).toMatchObject({codec: 'opus', mode: 'OPUS', frames: 48240, packets: 101, framesPerPacket: 480, endedBy: 'done'});
     const s = sent();
     expect(s[0]).toMatchObject({name: 'MODE', value: {mode: AudioDataMode.OPUS}});
     const data = s.filter((m) => m.name === 'DATA').map((m) => m.value.data!);

@@ -82,6 +82,7 @@ export interface AudioSendReport {
   frames: number;
   durationMs: number;
   packets: number;
+  /** Frames per DATA packet (the last may hold fewer): 512 raw, 480 Opus (record-encoder.ts). */
   framesPerPacket: number;
   /** DATA payload bytes sent (raw: 4 per stereo frame; Opus: the encoded packets). */
   bytes: number;
@@ -134,6 +135,7 @@ class SendRun {
   private framesSent = 0;
   private packets = 0;
   private bytes = 0;
+  private packetFrames = 0;
   private firstPacketAt?: number;
   private pacing?: PacingFigures;
   private codec: 'raw' | 'opus' = 'raw';
@@ -163,6 +165,7 @@ class SendRun {
       const source = (this.source = this.sourceFor(format));
       const encoder = createRecordEncoder({codec, opusCap: s.hasCap(RecordCap.OPUS), format, opus: s.opus});
       this.codec = encoder.name;
+      this.packetFrames = encoder.packetFrames;
       this.mode = encoder.mode;
       this.o.onStarted?.(format, source.frames, nameOf(AudioDataMode, encoder.mode));
       const per = encoder.packetFrames;
@@ -281,7 +284,7 @@ class SendRun {
       frames: this.framesSent,
       durationMs: ms((this.framesSent * 1000) / format.rate),
       packets: this.packets,
-      framesPerPacket: this.packets ? Math.ceil(this.framesSent / this.packets) : 0,
+      framesPerPacket: this.packets ? this.packetFrames : 0,
       bytes: this.bytes,
       pacing: {maxLateMs: pacing.maxLateMs, meanLateMs: pacing.meanLateMs, lastLateMs: pacing.lastLateMs},
       serverStartedMs: ms(this.start!.at - this.t0),
