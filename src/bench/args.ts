@@ -12,7 +12,7 @@ export interface BenchArgs {
   clipboard: boolean;
   /** Only the clipboard round trips. */
   clipboardOnly: boolean;
-  /** Also Opus encode/decode speed (bench/audio.ts, a few seconds, no server). */
+  /** Also Opus encode/decode speed (bench/audio.ts, no server) and FIFO → first sample latency on Xspice beside spice-gtk (bench/audio-latency.ts). */
   audio: boolean;
   /** Only the audio figures. */
   audioOnly: boolean;

@@ -13,6 +13,7 @@ import {benchLz} from './codec-lz.js';
 import {benchInput} from './input.js';
 import {benchClipboard} from './clipboard.js';
 import {benchAudio} from './audio.js';
+import {benchAudioLatency} from './audio-latency.js';
 import {benchNeedle} from './needle.js';
 import {benchScenarioSteps} from './scenario-steps.js';
 import {benchQuic} from './codec-quic.js';
@@ -25,7 +26,7 @@ import {BENCH_TIMING, benchTarget, type TargetResult} from './target-bench.js';
 import {crashNote, startBenchTarget, stopTarget, TARGET_DESCRIPTIONS} from './targets.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const PATHS = {bin: `${ROOT}bin/run.js`, gtkScript: `${ROOT}scripts/bench-spice-gtk.py`, gtkKeysScript: `${ROOT}scripts/bench-spice-gtk-keys.py`, gtkClipboardScript: `${ROOT}scripts/bench-spice-gtk-clipboard.py`};
+const PATHS = {bin: `${ROOT}bin/run.js`, gtkScript: `${ROOT}scripts/bench-spice-gtk.py`, gtkKeysScript: `${ROOT}scripts/bench-spice-gtk-keys.py`, gtkClipboardScript: `${ROOT}scripts/bench-spice-gtk-clipboard.py`, gtkAudioScript: `${ROOT}scripts/spice-gtk-audio.py`};
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 const running = new Set<LabTarget>();
@@ -72,8 +73,14 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify({date: new Date().toISOString(), clipboard: await clipboardBench()}, null, 2) + '\n');
     return;
   }
+  const audioBench = async () => {
+    const runs = Math.min(args.runs, 10);
+    const opus = await benchAudio({runs});
+    log('audio: FIFO write → first captured sample on Xspice, spice-cli beside spice-gtk');
+    return {...opus, latency: await benchAudioLatency(PATHS.gtkAudioScript, log, {runs})};
+  };
   if (args.audioOnly) {
-    process.stdout.write(JSON.stringify({date: new Date().toISOString(), audio: await benchAudio({runs: Math.min(args.runs, 10)})}, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({date: new Date().toISOString(), audio: await audioBench()}, null, 2) + '\n');
     return;
   }
   if (args.inputOnly) {
@@ -110,7 +117,7 @@ async function main(): Promise<void> {
   const scenarios = await benchScenarioSteps({runs: Math.min(args.runs, 15), steps: 200, log});
   const input = args.input ? await inputBench() : undefined;
   const clipboard = args.clipboard ? await clipboardBench() : undefined;
-  const audio = args.audio ? await benchAudio({runs: Math.min(args.runs, 10)}) : undefined;
+  const audio = args.audio ? await audioBench() : undefined;
   const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {version: string};
   const cpus = os.cpus();
   const report = {

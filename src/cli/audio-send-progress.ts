@@ -7,7 +7,8 @@ import type {PcmFormat} from '../client/actions/audio-send.js';
 
 export interface AudioSendView {
   waiting(): void;
-  started(format: PcmFormat, frames: number): void;
+  /** `mode`: what is sent (the AudioDataMode name: RAW, OPUS). */
+  started(format: PcmFormat, frames: number, mode: string): void;
   progress(p: AudioSendProgress): void;
   /** Ends a live line (before the report or an error is printed). */
   close(): void;
@@ -27,7 +28,7 @@ export function audioSendView(out: NodeJS.WritableStream, live: boolean): AudioS
   };
   return {
     waiting: () => line('waiting for the guest to record (the server starts the record channel then)'),
-    started: (f, frames) => line(`the guest records (${fmtFormat(f)}): sending ${(frames / f.rate).toFixed(2)} s`),
+    started: (f, frames, mode) => line(`the guest records (${fmtFormat(f)}): sending ${(frames / f.rate).toFixed(2)} s as ${mode}`),
     progress(p) {
       const now = performance.now();
       if (now - last < (live ? 100 : 1000)) return;

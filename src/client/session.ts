@@ -47,7 +47,7 @@ export interface SessionOptions extends TlsOptions {
   tap?: WireTap;
   /** Display options: the image compression to ask for, and caps to add for capture tools. */
   display?: DisplayOptions;
-  /** Audio options: announce Opus for playback (and load the decoder). Default: raw PCM only. */
+  /** Audio options: announce Opus for playback and/or record (and load the codec). Default: raw PCM only. */
   audio?: AudioOptions;
   /** Decode and draw the display into surfaces (screenshots, waits on the screen). Default false. */
   render?: boolean;
@@ -127,7 +127,7 @@ export class SpiceSession extends EventEmitter {
     // (the import overlaps the main link; the linked socket buffers what arrives meanwhile).
     const layerImport = opts.render ? import('./display/layer.js') : undefined;
     layerImport?.catch(() => undefined);
-    const opusImport = opts.audio?.opus ? import('./audio/opus.js').then((m) => m.loadOpus()) : undefined;
+    const opusImport = opts.audio?.opus || opts.audio?.recordOpus ? import('./audio/opus.js').then((m) => m.loadOpus()) : undefined;
     opusImport?.catch(() => undefined);
     const mainLink = await linkChannel(target, opts, 0, ChannelType.MAIN, 0, remaining);
     const layerModule = await layerImport;
@@ -174,7 +174,7 @@ export class SpiceSession extends EventEmitter {
       }
       if (state.channel instanceof UsbredirChannel) this.slots.push(new UsbSlot(id, state.channel, ctx.logger));
       if (state.channel instanceof RecordChannel && !this.recordStream) {
-        this.recordStream = new RecordStream(ctx.logger, state.name);
+        this.recordStream = new RecordStream(ctx.logger, state.name, this.opus);
         this.recordStream.attach(state.channel);
       }
       this.watch(state.channel);

@@ -17,7 +17,10 @@ export interface ServerMessage {
 export type Mutation = {action: 'pass'} | {action: 'replace'; bytes: Buffer; thenClose?: boolean} | {action: 'drop'};
 export type Mutator = (m: ServerMessage) => Mutation;
 
-export async function startMutatingProxy(upstreamPort: number, mutate: Mutator): Promise<{port: number; close: () => void}> {
+/** Rewrites a channel's SpiceLinkReply (the bytes after the 16-byte SpiceLinkHeader; same length). */
+export type LinkReplyEditor = (channelType: number, reply: Buffer) => void;
+
+export async function startMutatingProxy(upstreamPort: number, mutate: Mutator, opts: {linkReply?: LinkReplyEditor} = {}): Promise<{port: number; close: () => void}> {
   const sockets: Socket[] = [];
   const server: Server = createServer((client) => {
     const upstream = createConnection({host: '127.0.0.1', port: upstreamPort});
@@ -42,7 +45,9 @@ export async function startMutatingProxy(upstreamPort: number, mutate: Mutator):
           if (buf.length < 16) return;
           const n = 16 + buf.readUInt32LE(12);
           if (buf.length < n) return;
-          client.write(buf.subarray(0, n));
+          const whole = Buffer.from(buf.subarray(0, n));
+          opts.linkReply?.(channelType, whole.subarray(16));
+          client.write(whole);
           buf = buf.subarray(n);
           stage = 'result';
         } else if (stage === 'result') {
@@ -94,4 +99,21 @@ export function miniMessage(type: number, declaredSize: number, body: Buffer): B
   h.writeUInt16LE(type, 0);
   h.writeUInt32LE(declaredSize >>> 0, 2);
   return Buffer.concat([h, body]);
+}
+
+/**
+ * A LinkReplyEditor that removes channel cap `cap` from the server's reply on channels of `channelType`:
+ * SpiceLinkReply is error (u32), pub_key (162 bytes), num_common_caps, num_channel_caps, caps_offset (u32 each),
+ * and at caps_offset the common caps words, then the channel caps words.
+ */
+export function withoutServerCap(channelType: number, cap: number): LinkReplyEditor {
+  return (type, reply) => {
+    if (type !== channelType) return;
+    const common = reply.readUInt32LE(166);
+    const channel = reply.readUInt32LE(170);
+    const word = cap >> 5;
+    if (word >= channel) return;
+    const at = reply.readUInt32LE(174) + 4 * (common + word);
+    reply.writeUInt32LE((reply.readUInt32LE(at) & ~(1 << (cap & 31))) >>> 0, at);
+  };
 }

@@ -2,8 +2,8 @@
  * `audio send`: a WAV file or a tone to the guest's microphone over the record channel. The server starts the
  * record stream (record START: channels, S16, frequency) only while the guest records (arecord, or dd from
  * /dev/dsp on the lab's tiny guest); the action waits for that START within `timeoutMs`, converts the input
- * to the START's format (channel mix, resampling: audio/pcm-source.ts), and sends it in 480-frame packets
- * (record-encoder.ts) paced in real time (audio/pacer.ts: packet k at start + k · 10 ms at 48 kHz, no burst, no
+ * to the START's format (channel mix, resampling: audio/pcm-source.ts), and sends it in 480-frame packets, raw
+ * or Opus (record-encoder.ts: `codec`, and record cap OPUS on both sides), paced in real time (audio/pacer.ts: packet k at start + k · 10 ms at 48 kHz, no burst, no
  * drift). It ends
  * - when everything was sent, after a short drain (the server holds up to 4096 frames before the guest reads),
  * - when the server STOPs recording (the guest stopped) — not an error: the report says so and how much went,
@@ -15,7 +15,7 @@ import type {SpiceSession} from '../session.js';
 import {describeFormat, type PcmFormat} from '../audio/format.js';
 import {parseWav, type WavContent} from '../audio/wav.js';
 import {toneSource, wavSource, type PcmSource} from '../audio/pcm-source.js';
-import {createRecordEncoder, RECORD_CODECS, type RecordCodecChoice} from '../audio/record-encoder.js';
+import {createRecordEncoder, NO_RECORD_OPUS_CAP, RECORD_CODECS, type RecordCodecChoice} from '../audio/record-encoder.js';
 import {pace, realClock, type PacingClock, type PacingFigures} from '../audio/pacer.js';
 import type {RecordMarks, RecordStart, RecordStream} from '../audio/record-stream.js';
 import {RecordCap} from '../wire/caps.js';
@@ -23,6 +23,11 @@ import {nameOf, AudioDataMode} from '../wire/enums.js';
 import {pause} from './pause.js';
 
 export {RECORD_CODECS, type RecordCodecChoice, type PcmFormat};
+
+/** The session options a send with `codec` needs: record cap OPUS is announced (and the encoder loaded) for opus and auto. */
+export function audioSendSessionOptions(codec: RecordCodecChoice): {audio: {recordOpus: boolean}} {
+  return {audio: {recordOpus: codec !== 'raw'}};
+}
 
 /** A tone lasts this long unless --seconds says otherwise. */
 export const DEFAULT_TONE_SECONDS = 5;
@@ -39,6 +44,7 @@ export type AudioSendInput = {kind: 'wav'; file: string; wav: WavContent} | {kin
 export interface AudioSendOptions {
   /** Send at most this much (ms); a tone lasts DEFAULT_TONE_SECONDS without it. */
   maxMs?: number;
+  /** raw, opus or auto (default): the session must have been opened with audioSendSessionOptions(codec). */
   codec?: RecordCodecChoice;
   /** Limit for the record START (from the call). */
   timeoutMs: number;
@@ -49,8 +55,8 @@ export interface AudioSendOptions {
   drainMs?: number;
   /** The guest is not recording yet: the wait for START begins. */
   onWaiting?: () => void;
-  /** The START came (or was there): sending begins. */
-  onStarted?: (format: PcmFormat, frames: number) => void;
+  /** The START came (or was there): sending begins, in `mode` (the AudioDataMode name: RAW, OPUS). */
+  onStarted?: (format: PcmFormat, frames: number, mode: string) => void;
   /** After every packet. */
   onProgress?: (p: AudioSendProgress) => void;
 }
@@ -76,7 +82,10 @@ export interface AudioSendReport {
   frames: number;
   durationMs: number;
   packets: number;
+  /** Frames per DATA packet (the last may hold fewer): 512 raw, 480 Opus (record-encoder.ts). */
   framesPerPacket: number;
+  /** DATA payload bytes sent (raw: 4 per stereo frame; Opus: the encoded packets). */
+  bytes: number;
   /** How late packets left against their due time (start + k · packet duration). */
   pacing: Omit<PacingFigures, 'packets'>;
   /** START's arrival, from the call (negative: the guest was recording before it). */
@@ -125,6 +134,8 @@ class SendRun {
   private source?: PcmSource;
   private framesSent = 0;
   private packets = 0;
+  private bytes = 0;
+  private packetFrames = 0;
   private firstPacketAt?: number;
   private pacing?: PacingFigures;
   private codec: 'raw' | 'opus' = 'raw';
@@ -144,13 +155,19 @@ class SendRun {
     const onEnded = (e: Error) => (this.lost = e);
     s.on('stop', onStop).on('ended', onEnded);
     try {
+      const codec = this.o.codec ?? 'auto';
+      // --codec opus on a server that cannot take it: exit 2 before waiting (the cap is known from the link).
+      if (codec === 'opus' && !(s.hasCap(RecordCap.OPUS) && s.opus)) {
+        throw new SpiceError('usage', `--codec opus: ${NO_RECORD_OPUS_CAP}; use --codec auto or raw`);
+      }
       this.start = await this.waitStart();
       const format = this.start.format;
       const source = (this.source = this.sourceFor(format));
-      const encoder = createRecordEncoder({codec: this.o.codec ?? 'auto', opusCap: s.hasCap(RecordCap.OPUS), format});
+      const encoder = createRecordEncoder({codec, opusCap: s.hasCap(RecordCap.OPUS), format, opus: s.opus});
       this.codec = encoder.name;
+      this.packetFrames = encoder.packetFrames;
       this.mode = encoder.mode;
-      this.o.onStarted?.(format, source.frames);
+      this.o.onStarted?.(format, source.frames, nameOf(AudioDataMode, encoder.mode));
       const per = encoder.packetFrames;
       try {
         this.pacing = await pace({
@@ -160,10 +177,12 @@ class SendRun {
           stopped: () => this.o.signal?.aborted === true || this.lost !== null || this.serverStopped,
           send: (k) => {
             const pcm = source.read(k * per, per);
-            if (!s.sendPacket(encoder.mode, encoder.encode(pcm))) return false;
+            const data = encoder.encode(pcm);
+            if (!s.sendPacket(encoder.mode, data)) return false;
             this.firstPacketAt ??= performance.now();
             this.framesSent += pcm.length / format.channels;
             this.packets++;
+            this.bytes += data.length;
             this.o.onProgress?.(this.progress());
             return true;
           },
@@ -265,7 +284,8 @@ class SendRun {
       frames: this.framesSent,
       durationMs: ms((this.framesSent * 1000) / format.rate),
       packets: this.packets,
-      framesPerPacket: this.packets ? Math.ceil(this.framesSent / this.packets) : 0,
+      framesPerPacket: this.packets ? this.packetFrames : 0,
+      bytes: this.bytes,
       pacing: {maxLateMs: pacing.maxLateMs, meanLateMs: pacing.meanLateMs, lastLateMs: pacing.lastLateMs},
       serverStartedMs: ms(this.start!.at - this.t0),
       firstPacketMs: this.firstPacketAt !== undefined ? ms(this.firstPacketAt - sendFrom) : 0,

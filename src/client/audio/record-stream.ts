@@ -16,6 +16,7 @@ import type {Logger} from '../log.js';
 import {MessageHandlers, type MessageConsumer, type MessageDef} from '../wire/message.js';
 import {RecordServer} from '../wire/messages/record.js';
 import {pcmFormatOfStart, type PcmFormat} from './format.js';
+import type {OpusLibrary} from './opus.js';
 
 /** What the stream needs of a record channel (channels/record.ts's RecordChannel is one). */
 export interface RecordSink {
@@ -77,9 +78,14 @@ export class RecordStream extends EventEmitter {
       this.emit('mute', m.mute);
     });
 
+  /**
+   * `opus`: the loaded Opus library, when the session announced record cap OPUS (audio.recordOpus): what
+   * record-encoder.ts encodes with.
+   */
   constructor(
     private readonly log: Logger,
     private readonly name = 'record',
+    readonly opus?: OpusLibrary,
   ) {
     super();
   }

@@ -31,16 +31,18 @@ const perChannel: Record<number, number[]> = {
     DisplayCap.CODEC_MJPEG,
   ],
   // VOLUME: the server's record VOLUME and MUTE are kept and reported (audio/record-stream.ts, test/audio/record-channel).
-  // Not OPUS yet (raw only: audio/record-encoder.ts), never the deprecated CELT_0_5_1.
+  // OPUS only when the session asks for it (audio.recordOpus: audio/record-encoder.ts; test/audio/send-qemu.test.ts);
+  // never the deprecated CELT_0_5_1.
   [ChannelType.RECORD]: [RecordCap.VOLUME],
   // VOLUME (VOLUME, MUTE) and LATENCY: kept and reported by audio/playback-stream.ts, tested in test/audio.
   // OPUS only when the session asks for it (audio.opus; test/audio/opus-xspice.test.ts); CELT_0_5_1 never.
   [ChannelType.PLAYBACK]: [PlaybackCap.VOLUME, PlaybackCap.LATENCY],
 };
 
-/** The channel caps to announce; `audio` adds playback OPUS when asked. */
+/** The channel caps to announce; `audio` adds playback OPUS and record OPUS when asked. */
 export function advertisedCaps(channelType: number, options: {audio?: AudioOptions} = {}): number[] {
   const caps = perChannel[channelType] ?? [];
   if (channelType === ChannelType.PLAYBACK && options.audio?.opus) return [...caps, PlaybackCap.OPUS];
+  if (channelType === ChannelType.RECORD && options.audio?.recordOpus) return [...caps, RecordCap.OPUS];
   return caps;
 }

@@ -38,8 +38,10 @@ export interface DisplayOptions {
 
 /** What the audio channels announce, per session. */
 export interface AudioOptions {
-  /** Announce playback cap OPUS (the session then loads the Opus decoder): `--codec opus` or `auto`. Default false. */
+  /** Announce playback cap OPUS (the session then loads the Opus decoder): `audio capture --codec opus` or `auto`. Default false. */
   opus?: boolean;
+  /** Announce record cap OPUS (the session then loads the Opus encoder): `audio send --codec opus` or `auto`. Default false. */
+  recordOpus?: boolean;
 }
 
 export interface ChannelContext {
