@@ -243,7 +243,10 @@ export async function redirectUsb(session: SpiceSession, opts: UsbRedirectOption
     }
     // with typing and no --for: detach once typed; else hold for the rest of --for
     const forMs = opts.forMs === undefined ? undefined : Math.max(0, opts.forMs - (Date.now() - t0));
-    if (!typing || opts.forMs !== undefined) lost = await hold(session, attached.map((a) => a.connection), {...opts, forMs});
+    // Typed without --for: the server buffers the last reports until the guest's next polls; unplugging at once
+    // would drop them, so the keyboard stays a moment (LINGER_AFTER_TYPING_MS).
+    const rest = typing && opts.forMs === undefined ? LINGER_AFTER_TYPING_MS : forMs;
+    lost = await hold(session, attached.map((a) => a.connection), {...opts, forMs: rest});
   } catch (e) {
     failed = e;
   } finally {
@@ -261,6 +264,9 @@ export async function redirectUsb(session: SpiceSession, opts: UsbRedirectOption
   if (opts.signal?.aborted) throw interruptedError(`interrupted: ${held}; detached`, {...r});
   return r;
 }
+
+/** How long the keyboard stays after typing without --for, so the guest reads the last reports QEMU holds, ms. */
+export const LINGER_AFTER_TYPING_MS = 2000;
 
 /** setTimeout's longest delay (about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
