@@ -2,8 +2,12 @@
  * `usb redirect --emulate` and the usb scenario steps without a server: parsing the emulations, the usage checks
  * made before connecting, and `usb list` of local things.
  */
+import {mkdtempSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {checkUsbRedirect, listUsb, parseEmulation, USB_EMULATIONS} from '../../src/client/actions/usb.js';
+import {checkScenarios} from '../../src/scenarios/check.js';
 
 describe('parseEmulation', () => {
   it('reads storage:IMAGE[:ro|:rw], keyboard and tablet', () => {
@@ -51,5 +55,33 @@ describe('listUsb without a server', () => {
       throw new Error('libusb: no access');
     });
     expect(broken).toMatchObject({hostDevices: null, hostDevicesNote: 'host devices cannot be listed: libusb: no access'});
+  });
+});
+
+describe('usb steps (run --check)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spice-cli-usbsteps-'));
+  writeFileSync(join(dir, 'stick.img'), Buffer.alloc(4096));
+  const file = (name: string, text: string) => {
+    const p = join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+
+  it('a good file checks clean: the three forms and their fields', async () => {
+    const good = file('good.yaml', 'steps:\n  - usb_attach: {emulate: storage, image: stick.img, read_only: true, as: stick, slot: 1}\n  - usb_attach: keyboard\n  - usb_type: "ls\\n"\n  - usb_type: {text: x, name: keyboard, rate: 20, layout: de}\n  - usb_detach: stick\n  - usb_detach: {name: keyboard, timeout: 5s}\n');
+    const r = await checkScenarios([good], {});
+    expect(r.problems).toEqual([]);
+  });
+
+  it('each problem at its file:line:column: a missing image, image without storage, storage without image, a bad emulation, text the layout cannot type', async () => {
+    const bad = file('bad.yaml', 'steps:\n  - usb_attach: {emulate: storage, image: nope.img}\n  - usb_attach: {emulate: keyboard, image: stick.img}\n  - usb_attach: storage\n  - usb_attach: mouse\n  - usb_type: "\\u4e2d"\n  - usb_detach: {}\n');
+    const r = await checkScenarios([bad], {});
+    const p = r.files[0]!.problems.join('\n');
+    expect(p).toContain(`${bad}:2:5: usb_attach: no such image ${join(dir, 'nope.img')}`);
+    expect(p).toContain(`${bad}:3:5: usb_attach: "image" and "read_only" are for emulate storage, not keyboard`);
+    expect(p).toContain(`${bad}:4:5: usb_attach: emulate storage needs "image"`);
+    expect(p).toMatch(new RegExp(`${bad}:5:\\d+: .*mouse`));
+    expect(p).toMatch(/usb_detach needs "name"/);
+    expect(r.files[0]!.problems.length).toBeGreaterThanOrEqual(6);
   });
 });
