@@ -13,6 +13,7 @@ import {benchLz} from './codec-lz.js';
 import {benchInput} from './input.js';
 import {benchClipboard} from './clipboard.js';
 import {benchAudio} from './audio.js';
+import {benchUsb} from './usb.js';
 import {benchNeedle} from './needle.js';
 import {benchScenarioSteps} from './scenario-steps.js';
 import {benchQuic} from './codec-quic.js';
@@ -76,6 +77,11 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify({date: new Date().toISOString(), audio: await benchAudio({runs: Math.min(args.runs, 10)})}, null, 2) + '\n');
     return;
   }
+  const usbBench = () => benchUsb(log, {runs: Math.min(args.runs, 5)});
+  if (args.usbOnly) {
+    process.stdout.write(JSON.stringify({date: new Date().toISOString(), usb: await usbBench()}, null, 2) + '\n');
+    return;
+  }
   if (args.inputOnly) {
     process.stdout.write(JSON.stringify({date: new Date().toISOString(), input: await inputBench()}, null, 2) + '\n');
     return;
@@ -111,6 +117,7 @@ async function main(): Promise<void> {
   const input = args.input ? await inputBench() : undefined;
   const clipboard = args.clipboard ? await clipboardBench() : undefined;
   const audio = args.audio ? await benchAudio({runs: Math.min(args.runs, 10)}) : undefined;
+  const usb = args.usb ? await usbBench() : undefined;
   const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {version: string};
   const cpus = os.cpus();
   const report = {
@@ -125,6 +132,7 @@ async function main(): Promise<void> {
     scenarios,
     ...(clipboard ? {clipboard} : {}),
     ...(audio ? {audio} : {}),
+    ...(usb ? {usb} : {}),
     ...startup,
     notes: [
       'ms; ratio = spice-cli median / spice-gtk median (lower is better for spice-cli)',
