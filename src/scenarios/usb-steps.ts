@@ -6,15 +6,14 @@
  */
 import {existsSync, statSync} from 'node:fs';
 import {dirname, resolve} from 'node:path';
-import {attachUsb, type AttachedUsb, type UsbEmulation} from '../client/actions/usb.js';
-import {usbTypeText, type EmulatedHid} from '../client/actions/usb-hid.js';
+import {attachUsb, keyboardReady, type AttachedUsb, type UsbEmulation} from '../client/actions/usb.js';
+import {usbTypeText} from '../client/actions/usb-hid.js';
 import {SpiceError} from '../client/errors.js';
 import type {Step} from './load.js';
 import type {ScenarioRunner, StepOutcome} from './runner.js';
 import type {StepArgs} from './step-handlers.js';
 import {usesStep} from './audio-checks.js';
 
-type UsbKeyboard = Parameters<typeof usbTypeText>[0] extends EmulatedHid<infer K> ? K : never;
 
 /** The devices a scenario attached, by name. */
 export class ScenarioUsb {
@@ -90,7 +89,8 @@ export async function usbTypeStep(r: ScenarioRunner, a: StepArgs, step: Step): P
   const name = a.name === undefined ? 'keyboard' : r.expand(a.name as string);
   const d = r.usb().get(name, 'usb_type');
   if (d.emulate !== 'keyboard') throw new SpiceError('usage', `usb_type: "${name}" is a USB ${d.emulate}, not a keyboard`);
-  const o = {...r.keyboardOptions(a), rate: (a.rate as number | undefined) ?? r.scenario.defaults.rate, timeoutMs: r.scenario.defaults.timeoutMs, readyTimeoutMs: (step.args.timeout as number | undefined) ?? 60_000, signal: r.opts.signal};
-  const out = await r.guard(usbTypeText(d.hid as EmulatedHid<UsbKeyboard>, r.expand(a.text as string), o));
+  const kb = await r.guard(keyboardReady(d, (step.args.timeout as number | undefined) ?? 60_000, r.opts.signal));
+  const o = {...r.keyboardOptions(a), rate: (a.rate as number | undefined) ?? r.scenario.defaults.rate, timeoutMs: r.scenario.defaults.timeoutMs, signal: r.opts.signal};
+  const out = await r.guard(usbTypeText(kb, r.expand(a.text as string), o));
   return `${out.characters} characters through ${name}`;
 }

@@ -86,6 +86,26 @@ export interface StorageDeviceInfo {
 
 const hex4 = (n: number) => n.toString(16).padStart(4, '0');
 
+/**
+ * How long a freshly plugged keyboard is left alone after the guest's driver first reads it, before typing, ms:
+ * usbhid polls as soon as it binds, but the input handlers (the console's keyboard handler) connect to the new
+ * input device later; under TCG keystrokes sent right away were lost.
+ */
+export const KEYBOARD_SETTLE_MS = 1500;
+
+/** Waits until an attached keyboard takes keystrokes: the guest reads it, then KEYBOARD_SETTLE_MS the first time. */
+export async function keyboardReady(d: AttachedUsb, timeoutMs: number, signal?: AbortSignal): Promise<EmulatedHid<UsbKeyboard>> {
+  if (d.emulate !== 'keyboard' || !d.hid) throw new SpiceError('usage', `the USB device on ${d.slot.name} is a ${d.emulate}, not a keyboard`);
+  const hid = d.hid as EmulatedHid<UsbKeyboard>;
+  if (!settled.has(hid)) {
+    await hid.whenReady(timeoutMs, signal);
+    await new Promise((r) => setTimeout(r, KEYBOARD_SETTLE_MS));
+    settled.add(hid);
+  }
+  return hid;
+}
+const settled = new WeakSet<EmulatedHid>();
+
 /** An emulated device plugged into a slot until detach(). */
 export interface AttachedUsb {
   readonly emulate: UsbEmulation['emulate'];
@@ -231,10 +251,11 @@ export async function redirectUsb(session: SpiceSession, opts: UsbRedirectOption
   try {
     for (const [i, e] of opts.emulate.entries()) attached.push(await attachUsb(session, e, {slot: i === 0 ? opts.slot : undefined, timeoutMs: opts.timeoutMs}));
     opts.onAttached?.(report().devices);
-    const kb = attached.find((a) => a.emulate === 'keyboard')?.hid as EmulatedHid<UsbKeyboard> | undefined;
-    const typing = kb && (opts.type !== undefined || opts.keys?.length);
+    const keyboard = attached.find((a) => a.emulate === 'keyboard');
+    const typing = keyboard && (opts.type !== undefined || opts.keys?.length);
     if (typing) {
-      const o = {...opts.keyboard, timeoutMs: opts.timeoutMs, readyTimeoutMs: opts.readyTimeoutMs ?? 60_000, signal: opts.signal};
+      const kb = await keyboardReady(keyboard, opts.readyTimeoutMs ?? 60_000, opts.signal);
+      const o = {...opts.keyboard, timeoutMs: opts.timeoutMs, signal: opts.signal};
       if (opts.type !== undefined) out.typed = await usbTypeText(kb, opts.type, o);
       if (opts.keys?.length) {
         const k = await usbPressKeys(kb, opts.keys, o);
