@@ -48,7 +48,7 @@ export async function benchUsb(log: (m: string) => void, o: {runs: number}): Pro
     session = await SpiceSession.connect(t.uri, {channelFilter: (type) => type === ChannelType.USBREDIR, timeoutMs: 15_000});
     const dev = await attachUsb(session, {emulate: 'storage', image, readOnly: true}, {timeoutMs: 15_000});
     try {
-      const disk = await until(shell, `for d in /sys/bus/usb/devices/*; do grep -q '^spice-cli USB storage$' $d/product 2>/dev/null && ls $d/*/host*/target*/*/block 2>/dev/null; done`);
+      const disk = await until(shell, `for d in /sys/bus/usb/devices/*; do grep -q '^spice-cli USB storage$' $d/product 2>/dev/null && ls $d/*/host*/target*/*/block 2>/dev/null; done; true`);
       await until(shell, `[ -b /dev/${disk} ] && echo yes`);
       log(`usb: the stick is /dev/${disk}; ${o.runs} runs of dd bs=1M count=${n}`);
       const ms: number[] = [];
