@@ -22,6 +22,7 @@ export const UNIT_TEST_FILES = [
   'test/audio/opus.test.ts',
   'test/audio/wav.test.ts',
   'test/architecture/layers.test.ts',
+  'test/usb/emulation.test.ts',
   'test/cli/flag-names.test.ts',
   'test/agent/recorded-clipboard.test.ts',
   'test/codecs/glz.test.ts',

@@ -16,12 +16,16 @@ export interface BenchArgs {
   audio: boolean;
   /** Only the audio figures. */
   audioOnly: boolean;
+  /** Also the emulated USB stick's read throughput in the QEMU tiny guest (bench/usb.ts; spice-gtk has no such figure). */
+  usb: boolean;
+  /** Only the USB figures. */
+  usbOnly: boolean;
 }
 
-export const BENCH_USAGE = 'usage: node dist/bench/run.js [--runs N (default 15)] [--target xspice|qemu|both (default both)] [--input (add the input benchmarks; with --target, their targets too)] [--input-only] [--clipboard] [--clipboard-only] [--audio] [--audio-only]';
+export const BENCH_USAGE = 'usage: node dist/bench/run.js [--runs N (default 15)] [--target xspice|qemu|both (default both)] [--input (add the input benchmarks; with --target, their targets too)] [--input-only] [--clipboard] [--clipboard-only] [--audio] [--audio-only] [--usb] [--usb-only]';
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
-  const args: BenchArgs = {runs: 15, targets: [...BENCH_TARGETS], input: false, inputOnly: false, clipboard: false, clipboardOnly: false, audio: false, audioOnly: false};
+  const args: BenchArgs = {runs: 15, targets: [...BENCH_TARGETS], input: false, inputOnly: false, clipboard: false, clipboardOnly: false, audio: false, audioOnly: false, usb: false, usbOnly: false};
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i] ?? '';
@@ -46,6 +50,10 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       args.audio = true;
     } else if (flag === '--audio-only' && inline === undefined) {
       args.audio = args.audioOnly = true;
+    } else if (flag === '--usb' && inline === undefined) {
+      args.usb = true;
+    } else if (flag === '--usb-only' && inline === undefined) {
+      args.usb = args.usbOnly = true;
     } else throw new Error(`unknown argument "${argv[i]}"\n${BENCH_USAGE}`);
   }
   return args;

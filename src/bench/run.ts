@@ -14,6 +14,7 @@ import {benchInput} from './input.js';
 import {benchClipboard} from './clipboard.js';
 import {benchAudio} from './audio.js';
 import {benchAudioLatency} from './audio-latency.js';
+import {benchUsb} from './usb.js';
 import {benchNeedle} from './needle.js';
 import {benchScenarioSteps} from './scenario-steps.js';
 import {benchQuic} from './codec-quic.js';
@@ -83,6 +84,11 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify({date: new Date().toISOString(), audio: await audioBench()}, null, 2) + '\n');
     return;
   }
+  const usbBench = () => benchUsb(log, {runs: Math.min(args.runs, 5)});
+  if (args.usbOnly) {
+    process.stdout.write(JSON.stringify({date: new Date().toISOString(), usb: await usbBench()}, null, 2) + '\n');
+    return;
+  }
   if (args.inputOnly) {
     process.stdout.write(JSON.stringify({date: new Date().toISOString(), input: await inputBench()}, null, 2) + '\n');
     return;
@@ -118,6 +124,7 @@ async function main(): Promise<void> {
   const input = args.input ? await inputBench() : undefined;
   const clipboard = args.clipboard ? await clipboardBench() : undefined;
   const audio = args.audio ? await audioBench() : undefined;
+  const usb = args.usb ? await usbBench() : undefined;
   const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {version: string};
   const cpus = os.cpus();
   const report = {
@@ -132,6 +139,7 @@ async function main(): Promise<void> {
     scenarios,
     ...(clipboard ? {clipboard} : {}),
     ...(audio ? {audio} : {}),
+    ...(usb ? {usb} : {}),
     ...startup,
     notes: [
       'ms; ratio = spice-cli median / spice-gtk median (lower is better for spice-cli)',

@@ -27,6 +27,8 @@ export default class Bench extends SpiceCommand {
     'clipboard-only': Flags.boolean({description: 'Only the clipboard round trips.'}),
     audio: Flags.boolean({description: 'Add Opus encode and decode speed (real-time factors; a few seconds, no server).'}),
     'audio-only': Flags.boolean({description: 'Only the Opus speed.'}),
+    usb: Flags.boolean({description: "Add the emulated USB stick's sequential read throughput in the QEMU tiny guest (MB/s, dd over the serial shell; spice-gtk has no comparable figure)."}),
+    'usb-only': Flags.boolean({description: 'Only the USB throughput.'}),
     output: Flags.string({char: 'o', description: 'Also write the JSON report to this file.'}),
   };
 
@@ -39,6 +41,8 @@ export default class Bench extends SpiceCommand {
     if (flags['clipboard-only']) args.push('--clipboard-only');
     if (flags.audio) args.push('--audio');
     if (flags['audio-only']) args.push('--audio-only');
+    if (flags.usb) args.push('--usb');
+    if (flags['usb-only']) args.push('--usb-only');
     const {code, report} = await runBenchmark(args, this.signal, () => this.interruptedExitCode);
     if (code === 130) {
       // Interrupted: the runner has stopped its lab targets and said so.

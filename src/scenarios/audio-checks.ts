@@ -61,7 +61,7 @@ export function audioScenarioProblems(steps: Iterable<Step>): string[] {
 }
 
 /** Whether any step (nested ones included) is one of `kinds`. */
-function usesStep(steps: Step[], kinds: readonly string[]): boolean {
+export function usesStep(steps: Step[], kinds: readonly string[]): boolean {
   return steps.some((s) => kinds.includes(s.kind) || Object.values(s.args).some((v) => Array.isArray(v) && v.length > 0 && typeof v[0] === 'object' && 'kind' in (v[0] as object) && usesStep(v as Step[], kinds)));
 }
 

@@ -11,6 +11,7 @@ import {writeFailureArtifacts, writeStepLog} from './artifacts.js';
 import type {Scenario} from './load.js';
 import {ScenarioRunner, type Progress, type StepRecord} from './runner.js';
 import {audioChannels} from './audio-checks.js';
+import {usesUsb} from './usb-steps.js';
 
 /** Exit code of an interrupted run (Ctrl-C), as README's table says. */
 export const INTERRUPTED = 130;
@@ -62,6 +63,7 @@ export async function executeScenario(sc: Scenario, o: ExecuteOptions): Promise<
     const uri = sc.uri ?? o.uri;
     if (!uri) throw new SpiceError('usage', `${sc.file}: no server: give uri: in the scenario, --uri, or SPICE_URI`);
     const audio = audioChannels(sc.steps);
+    const usb = usesUsb(sc.steps);
     const opts: SessionOptions = {
       ...o.session,
       password: scenarioPassword(sc, o.session.password),
@@ -70,7 +72,7 @@ export async function executeScenario(sc: Scenario, o: ExecuteOptions): Promise<
       // CURSOR: its reported position makes server-mode mouse moves closed-loop (src/client/actions/mouse.ts);
       // PLAYBACK and RECORD only for the audio steps that use them.
       channelFilter: (type) =>
-        type === ChannelType.DISPLAY || type === ChannelType.INPUTS || type === ChannelType.CURSOR || (audio.playback && type === ChannelType.PLAYBACK) || (audio.record && type === ChannelType.RECORD),
+        type === ChannelType.DISPLAY || type === ChannelType.INPUTS || type === ChannelType.CURSOR || (audio.playback && type === ChannelType.PLAYBACK) || (audio.record && type === ChannelType.RECORD) || (usb && type === ChannelType.USBREDIR),
     };
     session = await o.connect(uri, opts);
     runner = new ScenarioRunner(sc, session, {artifactsDir: o.artifactsDir, onProgress: o.onProgress, signal: o.signal});

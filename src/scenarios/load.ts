@@ -11,6 +11,7 @@ import {SpiceError} from '../client/errors.js';
 import {DEFAULT_FIELDS, fieldNamed, STEP_NAMES, STEPS, TOP_FIELDS, type FieldDef} from './steps.js';
 import {suggest} from '../client/suggest.js';
 import {audioFieldProblems} from './audio-checks.js';
+import {usbFieldProblems} from './usb-steps.js';
 
 export interface Pos {
   file: string;
@@ -409,6 +410,7 @@ function readStep(ctx: Ctx, node: Node): Step[] {
   if (kind === 'key' && (args.down || args.up) && args.hold !== undefined) ctx.problems.push(`${where(pos)}: key: "hold" is the length of a press; with "${args.down ? 'down' : 'up'}" the keys stay down until a key step with "up"`);
   if (kind === 'measure' && args.until === undefined && args.still === undefined) ctx.problems.push(`${where(pos)}: measure needs "until" (needles) or "still" (a duration)`);
   if (kind === 'audio_capture' || kind === 'audio_expect' || kind === 'audio_send') ctx.problems.push(...audioFieldProblems(kind, new Set(given.keys()), args).map((p) => `${where(pos)}: ${p}`));
+  if (kind === 'usb_attach') ctx.problems.push(...usbFieldProblems(kind, new Set(given.keys()), args, ctx.dir).map((p) => `${where(pos)}: ${p}`));
   const wavField = kind === 'audio_expect' ? 'like' : kind === 'audio_send' ? 'file' : undefined;
   const wav = wavField && args[wavField];
   if (wavField && typeof wav === 'string' && !wav.includes('${')) {

@@ -32,7 +32,7 @@ async function preflightProblems(sc: Scenario): Promise<string[]> {
     if (layoutName) {
       try {
         const layout = layoutOf(layoutName);
-        if (step.kind === 'type' && !(step.args.text as string).includes('${')) checkTypeable(step.args.text as string, layout);
+        if ((step.kind === 'type' || step.kind === 'usb_type') && !(step.args.text as string).includes('${')) checkTypeable(step.args.text as string, layout);
         if (step.kind === 'key') checkCombos((step.args.keys as string[]).filter((k) => !k.includes('${')), layout);
         if (step.kind === 'key' && (step.args.down || step.args.up)) checkKeyState((step.args.keys as string[]).filter((k) => !k.includes('${')), layout, step.args.down ? 'down' : 'up');
       } catch (e) {

@@ -15,6 +15,7 @@ import {interpolate, needlePath, where, type NeedleRef, type Scenario, type Step
 import {loadNeedleCached, type Needle, type Rgba} from './needle-access.js';
 import {STEP_HANDLERS, type StepArgs} from './step-handlers.js';
 import {ScenarioCaptures} from './audio-captures.js';
+import {ScenarioUsb} from './usb-steps.js';
 import {fileSafe} from './artifacts.js';
 
 
@@ -60,6 +61,8 @@ export class ScenarioRunner {
   readonly screenshots: string[] = [];
   /** The named audio captures (audio_capture, audio_expect), made on first use. */
   private audio?: ScenarioCaptures;
+  /** The USB devices usb_attach plugged in, made on first use. */
+  private usbDevices?: ScenarioUsb;
   /** The screen the last screen step looked at. */
   lastScreen?: Rgba;
   /** The best match of the last screen step (for the failure artifacts). */
@@ -103,6 +106,8 @@ export class ScenarioRunner {
       ok = true;
     } finally {
       // Captures still running are saved; after a failure, that failure is the one reported.
+      // USB devices still attached are unplugged (the guest's ack awaited briefly); never a failure of their own.
+      await this.usbDevices?.detachAll(this.opts.signal?.aborted ? 200 : Math.min(this.scenario.defaults.timeoutMs, 5000));
       await this.audio?.finish().catch((e: unknown) => {
         if (ok) throw e;
       });
@@ -113,6 +118,12 @@ export class ScenarioRunner {
   captures(): ScenarioCaptures {
     this.audio ??= new ScenarioCaptures(this.session, (name) => this.opts.audioPath?.(name) ?? join(this.opts.artifactsDir, `${fileSafe(name)}.wav`), this.opts.signal);
     return this.audio;
+  }
+
+  /** The scenario's attached USB devices (usb_attach, usb_detach, usb_type). */
+  usb(): ScenarioUsb {
+    this.usbDevices ??= new ScenarioUsb();
+    return this.usbDevices;
   }
 
   /** The WAV files the audio captures wrote. */

@@ -18,6 +18,7 @@ import {encodeRgbaPng, fileSafe} from './artifacts.js';
 import type {NeedleRef, Step} from './load.js';
 import type {ScenarioRunner, StepOutcome} from './runner.js';
 import {audioCaptureStep, audioExpectStep, audioSendStep} from './audio-steps.js';
+import {usbAttachStep, usbDetachStep, usbTypeStep} from './usb-steps.js';
 
 export type StepArgs = Step['args'];
 type Handler = (r: ScenarioRunner, a: StepArgs, step: Step, prefix: string) => Promise<StepOutcome>;
@@ -175,6 +176,9 @@ export const STEP_HANDLERS: Record<string, Handler> = {
   audio_capture: audioCaptureStep,
   audio_expect: audioExpectStep,
   audio_send: audioSendStep,
+  usb_attach: usbAttachStep,
+  usb_detach: usbDetachStep,
+  usb_type: usbTypeStep,
 };
 
 export {formatLayout};

@@ -183,6 +183,34 @@ export const STEPS: Record<string, StepDef> = {
       timeout: {type: 'duration', description: 'How long to wait for the guest to start recording (default: defaults.timeout); exit 40 after it.'},
     },
   },
+  usb_attach: {
+    summary: 'Plug an emulated USB device into the guest through a free usbredir slot (or `slot`): a disk image as a USB stick, a keyboard (for usb_type) or a tablet. It stays attached until usb_detach or the end of the scenario (then it is detached).',
+    scalar: 'emulate',
+    fields: {
+      emulate: {type: 'string', required: true, values: ['storage', 'keyboard', 'tablet'], description: 'The device: storage (needs `image`), keyboard or tablet.'},
+      image: {type: 'string', description: 'storage: the disk image file (relative to this scenario file; 512-byte blocks).'},
+      read_only: {type: 'boolean', description: 'storage: the guest sees a write-protected disk; the file is opened read-only (default false).'},
+      as: {type: 'string', description: 'The name usb_detach and usb_type use (default: the `emulate` value).'},
+      slot: {type: 'integer', min: 0, description: 'The usbredir slot (channel id); default the first free one.'},
+      timeout: {type: 'duration', description: "How long to wait for the slot's usbredir hello (default: defaults.timeout)."},
+    },
+  },
+  usb_detach: {
+    summary: "Unplug a device usb_attach plugged in (the guest's acknowledgement awaited), freeing its slot.",
+    scalar: 'name',
+    fields: {name: {type: 'string', required: true, description: 'The name usb_attach gave it (`as`, else its `emulate`).'}, timeout: {type: 'duration', description: "How long to wait for the guest's acknowledgement (default: defaults.timeout)."}},
+  },
+  usb_type: {
+    summary: 'Type text (newlines are Enter) through a keyboard usb_attach plugged in, once the guest reads it.',
+    scalar: 'text',
+    fields: {
+      text: {type: 'string', required: true, description: 'The text.'},
+      name: {type: 'string', description: 'The keyboard (default "keyboard").'},
+      rate: {type: 'number', min: 0.1, max: 1000, description: 'Keys per second.'},
+      layout: DEFAULT_FIELDS.layout!,
+      timeout: {type: 'duration', description: "How long to wait for the guest's driver to read the keyboard (default 60s: a freshly plugged keyboard)."},
+    },
+  },
   include: {summary: 'Run the steps of another scenario file (its `steps`, or a plain list), relative to this file.', scalar: 'file', fields: {file: {type: 'string', required: true, description: 'Path of the file.'}}},
 };
 

@@ -36,6 +36,7 @@ const SESSION_ARGS: Record<string, string[]> = {
   'audio:send': ['--tone', '440', '--seconds', '1'],
   'wait-screen': ['examples/needles/xterm-prompt.json'],
   type: ['--', 'x'],
+  'usb:list': [],
   'usb:redirect': ['--emulate', 'storage:package.json:ro', '--for', '1'],
   'wait-change': [],
   'wait-still': [],

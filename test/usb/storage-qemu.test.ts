@@ -189,9 +189,12 @@ describe.skipIf(!runLab)('emulated USB storage in the QEMU tiny guest', () => {
     expect(await shell.run(`dd if=/dev/${disk} bs=64k count=16 2>/dev/null | md5sum`, 60_000)).toBe(`${head}  -`);
     const r = await cli;
     expect(r.code, r.stderr).toBe(0);
-    const report = JSON.parse(r.stdout) as Record<string, unknown> & {device: Record<string, unknown>; commands: number; bytesRead: number; bytesWritten: number; attachedMs: number};
+    const out = JSON.parse(r.stdout) as {ok: boolean; devices: (Record<string, unknown> & {device: Record<string, unknown>; commands: number; bytesRead: number; bytesWritten: number; attachedMs: number})[]};
     console.info(`[usb-storage] usb redirect --json: ${r.stdout.replace(/\s+/g, ' ')}`);
-    expect(report).toMatchObject({ok: true, slot: 'usbredir:0', bytesWritten: 0});
+    expect(out.ok).toBe(true);
+    expect(out.devices).toHaveLength(1);
+    const report = out.devices[0]!;
+    expect(report).toMatchObject({slot: 'usbredir:0', bytesWritten: 0});
     expect(report.device).toMatchObject({emulate: 'storage', image: img, readOnly: true, blocks: IMAGE_MIB * 2048, vendorId: '1209', productId: '0001', product: 'spice-cli USB storage'});
     expect(report.commands).toBeGreaterThan(5);
     expect(report.bytesRead).toBeGreaterThanOrEqual(1024 * 1024);

@@ -317,7 +317,7 @@ describe('storage images', () => {
     expect(parseEmulation('storage:disk.img')).toEqual({emulate: 'storage', image: 'disk.img', readOnly: false});
     expect(parseEmulation('storage:/a:b/disk.img:ro')).toEqual({emulate: 'storage', image: '/a:b/disk.img', readOnly: true});
     expect(parseEmulation('storage:disk.img:rw')).toEqual({emulate: 'storage', image: 'disk.img', readOnly: false});
-    for (const bad of ['storage', 'storage:', 'storage::ro', 'keyboard', 'disk.img']) expect(() => parseEmulation(bad)).toThrow(/cannot emulate .*storage:IMAGE\[:ro\]/);
+    for (const bad of ['storage', 'storage:', 'storage::ro', 'keyboard:x', 'disk.img']) expect(() => parseEmulation(bad)).toThrow(/cannot emulate .*storage:IMAGE\[:ro\]/);
   });
 
   it('are checked before use: missing, a folder, under one block; the tail past the last whole block is ignored', async () => {
