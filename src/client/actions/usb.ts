@@ -346,16 +346,3 @@ export async function listUsb(session: SpiceSession | undefined, listHostDevices
   return {slots, emulations: [...EMULATION_INFO], hostDevices, ...(hostDevicesNote ? {hostDevicesNote} : {})};
 }
 
-/**
- * The host-device lister of actions/usb-host.ts (`listHostDevices`), when this build has that module; undefined
- * otherwise (then `usb list` says host device support is not available).
- */
-export async function hostDeviceLister(): Promise<HostDeviceLister | undefined> {
-  const spec = './usb-host.js'; // not a literal: the module may be absent from this build
-  try {
-    const mod = (await import(spec)) as {listHostDevices?: HostDeviceLister};
-    return typeof mod.listHostDevices === 'function' ? mod.listHostDevices : undefined;
-  } catch {
-    return undefined;
-  }
-}

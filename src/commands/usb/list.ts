@@ -1,5 +1,6 @@
 import {SessionCommand} from '../../cli/base-command.js';
-import {hostDeviceLister, listUsb, type UsbListReport} from '../../client/actions/usb.js';
+import {listUsb, type UsbListReport} from '../../client/actions/usb.js';
+import {listHostDevices} from '../../client/actions/usb-host.js';
 import {ChannelType} from '../../client/wire/enums.js';
 
 export default class UsbList extends SessionCommand {
@@ -9,7 +10,7 @@ export default class UsbList extends SessionCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(UsbList);
-    const lister = await hostDeviceLister();
+    const lister = () => listHostDevices();
     const report = flags.uri ? await this.withSession(flags, {channels: [ChannelType.USBREDIR]}, (s) => listUsb(s, lister)) : await listUsb(undefined, lister);
     this.report(report, (r) => process.stdout.write(human(r)));
   }
