@@ -92,22 +92,25 @@ async function play(session: SpiceSession, plan: (capsLock: boolean) => Stroke[]
   }
 }
 
+/** Plays planned keystrokes on some keyboard (the inputs channel, or an emulated USB keyboard) with the pacing. */
+export type StrokePlayer = (plan: (capsLock: boolean) => Stroke[], pacing: Pacing) => Promise<PlayReport & {capsLock: boolean}>;
+
 /** Types `text` as keystrokes of the guest's layout. */
-export async function typeText(session: SpiceSession, text: string, o: KeyboardOptions): Promise<TypeReport> {
+export function typeText(session: SpiceSession, text: string, o: KeyboardOptions): Promise<TypeReport> {
+  return typeWith((plan, pacing) => play(session, plan, pacing, o), text, o);
+}
+
+/** Types `text` as keystrokes of the guest's layout on the keyboard `player` drives. */
+export async function typeWith(player: StrokePlayer, text: string, o: {layout?: string | KeyboardLayout; rate?: number; holdMs?: number}): Promise<TypeReport> {
   const layout = layoutOf(o.layout);
   const pacing = typePacing(o);
   checkTypeable(text, layout);
   let characters = 0;
-  const r = await play(
-    session,
-    (caps) => {
-      const p = layout.plan(text, caps);
-      characters = p.chars;
-      return p.strokes;
-    },
-    pacing,
-    o,
-  );
+  const r = await player((caps) => {
+    const p = layout.plan(text, caps);
+    characters = p.chars;
+    return p.strokes;
+  }, pacing);
   return {
     layout: layout.name,
     characters,
@@ -122,12 +125,17 @@ export async function typeText(session: SpiceSession, text: string, o: KeyboardO
 }
 
 /** Presses key combinations (ctrl-alt-delete, enter, a) one after the other. */
-export async function pressKeys(session: SpiceSession, combos: readonly string[], o: KeyboardOptions): Promise<KeyReport> {
+export function pressKeys(session: SpiceSession, combos: readonly string[], o: KeyboardOptions): Promise<KeyReport> {
+  return pressWith((plan, pacing) => play(session, plan, pacing, o), combos, o);
+}
+
+/** Presses key combinations one after the other on the keyboard `player` drives. */
+export async function pressWith(player: StrokePlayer, combos: readonly string[], o: {layout?: string | KeyboardLayout; rate?: number; holdMs?: number}): Promise<KeyReport> {
   if (combos.length === 0) throw new SpiceError('usage', 'no keys given: e.g. `spice-cli key enter` or `spice-cli key ctrl-alt-delete` (--list prints the names)');
   const layout = layoutOf(o.layout);
   const pacing = comboPacing(o);
   checkCombos(combos, layout);
-  const r = await play(session, (caps) => combos.flatMap((c) => comboStrokes(c, layout, caps)), pacing, o);
+  const r = await player((caps) => combos.flatMap((c) => comboStrokes(c, layout, caps)), pacing);
   return {
     combos: combos.map((c) => ({combo: c, keys: parseCombo(c).map((p) => (p.kind === 'key' ? p.name : p.char))})),
     keystrokes: r.keystrokes,

@@ -5,7 +5,6 @@
  * device maps to HID usages), move and click with the tablet, and detach (the guest sees the unplug).
  */
 import {interruptedError, SpiceError} from '../errors.js';
-import {comboStrokes} from '../input/combos.js';
 import {Interrupted, Keyboard, type Pacing} from '../input/keyboard.js';
 import type {Stroke} from '../input/layout.js';
 import {UsbDeviceHost} from '../usb/host.js';
@@ -14,7 +13,7 @@ import {UsbKeyboard} from '../usb/hid/keyboard.js';
 import {TABLET_MAX, TabletButton, tabletPoint, UsbTablet} from '../usb/hid/tablet.js';
 import type {UsbSlot} from '../usb/slot.js';
 import type {SpiceSession} from '../session.js';
-import {checkCombos, checkTypeable, comboPacing, layoutOf, typePacing, type KeyboardOptions, type KeyReport, type TypeReport} from './keyboard.js';
+import {pressWith, typeWith, type KeyboardOptions, type KeyReport, type TypeReport} from './keyboard.js';
 
 export type EmulatedHidKind = 'keyboard' | 'tablet';
 
@@ -99,42 +98,13 @@ async function playUsb(hid: EmulatedHid<UsbKeyboard>, plan: (capsLock: boolean) 
 }
 
 /** Types `text` through the emulated USB keyboard, as keystrokes of the guest's layout. */
-export async function usbTypeText(hid: EmulatedHid<UsbKeyboard>, text: string, o: UsbTypeOptions): Promise<TypeReport> {
-  const layout = layoutOf(o.layout);
-  const pacing = typePacing(o);
-  checkTypeable(text, layout);
-  let characters = 0;
-  const r = await playUsb(
-    hid,
-    (caps) => {
-      const p = layout.plan(text, caps);
-      characters = p.chars;
-      return p.strokes;
-    },
-    pacing,
-    o,
-  );
-  return {
-    layout: layout.name,
-    characters,
-    keystrokes: r.keystrokes,
-    events: r.events,
-    ms: r.ms,
-    keysPerSecond: r.ms > 0 ? Math.round((r.keystrokes / r.ms) * 1000 * 10) / 10 : null,
-    rate: pacing.rate,
-    holdMs: pacing.holdMs,
-    capsLock: r.capsLock,
-  };
+export function usbTypeText(hid: EmulatedHid<UsbKeyboard>, text: string, o: UsbTypeOptions): Promise<TypeReport> {
+  return typeWith((plan, pacing) => playUsb(hid, plan, pacing, o), text, o);
 }
 
 /** Presses key combinations (ctrl-alt-delete, enter, a) one after the other on the USB keyboard. */
-export async function usbPressKeys(hid: EmulatedHid<UsbKeyboard>, combos: readonly string[], o: UsbTypeOptions): Promise<Omit<KeyReport, 'combos'>> {
-  if (combos.length === 0) throw new SpiceError('usage', 'no keys given');
-  const layout = layoutOf(o.layout);
-  const pacing = comboPacing(o);
-  checkCombos(combos, layout);
-  const r = await playUsb(hid, (caps) => combos.flatMap((c) => comboStrokes(c, layout, caps)), pacing, o);
-  return {keystrokes: r.keystrokes, events: r.events, ms: r.ms, holdMs: pacing.holdMs, capsLock: r.capsLock};
+export function usbPressKeys(hid: EmulatedHid<UsbKeyboard>, combos: readonly string[], o: UsbTypeOptions): Promise<KeyReport> {
+  return pressWith((plan, pacing) => playUsb(hid, plan, pacing, o), combos, o);
 }
 
 export type TabletGesture =
