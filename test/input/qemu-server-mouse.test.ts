@@ -177,10 +177,12 @@ describe.runIf(runLab)('server mouse mode, closed loop, on QEMU + the Linux gues
     }
   }, 180_000);
 
-  it('move to a point off the screen is reported as not exact', async () => {
-    const j = await cli(['move', String(width + 50), '10']);
-    expect(j).toMatchObject({ok: true, mode: 'server', exact: false});
-    expect(await guestPos()).toEqual({x: width - 1, y: 10});
+  it('a point off the screen is refused before anything is sent (exit 2), in server mode too', async () => {
+    const before = await guestPos();
+    const r = await runCli(['move', String(width + 50), '10', '--uri', t.uri, '--json', '--timeout', '30'], {timeoutMs: 60_000});
+    expect(r.code, r.stderr).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ok: false, error: {kind: 'usage'}, screen: {width}});
+    expect(await guestPos()).toEqual(before);
   }, 60_000);
 
   it('click presses and releases the button at the exact pixel', async () => {
