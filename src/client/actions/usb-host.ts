@@ -8,7 +8,7 @@
  */
 import {SpiceError, interruptedError} from '../errors.js';
 import type {SpiceSession} from '../session.js';
-import type {UsbredirConnection} from '../usb/connection.js';
+import type {SpicevmcReceived, UsbredirConnection} from '../usb/connection.js';
 import {UsbDeviceHost} from '../usb/host.js';
 import {busPortName, hex4, type HostDeviceHandle, type UsbBackend} from '../usb/host-device/backend.js';
 import {HostUsbDevice, type HostDeviceCounters} from '../usb/host-device/device.js';
@@ -126,6 +126,8 @@ export interface HostRedirectReport {
   device: {busPort: string; vendorId: string; productId: string; manufacturer?: string; product?: string; serial?: string; speed?: string};
   attachedMs: number;
   transfers: HostDeviceCounters;
+  /** The slot's usbredir stream from the server: messages, and those that came LZ4-compressed (COMPRESSED_DATA). */
+  received: SpicevmcReceived;
   /** Interfaces whose kernel driver was detached, and reattached at the end. */
   detachedDrivers: number[];
   reattachedDrivers: number[];
@@ -239,6 +241,7 @@ export async function redirectHostDevice(session: SpiceSession, opts: HostRedire
       device: deviceReport,
       attachedMs: Date.now() - (attachedAt || t0),
       transfers: device!.counters,
+      received: connection.received,
       detachedDrivers: device!.log.detachedDrivers,
       reattachedDrivers: device!.log.reattachedDrivers,
       ended,
