@@ -11,6 +11,7 @@ import path from 'node:path';
 import {SpiceError, interruptedError} from '../errors.js';
 import type {SpiceSession} from '../session.js';
 import {UsbDeviceHost} from '../usb/host.js';
+import {checkServerFilter, filterDeviceOf} from '../usb/server-filter.js';
 import {UsbMassStorage} from '../usb/storage/device.js';
 import {checkDiskImage, DiskImage, type DiskImageInfo} from '../usb/storage/image.js';
 import type {SpicevmcReceived, UsbredirConnection} from '../usb/connection.js';
@@ -154,6 +155,7 @@ export async function attachUsb(session: SpiceSession, e: UsbEmulation, o: Attac
   const device = new UsbMassStorage(image);
   const host = new UsbDeviceHost(connection, device);
   try {
+    await checkServerFilter(connection, filterDeviceOf(device.info), `the emulated USB stick (${image.info.path})`);
     host.attach();
   } catch (err) {
     slot.release();

@@ -74,6 +74,7 @@ export class UsbredirConnection extends EventEmitter {
   readonly codec: UsbredirCodec;
   private readonly waiters = new Set<Waiter>();
   private failure?: SpiceError;
+  private filterRules?: string;
   private readonly log: Logger;
   private readonly counts: SpicevmcReceived = {messages: 0, bytes: 0, compressedMessages: 0, compressedBytes: 0, decompressedBytes: 0};
 
@@ -123,6 +124,11 @@ export class UsbredirConnection extends EventEmitter {
     return this.codec.negotiation.negotiated;
   }
 
+  /** The server's device filter (the last filter_filter's rules, usbredir text), if it sent one; 'filter' events announce each. */
+  get serverFilter(): string | undefined {
+    return this.filterRules;
+  }
+
   /** What was received so far (a copy). */
   get received(): SpicevmcReceived {
     return {...this.counts};
@@ -160,6 +166,10 @@ export class UsbredirConnection extends EventEmitter {
         }
       }
       this.emit('packet', p);
+      if (p.def.type === UsbredirType.FILTER_FILTER) {
+        this.filterRules = (p.value as {rules: string}).rules;
+        this.emit('filter', this.filterRules);
+      }
     }
   }
 
