@@ -24,6 +24,12 @@ export interface QemuOptions {
   agent?: boolean;
   /** Number of USB redirection slots (usb-redir on a qemu-xhci controller). */
   usbredir?: number;
+  /**
+   * QEMU's usb-redir `filter` property, set on every usb-redir device: usbredirfilter rules
+   * `class:vendor:product:version:allow` joined by `|`, -1 for any (e.g. '0x08:-1:-1:-1:0|-1:-1:-1:-1:1' refuses mass
+   * storage). QEMU sends it to the client as filter_filter and refuses a device no rule allows (filter_reject).
+   */
+  usbredirFilter?: string;
   /** intel-hda + hda-duplex with -audiodev spice: playback and record channels. */
   audio?: boolean;
   /** usb-ccid + ccid-card-passthru: the smartcard channel. */
@@ -126,7 +132,21 @@ export function qemuSpiceOption(listen: QemuListen, hasPassword: boolean): strin
 }
 
 /** The devices a SPICE client can drive (allDevices is expanded here too). */
-export type QemuDevices = Pick<QemuOptions, 'agent' | 'usbredir' | 'audio' | 'smartcard' | 'tablet' | 'ports' | 'allDevices'>;
+export type QemuDevices = Pick<QemuOptions, 'agent' | 'usbredir' | 'usbredirFilter' | 'audio' | 'smartcard' | 'tablet' | 'ports' | 'allDevices'>;
+
+/** QEMU's usb-redir filter syntax: numbers (C's strtol, -1 for any) 5 per rule, ':' between fields, '|' between rules; no ',' (QEMU's option separator). */
+export function checkUsbredirFilter(filter: string): string {
+  const rules = filter.split('|').filter((r) => r !== '');
+  const num = /^(-1|0[xX][0-9a-fA-F]+|[0-9]+)$/;
+  const bad = rules.find((r) => {
+    const f = r.split(':');
+    return f.length !== 5 || !f.every((x) => num.test(x));
+  });
+  if (rules.length === 0 || bad !== undefined) {
+    throw new SpiceError('usage', `invalid usb-redir filter "${filter}"${bad !== undefined ? ` (rule "${bad}")` : ''}: give rules class:vendor:product:version:allow joined by '|', -1 for any, e.g. 0x08:-1:-1:-1:0|-1:-1:-1:-1:1`);
+  }
+  return filter;
+}
 
 /** Device arguments: virtio-serial ports (agent, spiceports), USB (redirection, smartcard, tablet), audio. */
 export function qemuDeviceArgs(devices: QemuDevices): string[] {
@@ -144,7 +164,8 @@ export function qemuDeviceArgs(devices: QemuDevices): string[] {
   const usbredir = d.usbredir ?? 0;
   if (usbredir > 0 || d.smartcard || d.tablet) args.push('-device', 'qemu-xhci,id=xhci');
   for (let i = 1; i <= usbredir; i++) {
-    args.push('-chardev', `spicevmc,name=usbredir,id=usbredir${i}`, '-device', `usb-redir,chardev=usbredir${i},bus=xhci.0`);
+    const filter = d.usbredirFilter !== undefined ? `,filter=${checkUsbredirFilter(d.usbredirFilter)}` : '';
+    args.push('-chardev', `spicevmc,name=usbredir,id=usbredir${i}`, '-device', `usb-redir,chardev=usbredir${i},bus=xhci.0${filter}`);
   }
   if (d.smartcard) {
     args.push('-device', 'usb-ccid,bus=xhci.0', '-chardev', 'spicevmc,id=ccid,name=smartcard', '-device', 'ccid-card-passthru,chardev=ccid');

@@ -153,6 +153,7 @@ async function launch(opts: QemuOptions, mode: QemuMode, guest: GuestImage | und
     hasPassword: opts.password !== undefined,
     agent: opts.agent,
     usbredir: opts.usbredir,
+    usbredirFilter: opts.usbredirFilter,
     audio: opts.audio,
     smartcard: opts.smartcard,
     tablet: opts.tablet,

@@ -283,6 +283,17 @@ describe('QEMU builders', () => {
     expect(qemuDeviceArgs({usbredir: 3}).filter((a) => a.startsWith('usb-redir,'))).toHaveLength(3);
   });
 
+  it("usbredirFilter: QEMU's usb-redir filter property on every slot, its syntax checked", () => {
+    const filter = '0x08:-1:-1:-1:0|-1:-1:-1:-1:1';
+    expect(qemuDeviceArgs({usbredir: 2, usbredirFilter: filter}).filter((a) => a.startsWith('usb-redir,'))).toEqual([
+      `usb-redir,chardev=usbredir1,bus=xhci.0,filter=${filter}`,
+      `usb-redir,chardev=usbredir2,bus=xhci.0,filter=${filter}`,
+    ]);
+    expect(() => qemuDeviceArgs({usbredir: 1, usbredirFilter: '0x08,-1,-1,-1,0'})).toThrow(/invalid usb-redir filter "0x08,-1,-1,-1,0" \(rule "0x08,-1,-1,-1,0"\): give rules class:vendor:product:version:allow/);
+    expect(() => qemuDeviceArgs({usbredir: 1, usbredirFilter: '8:-1:-1:-1:1,id=x'})).toThrow(SpiceError);
+    expect(() => qemuDeviceArgs({usbredir: 1, usbredirFilter: ''})).toThrow(SpiceError);
+  });
+
   it('named ports become spiceport chardevs on virtio-serial; an unsafe name is refused', () => {
     const args = qemuDeviceArgs({ports: [WEBDAV_PORT_NAME]});
     expect(valuesOf(args, '-device')).toEqual(['virtio-serial-pci,id=vser0', `virtserialport,bus=vser0.0,chardev=port0,name=${WEBDAV_PORT_NAME}`]);

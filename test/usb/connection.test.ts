@@ -4,11 +4,13 @@
  * connection), and UsbDeviceHost answering a guest's requests for a scripted device.
  */
 import {describe, expect, it} from 'vitest';
+import {advertisedCaps} from '../../src/client/channels/advertised-caps.js';
 import type {SpicevmcChunk, SpicevmcConsumer} from '../../src/client/channels/usbredir.js';
 import {HOST_CAPS, UsbredirConnection, type UsbredirPipe} from '../../src/client/usb/connection.js';
 import {UsbDeviceHost} from '../../src/client/usb/host.js';
 import {spicevmcBytes} from '../../src/client/usb/spicevmc-data.js';
-import {DataCompressionType} from '../../src/client/wire/enums.js';
+import {SpicevmcCap} from '../../src/client/wire/caps.js';
+import {ChannelType, DataCompressionType} from '../../src/client/wire/enums.js';
 import {UsbredirCodec, type UsbredirPacket} from '../../src/client/wire/usbredir/codec.js';
 import {UsbredirPackets as P} from '../../src/client/wire/usbredir/packets.js';
 import {UsbredirCap as C, UsbredirSpeed, UsbredirStatus} from '../../src/client/wire/usbredir/protocol.js';
@@ -96,6 +98,37 @@ describe('UsbredirConnection', () => {
     await expect(waiting).rejects.toThrow(/unknown packet type 77/);
     expect(c.error?.kind).toBe('protocol');
     expect(() => c.send(P.DEVICE_DISCONNECT, {})).toThrow(/unknown packet type 77/);
+  });
+
+  it('counts COMPRESSED_DATA; a malformed LZ4 block (bad size) is a protocol error of that slot, not a crash', async () => {
+    expect(advertisedCaps(ChannelType.USBREDIR)).toEqual([SpicevmcCap.DATA_COMPRESS_LZ4]);
+    const ch = new FakeChannel();
+    ch.send(ch.guest.hello());
+    const c = await UsbredirConnection.open(ch, {timeoutMs: 1000});
+    const req = ch.guest.encode(P.CONTROL_PACKET, {endpoint: 0x00, request: 9, requesttype: 0x21, status: 0, value: 0x200, index: 0, length: 1200, data: new Uint8Array(1200).fill(0x5a)}, 3n);
+    const block = lz4(req.subarray(0, 30), 4, 1196, new Uint8Array(0));
+    const got = c.waitFor(P.CONTROL_PACKET, 'control', 1000);
+    ch.toHost({type: DataCompressionType.LZ4, uncompressedSize: req.length, data: block});
+    expect((await got).id).toBe(3n);
+    expect(c.received).toMatchObject({messages: 2, compressedMessages: 1, compressedBytes: block.length, decompressedBytes: req.length});
+
+    // a match reaching before the output's start (offset 40 after 4 literals), and one announcing 8 bytes too many
+    const waiting = c.waitFor(P.RESET, 'reset', 1000);
+    const bad = lz4(Buffer.from('abcd'), 40, 100, Buffer.from('tail!'));
+    expect(() => ch.toHost({type: DataCompressionType.LZ4, uncompressedSize: 109, data: bad})).not.toThrow();
+    await expect(waiting).rejects.toThrow(/^usbredir:0: COMPRESSED_DATA: LZ4/);
+    expect(c.error?.kind).toBe('protocol');
+    expect(() => c.send(P.RESET, {})).toThrow(/COMPRESSED_DATA/);
+    expect(() => ch.toHost({type: DataCompressionType.LZ4, uncompressedSize: req.length, data: block})).not.toThrow(); // ignored now
+    expect(c.received.compressedMessages).toBe(1);
+
+    const other = new FakeChannel();
+    other.send(other.guest.hello());
+    const c2 = await UsbredirConnection.open(other, {timeoutMs: 1000});
+    const w2 = c2.waitFor(P.RESET, 'reset', 1000);
+    other.toHost({type: DataCompressionType.LZ4, uncompressedSize: req.length + 8, data: block});
+    await expect(w2).rejects.toThrow(/decoded to 1226 bytes, 1234 announced/);
+    expect(c2.error?.kind).toBe('protocol');
   });
 });
 

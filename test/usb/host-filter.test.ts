@@ -1,4 +1,7 @@
+import {EventEmitter} from 'node:events';
 import {describe, expect, it} from 'vitest';
+import type {UsbredirConnection} from '../../src/client/usb/connection.js';
+import {checkServerFilter, filterDeviceOf, serverFilterRefusal, watchServerFilter} from '../../src/client/usb/server-filter.js';
 import {SpiceError} from '../../src/client/errors.js';
 import {checkUsbFilter, formatUsbFilter, parseUsbFilter, type UsbFilterDevice} from '../../src/client/usb/host-device/filter.js';
 
@@ -58,5 +61,55 @@ describe('usbredir filter rules', () => {
     expect(checkUsbFilter(noHid, keyboard).allowed).toBe(false);
     const onlyNonBoot: UsbFilterDevice = {...keyboard, interfaces: [{class: 3, subclass: 0, protocol: 0}, {class: 3, subclass: 0, protocol: 0}]};
     expect(checkUsbFilter(parseUsbFilter('0x03,-1,-1,-1,0|-1,-1,-1,-1,1'), onlyNonBoot).allowed).toBe(false);
+  });
+});
+
+describe("the server's filter (usb/server-filter.ts: QEMU's usb-redir filter, both device paths)", () => {
+  /** A connection stand-in: serverFilter and 'filter' events, as UsbredirConnection has them. */
+  class FakeConnection extends EventEmitter {
+    serverFilter?: string;
+    send(rules: string) {
+      this.serverFilter = rules;
+      this.emit('filter', rules);
+    }
+  }
+  const conn = (c: FakeConnection) => c as unknown as UsbredirConnection;
+
+  it('decides as QEMU: first matching rule, no match refuses; a device description maps to the filter view', async () => {
+    expect(serverFilterRefusal('0x08,-1,-1,-1,0|-1,-1,-1,-1,1', stick, 'the stick')?.message).toBe(
+      "the server's USB filter (0x08,-1,-1,-1,0|-1,-1,-1,-1,1) refuses the stick (rule 0x08,-1,-1,-1,0 matched class 0x08): it was not attached",
+    );
+    expect(serverFilterRefusal('0x08,-1,-1,-1,0|-1,-1,-1,-1,1', hub, 'the hub')).toBeUndefined();
+    // no rule matches: QEMU (usbredirfilter_check, flags 0) refuses, so do we
+    expect(serverFilterRefusal('0x03,-1,-1,-1,1', stick, 'the stick')?.details).toMatchObject({code: 'device-filtered', serverFilter: '0x03,-1,-1,-1,1'});
+    expect(() => serverFilterRefusal('0x08,-1', stick, 'the stick')).toThrow(/the server's USB filter: rule 1 "0x08,-1" has 2 fields/);
+    expect(filterDeviceOf({deviceClass: 0, vendorId: 1, productId: 2, deviceVersion: 3, interfaces: [{number: 0, class: 8, subclass: 6, protocol: 80}]})).toEqual({
+      deviceClass: 0,
+      vendorId: 1,
+      productId: 2,
+      deviceVersion: 3,
+      interfaces: [{class: 8, subclass: 6, protocol: 80}],
+    });
+  });
+
+  it('checkServerFilter waits a little for a filter not in yet; no filter allows; watchServerFilter sees later ones', async () => {
+    const none = new FakeConnection();
+    await expect(checkServerFilter(conn(none), stick, 'the stick', 20)).resolves.toBeUndefined();
+    const late = new FakeConnection();
+    setTimeout(() => late.send('0x08,-1,-1,-1,0|-1,-1,-1,-1,1'), 10);
+    await expect(checkServerFilter(conn(late), stick, 'the stick', 5000)).rejects.toThrow(/refuses the stick/);
+    const there = new FakeConnection();
+    there.send('-1,-1,-1,-1,1');
+    await expect(checkServerFilter(conn(there), stick, 'the stick', 5000)).resolves.toBeUndefined();
+    const refusals: string[] = [];
+    const stop = watchServerFilter(conn(there), stick, 'the stick', (e) => refusals.push(e.message));
+    there.send('-1,-1,-1,-1,1');
+    there.send('0x08,-1,-1,-1,0');
+    there.send('bad');
+    stop();
+    there.send('0x08,-1,-1,-1,0');
+    expect(refusals).toHaveLength(2);
+    expect(refusals[0]).toMatch(/refuses the stick .*: it was detached$/);
+    expect(refusals[1]).toMatch(/rule 1 "bad"/);
   });
 });

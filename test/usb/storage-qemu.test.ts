@@ -2,7 +2,8 @@
  * The emulated USB stick in QEMU's tiny Linux guest, through SPICE's usbredir channel (usb-redir on qemu-xhci): the
  * guest enumerates it (our strings under /sys/bus/usb/devices), usb-storage and sd make it /dev/sdX, a FAT image the
  * test made mounts and a file on it reads byte-exact (md5 over the serial shell); a file the guest writes lands in
- * the image (read back on the host with mtools); read-only, the guest cannot write and the image is unchanged.
+ * the image (read back on the host with mtools), and a large compressible one arrives as spice-server's
+ * COMPRESSED_DATA (LZ4) and lands byte-exact; read-only, the guest cannot write and the image is unchanged.
  * Also measures the guest's sequential read throughput of the disk (dd), the figure `bench --usb` will report.
  */
 import {execFileSync} from 'node:child_process';
@@ -29,6 +30,10 @@ import type {LabTarget} from '../../src/lab/types.js';
 const runLab = which('qemu-system-x86_64') !== undefined || !!process.env.CI;
 const MKFS = which('mkfs.vfat') ?? '/usr/sbin/mkfs.vfat';
 const IMAGE_MIB = 32;
+/** The guest's large write: PATTERN_BYTES of this line repeated (compressible), then RANDOM_PART bytes of RAND.BIN. */
+const PATTERN_LINE = 'spice-cli usbredir lz4 0123456789';
+const PATTERN_BYTES = 4 * 1024 * 1024;
+const RANDOM_PART = 256 * 1024;
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'spice-cli-usbstore-qemu-'));
 const md5 = (data: Uint8Array) => createHash('md5').update(data).digest('hex');
@@ -109,14 +114,14 @@ describe.skipIf(!runLab)('emulated USB storage in the QEMU tiny guest', () => {
       await image.close();
       expect(errors).toEqual([]);
     };
-    return {device, disk, usbDir, detach, errors, cdbs};
+    return {device, disk, usbDir, detach, errors, cdbs, connection};
   }
 
   it('a writable stick: enumerated with our strings, mounted, a file reads byte-exact, a guest write lands in the image, dd throughput', async () => {
     const payload = randomBytes(3 * 1024 * 1024 + 123);
     const img = fatImage('rw.img', payload);
     const line = `written by the guest ${randomBytes(6).toString('hex')}`;
-    const {device, disk, usbDir, detach, cdbs} = await attach(await DiskImage.open(img, false));
+    const {device, disk, usbDir, detach, cdbs, connection} = await attach(await DiskImage.open(img, false));
     try {
       expect(await shell.run(`cat ${usbDir}/manufacturer ${usbDir}/product ${usbDir}/serial ${usbDir}/idVendor ${usbDir}/idProduct`)).toBe(
         ['spice-cli', 'spice-cli USB storage', device.strings.serial, '1209', '0001'].join('\n'),
@@ -128,7 +133,24 @@ describe.skipIf(!runLab)('emulated USB storage in the QEMU tiny guest', () => {
       expect(mount.status, mount.output).toBe(0);
       expect(await shell.run('ls /mnt')).toBe('RAND.BIN');
       expect(await shell.run('md5sum /mnt/RAND.BIN', 120_000)).toBe(`${md5(payload)}  /mnt/RAND.BIN`);
-      expect((await shell.exec(`echo '${line}' > /mnt/new.txt && sync && umount /mnt`, 60_000)).status).toBe(0);
+      expect((await shell.exec(`echo '${line}' > /mnt/new.txt && sync`, 60_000)).status).toBe(0);
+
+      // A large compressible write: 4 MiB of a repeated line, then 256 KiB of RAND.BIN (random, incompressible). The
+      // guest's bulk OUT data reaches us through spice-server, which LZ4-compresses slices over 1000 bytes for a
+      // client with DATA_COMPRESS_LZ4 when that makes them smaller.
+      const rx0 = connection.received;
+      const w0 = Date.now();
+      const big = await shell.exec(`{ yes '${PATTERN_LINE}' | head -c ${PATTERN_BYTES}; head -c ${RANDOM_PART} /mnt/RAND.BIN; } > /mnt/big.bin && sync && umount /mnt`, 240_000);
+      expect(big.status, big.output).toBe(0);
+      const rx1 = connection.received;
+      const d = (k: keyof typeof rx1) => rx1[k] - rx0[k];
+      console.info(
+        `[usb-storage] guest wrote ${PATTERN_BYTES + RANDOM_PART} bytes in ${Date.now() - w0} ms: ${d('messages')} spicevmc messages (${d('bytes')} bytes), ${d('compressedMessages')} COMPRESSED_DATA: ${d('compressedBytes')} bytes on the wire for ${d('decompressedBytes')} (ratio ${(d('decompressedBytes') / Math.max(1, d('compressedBytes'))).toFixed(1)}:1)`,
+      );
+      expect(d('compressedMessages')).toBeGreaterThan(0);
+      expect(d('decompressedBytes')).toBeGreaterThanOrEqual(PATTERN_BYTES / 2); // most of the pattern came compressed
+      expect(d('compressedBytes')).toBeLessThan(d('decompressedBytes') / 10);
+      expect(d('bytes')).toBeGreaterThan(PATTERN_BYTES + RANDOM_PART);
 
       // Sequential read of the whole disk, caches dropped first: the guest's view of the stick's speed.
       await shell.run('sync; echo 3 > /proc/sys/vm/drop_caches');
@@ -152,6 +174,13 @@ describe.skipIf(!runLab)('emulated USB storage in the QEMU tiny guest', () => {
     }
     await stickGone();
     expect(execFileSync('mtype', ['-i', img, '::NEW.TXT']).toString()).toBe(`${line}\n`);
+    const copy = path.join(work, 'big.out');
+    execFileSync('mcopy', ['-i', img, '::BIG.BIN', copy]);
+    const line0 = `${PATTERN_LINE}\n`;
+    const expected = Buffer.concat([Buffer.from(line0.repeat(Math.ceil(PATTERN_BYTES / line0.length))).subarray(0, PATTERN_BYTES), payload.subarray(0, RANDOM_PART)]);
+    const got = readFileSync(copy);
+    expect(got.length).toBe(expected.length);
+    expect(md5(got)).toBe(md5(expected));
   }, 600_000);
 
   it('a read-only stick: the disk is read-only in the guest, writes fail, the image is unchanged', async () => {
@@ -189,7 +218,7 @@ describe.skipIf(!runLab)('emulated USB storage in the QEMU tiny guest', () => {
     expect(await shell.run(`dd if=/dev/${disk} bs=64k count=16 2>/dev/null | md5sum`, 60_000)).toBe(`${head}  -`);
     const r = await cli;
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as {ok: boolean; devices: (Record<string, unknown> & {device: Record<string, unknown>; commands: number; bytesRead: number; bytesWritten: number; attachedMs: number})[]};
+    const out = JSON.parse(r.stdout) as {ok: boolean; devices: (Record<string, unknown> & {device: Record<string, unknown>; commands: number; bytesRead: number; bytesWritten: number; attachedMs: number; received: {messages: number}})[]};
     console.info(`[usb-storage] usb redirect --json: ${r.stdout.replace(/\s+/g, ' ')}`);
     expect(out.ok).toBe(true);
     expect(out.devices).toHaveLength(1);
@@ -199,6 +228,8 @@ describe.skipIf(!runLab)('emulated USB storage in the QEMU tiny guest', () => {
     expect(report.commands).toBeGreaterThan(5);
     expect(report.bytesRead).toBeGreaterThanOrEqual(1024 * 1024);
     expect(report.attachedMs).toBeGreaterThanOrEqual(14_000);
+    expect(report.received).toMatchObject({messages: expect.any(Number), compressedMessages: expect.any(Number), compressedBytes: expect.any(Number)});
+    expect(report.received.messages).toBeGreaterThan(10);
     await stickGone();
   }, 600_000);
 });

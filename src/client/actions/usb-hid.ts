@@ -8,6 +8,7 @@ import {interruptedError, SpiceError} from '../errors.js';
 import {Interrupted, Keyboard, type Pacing} from '../input/keyboard.js';
 import type {Stroke} from '../input/layout.js';
 import {UsbDeviceHost} from '../usb/host.js';
+import {checkServerFilter, filterDeviceOf} from '../usb/server-filter.js';
 import type {HidDevice} from '../usb/hid/hid-device.js';
 import {UsbKeyboard} from '../usb/hid/keyboard.js';
 import {TABLET_MAX, TabletButton, tabletPoint, UsbTablet} from '../usb/hid/tablet.js';
@@ -68,6 +69,7 @@ export async function attachHid(session: SpiceSession, kind: EmulatedHidKind, o:
   const device = kind === 'keyboard' ? new UsbKeyboard() : new UsbTablet();
   const host = new UsbDeviceHost(connection, device);
   try {
+    await checkServerFilter(connection, filterDeviceOf(device.info), `the emulated USB ${kind}`);
     host.attach();
   } catch (e) {
     slot.release();

@@ -8,15 +8,14 @@
  */
 import {SpiceError, interruptedError} from '../errors.js';
 import type {SpiceSession} from '../session.js';
-import type {UsbredirConnection} from '../usb/connection.js';
+import type {SpicevmcReceived, UsbredirConnection} from '../usb/connection.js';
 import {UsbDeviceHost} from '../usb/host.js';
 import {busPortName, hex4, type HostDeviceHandle, type UsbBackend} from '../usb/host-device/backend.js';
 import {HostUsbDevice, type HostDeviceCounters} from '../usb/host-device/device.js';
 import {deviceNotFound, hostDeviceError, mapDeviceError} from '../usb/host-device/errors.js';
-import {checkUsbFilter, describeVerdict, parseUsbFilter, type UsbFilterDevice, type UsbFilterRule} from '../usb/host-device/filter.js';
+import {checkUsbFilter, describeVerdict, parseUsbFilter, type UsbFilterDevice} from '../usb/host-device/filter.js';
+import {checkServerFilter, serverRejected, watchServerFilter} from '../usb/server-filter.js';
 import {loadNodeUsbBackend} from '../usb/host-device/load.js';
-import type {UsbredirPacket} from '../wire/usbredir/codec.js';
-import {UsbredirPackets as P} from '../wire/usbredir/packets.js';
 
 export {parseUsbFilter, formatUsbFilter, checkUsbFilter} from '../usb/host-device/filter.js';
 export type {UsbBackend} from '../usb/host-device/backend.js';
@@ -126,6 +125,8 @@ export interface HostRedirectReport {
   device: {busPort: string; vendorId: string; productId: string; manufacturer?: string; product?: string; serial?: string; speed?: string};
   attachedMs: number;
   transfers: HostDeviceCounters;
+  /** The slot's usbredir stream from the server: messages, and those that came LZ4-compressed (COMPRESSED_DATA). */
+  received: SpicevmcReceived;
   /** Interfaces whose kernel driver was detached, and reattached at the end. */
   detachedDrivers: number[];
   reattachedDrivers: number[];
@@ -134,12 +135,6 @@ export interface HostRedirectReport {
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
-
-function refusedByServer(rules: UsbFilterRule[], h: HostDeviceHandle, spec: string): SpiceError | undefined {
-  const verdict = checkUsbFilter(rules, filterDevice(h), {defaultAllow: true});
-  if (verdict.allowed) return undefined;
-  return hostDeviceError('device-filtered', `the server's USB filter refuses ${spec} (${describeVerdict(verdict)}): it was not attached`);
-}
 
 export async function redirectHostDevice(session: SpiceSession, opts: HostRedirectOptions, signal?: AbortSignal): Promise<HostRedirectReport> {
   const spec = parseDeviceSpec(opts.device);
@@ -160,29 +155,13 @@ export async function redirectHostDevice(session: SpiceSession, opts: HostRedire
   let attachedAt = 0;
   let ended: HostRedirectReport['ended'] = 'time';
   let failure: SpiceError | undefined;
-  // the server's filter: any filter_filter it sends from now on
-  let serverRules: UsbFilterRule[] | undefined;
+  // the server's filter (QEMU's usb-redir filter): checked before attaching, and any new one while attached
+  const asFiltered = filterDevice(handle);
   let onServerFilter: ((e: SpiceError) => void) | undefined;
-  const watchFilter = (p: UsbredirPacket) => {
-    if (p.def !== P.FILTER_FILTER) return;
-    try {
-      serverRules = parseUsbFilter((p.value as {rules: string}).rules, "the server's USB filter");
-    } catch (e) {
-      failure ??= e as SpiceError;
-      return;
-    }
-    const refused = refusedByServer(serverRules, handle, opts.device);
-    if (refused) onServerFilter?.(refused);
-  };
-  connection.on('packet', watchFilter);
+  const unwatch = watchServerFilter(connection, asFiltered, opts.device, (e) => ((failure ??= e), onServerFilter?.(e)));
   try {
-    // a filter sent with the hello is in by now; a little grace for one right behind it
-    await new Promise((r) => setTimeout(r, 50));
+    await checkServerFilter(connection, asFiltered, opts.device);
     if (failure) throw failure;
-    if (serverRules) {
-      const refused = refusedByServer(serverRules, handle, opts.device);
-      if (refused) throw refused;
-    }
     if (signal?.aborted) throw interruptedError('interrupted before the USB device was attached', {});
     device = await HostUsbDevice.open(handle);
     const d = handle.descriptor;
@@ -202,9 +181,7 @@ export async function redirectHostDevice(session: SpiceSession, opts: HostRedire
       const timer = opts.forMs === undefined ? undefined : setTimeout(() => done('time'), Math.min(opts.forMs, MAX_TIMER_MS));
       const onAbort = () => done('interrupted');
       const onClosed = (err?: SpiceError | null) => ((failure = err ?? new SpiceError('connection-lost', 'the session ended')), done('session-ended'));
-      const onRejected = () => (
-        (failure = hostDeviceError('device-filtered', `the server rejected ${opts.device} (usbredir filter_reject: QEMU's usb-redir filter refuses it): it was detached`)), done('rejected')
-      );
+      const onRejected = () => ((failure = serverRejected(opts.device)), done('rejected'));
       onServerFilter = (e) => ((failure = e), done('filtered'));
       function done(why: HostRedirectReport['ended']) {
         clearTimeout(timer);
@@ -226,7 +203,7 @@ export async function redirectHostDevice(session: SpiceSession, opts: HostRedire
   } catch (e) {
     throw e instanceof SpiceError ? e : mapDeviceError(e, {vendorId: handle.descriptor.vendorId, productId: handle.descriptor.productId, busPort: busPortName(handle.descriptor)}, 'redirecting');
   } finally {
-    connection.off('packet', watchFilter);
+    unwatch();
     if (host && ended !== 'session-ended') await host.detach(signal?.aborted ? 200 : timeoutMs).catch(() => undefined);
     await device?.close();
     slot.release();
@@ -239,6 +216,7 @@ export async function redirectHostDevice(session: SpiceSession, opts: HostRedire
       device: deviceReport,
       attachedMs: Date.now() - (attachedAt || t0),
       transfers: device!.counters,
+      received: connection.received,
       detachedDrivers: device!.log.detachedDrivers,
       reattachedDrivers: device!.log.reattachedDrivers,
       ended,

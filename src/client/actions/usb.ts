@@ -11,9 +11,10 @@ import path from 'node:path';
 import {SpiceError, interruptedError} from '../errors.js';
 import type {SpiceSession} from '../session.js';
 import {UsbDeviceHost} from '../usb/host.js';
+import {checkServerFilter, filterDeviceOf} from '../usb/server-filter.js';
 import {UsbMassStorage} from '../usb/storage/device.js';
 import {checkDiskImage, DiskImage, type DiskImageInfo} from '../usb/storage/image.js';
-import type {UsbredirConnection} from '../usb/connection.js';
+import type {SpicevmcReceived, UsbredirConnection} from '../usb/connection.js';
 import type {UsbSlot} from '../usb/slot.js';
 import type {UsbKeyboard} from '../usb/hid/keyboard.js';
 import type {TypeReport} from './keyboard.js';
@@ -68,6 +69,8 @@ export interface UsbDeviceReport {
   commands?: number;
   bytesRead?: number;
   bytesWritten?: number;
+  /** The slot's usbredir stream from the server: messages, and those that came LZ4-compressed (COMPRESSED_DATA). */
+  received: SpicevmcReceived;
 }
 
 export interface StorageDeviceInfo {
@@ -136,7 +139,7 @@ export async function attachUsb(session: SpiceSession, e: UsbEmulation, o: Attac
       slot: hid.slot,
       connection: hid.host.connection,
       hid,
-      report: () => ({slot: hid.slot.name, device: {emulate: e.emulate, product}, attachedMs: Date.now() - t0}),
+      report: () => ({slot: hid.slot.name, device: {emulate: e.emulate, product}, attachedMs: Date.now() - t0, received: hid.host.connection.received}),
       detach: (ms = DETACH_TIMEOUT_MS) => hid.detach(ms),
     };
   }
@@ -152,6 +155,7 @@ export async function attachUsb(session: SpiceSession, e: UsbEmulation, o: Attac
   const device = new UsbMassStorage(image);
   const host = new UsbDeviceHost(connection, device);
   try {
+    await checkServerFilter(connection, filterDeviceOf(device.info), `the emulated USB stick (${image.info.path})`);
     host.attach();
   } catch (err) {
     slot.release();
@@ -179,6 +183,7 @@ export async function attachUsb(session: SpiceSession, e: UsbEmulation, o: Attac
       },
       attachedMs: Date.now() - t0,
       ...device.transport.stats,
+      received: connection.received,
     }),
     detach: (ms = DETACH_TIMEOUT_MS) =>
       (detached ??= (async () => {

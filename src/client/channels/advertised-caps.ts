@@ -2,7 +2,7 @@
  * The capabilities spice-cli advertises, per channel type. A cap goes here only once it is implemented
  * and tested: the server (and through it the guest driver) changes what it sends according to these.
  */
-import {CommonCap, DisplayCap, InputsCap, MainCap, PlaybackCap, RecordCap} from '../wire/caps.js';
+import {CommonCap, DisplayCap, InputsCap, MainCap, PlaybackCap, RecordCap, SpicevmcCap} from '../wire/caps.js';
 import {ChannelType} from '../wire/enums.js';
 import type {AudioOptions} from './channel.js';
 
@@ -37,6 +37,10 @@ const perChannel: Record<number, number[]> = {
   // VOLUME (VOLUME, MUTE) and LATENCY: kept and reported by audio/playback-stream.ts, tested in test/audio.
   // OPUS only when the session asks for it (audio.opus; test/audio/opus-xspice.test.ts); CELT_0_5_1 never.
   [ChannelType.PLAYBACK]: [PlaybackCap.VOLUME, PlaybackCap.LATENCY],
+  // DATA_COMPRESS_LZ4 on usbredir channels: COMPRESSED_DATA is decoded by usb/spicevmc-data.ts (codecs/lz4.ts) and
+  // counted per slot (`usb redirect --json`'s `received`); test/usb/storage-qemu.test.ts has spice-server compress
+  // the guest's writes. We still send only DATA (spice-server decodes LZ4 from us too, but it is not needed).
+  [ChannelType.USBREDIR]: [SpicevmcCap.DATA_COMPRESS_LZ4],
 };
 
 /** The channel caps to announce; `audio` adds playback OPUS and record OPUS when asked. */

@@ -5,8 +5,8 @@
  * decompresses and parses). Linking the channel opens QEMU's chardev, and QEMU sends its usbredir hello at once:
  * what arrives before a consumer is attached is kept (up to MAX_EARLY_BYTES) so that hello is never lost.
  *
- * The spicevmc cap DATA_COMPRESS_LZ4 is not announced yet (advertised-caps.ts): without it the server sends
- * only DATA; COMPRESSED_DATA is passed on all the same.
+ * The spicevmc cap DATA_COMPRESS_LZ4 is announced (advertised-caps.ts): spice-server then sends a slice of more than
+ * 1000 bytes as COMPRESSED_DATA when LZ4 makes it smaller. Our own writes are plain DATA.
  */
 import {SpiceError} from '../errors.js';
 import {DataCompressionType} from '../wire/enums.js';

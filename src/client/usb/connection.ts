@@ -12,6 +12,7 @@ import type {SpicevmcConsumer} from '../channels/usbredir.js';
 import {UsbredirCodec, type UsbredirPacket} from '../wire/usbredir/codec.js';
 import type {UsbredirPacketDef} from '../wire/usbredir/packets.js';
 import {USBREDIR_PROTOCOL_VERSION, UsbredirCap, UsbredirType} from '../wire/usbredir/protocol.js';
+import {DataCompressionType} from '../wire/enums.js';
 import {spicevmcBytes} from './spicevmc-data.js';
 
 /** What a connection needs of its channel (UsbredirChannel; a fake in tests). */
@@ -47,6 +48,22 @@ export interface UsbredirOpenOptions {
   logger?: Logger;
 }
 
+/**
+ * What a connection received from the server: spicevmc messages, and those that came as COMPRESSED_DATA (their
+ * LZ4 bytes on the wire and what they decoded to). spice-server compresses a slice of more than 1000 bytes for a
+ * client with SpicevmcCap.DATA_COMPRESS_LZ4 when the block comes out smaller (spicevmc.cpp's COMPRESS_THRESHOLD).
+ */
+export interface SpicevmcReceived {
+  messages: number;
+  /** Stream bytes after decompression. */
+  bytes: number;
+  compressedMessages: number;
+  /** The LZ4 blocks' size on the wire. */
+  compressedBytes: number;
+  /** What those blocks decoded to. */
+  decompressedBytes: number;
+}
+
 interface Waiter {
   match: (p: UsbredirPacket) => boolean;
   resolve: (p: UsbredirPacket) => void;
@@ -57,7 +74,9 @@ export class UsbredirConnection extends EventEmitter {
   readonly codec: UsbredirCodec;
   private readonly waiters = new Set<Waiter>();
   private failure?: SpiceError;
+  private filterRules?: string;
   private readonly log: Logger;
+  private readonly counts: SpicevmcReceived = {messages: 0, bytes: 0, compressedMessages: 0, compressedBytes: 0, decompressedBytes: 0};
 
   private constructor(
     private readonly pipe: UsbredirPipe,
@@ -105,6 +124,16 @@ export class UsbredirConnection extends EventEmitter {
     return this.codec.negotiation.negotiated;
   }
 
+  /** The server's device filter (the last filter_filter's rules, usbredir text), if it sent one; 'filter' events announce each. */
+  get serverFilter(): string | undefined {
+    return this.filterRules;
+  }
+
+  /** What was received so far (a copy). */
+  get received(): SpicevmcReceived {
+    return {...this.counts};
+  }
+
   /** The protocol error that broke the stream, if any. */
   get error(): SpiceError | undefined {
     return this.failure;
@@ -114,7 +143,16 @@ export class UsbredirConnection extends EventEmitter {
     if (this.failure) return;
     let packets: UsbredirPacket[];
     try {
-      packets = this.codec.feed(spicevmcBytes(chunk, this.name));
+      const bytes = spicevmcBytes(chunk, this.name);
+      this.counts.messages++;
+      this.counts.bytes += bytes.length;
+      if (chunk.type !== DataCompressionType.NONE) {
+        this.counts.compressedMessages++;
+        this.counts.compressedBytes += chunk.data.length;
+        this.counts.decompressedBytes += bytes.length;
+        if (this.log.enabled('trace')) this.log.trace(`${this.name} COMPRESSED_DATA ${chunk.data.length} -> ${bytes.length} bytes`);
+      }
+      packets = this.codec.feed(bytes);
     } catch (e) {
       this.fail(e instanceof SpiceError ? e : new SpiceError('protocol', `${this.name}: ${String(e)}`));
       return;
@@ -128,6 +166,10 @@ export class UsbredirConnection extends EventEmitter {
         }
       }
       this.emit('packet', p);
+      if (p.def.type === UsbredirType.FILTER_FILTER) {
+        this.filterRules = (p.value as {rules: string}).rules;
+        this.emit('filter', this.filterRules);
+      }
     }
   }
 
