@@ -72,7 +72,8 @@ interface ProbeResult {
 }
 
 async function probe(args: string[]): Promise<{code: number | null; result: ProbeResult}> {
-  const r = await run(PYTHON, [PROBE, ...args, '--timeout', '10'], 20_000);
+  // 30 s: under the suite's parallel QEMU load one TLS probe took longer than 10 s (exit 40, not the TLS error).
+  const r = await run(PYTHON, [PROBE, ...args, '--timeout', '30'], 45_000);
   const line = r.stdout.trim().split('\n').pop() ?? '{}';
   return {code: r.code, result: JSON.parse(line) as ProbeResult};
 }
@@ -214,7 +215,7 @@ describe.skipIf(!hasXspice || !hasSpicy)('Xspice lab target', () => {
       const bad = await probe(['--tls-port', String(t.tlsPort), '--ca-file', other.caFile]);
       expect(bad.code).toBe(10);
       expect(bad.result.event).toBe('ERROR_TLS');
-    }, 40_000);
+    }, 100_000);
   });
 
   describe('display settings', () => {
