@@ -227,11 +227,20 @@ export class SpiceSession extends EventEmitter {
     return this.channels.find((c) => c.type === type && c.id === id)?.channel;
   }
 
+  /**
+   * The state of the channel of `type`, linked: `missing()` when the server offers none, the link's own error
+   * (or "did not link") when it was offered but did not link.
+   */
+  private linkedState(type: number, missing: () => SpiceError): ChannelState & {channel: Channel} {
+    const state = this.channels.find((c) => c.type === type);
+    if (!state) throw missing();
+    if (!state.channel) throw state.error ?? new SpiceError('protocol', `the ${state.name} channel did not link`);
+    return state as ChannelState & {channel: Channel};
+  }
+
   /** The inputs channel once its INIT (the guest's lock state) has arrived. */
   async inputs(timeoutMs: number = this.opts.timeoutMs): Promise<InputsChannel> {
-    const state = this.channels.find((c) => c.type === ChannelType.INPUTS);
-    if (!state) throw new SpiceError('protocol', 'the server offers no inputs channel (keyboard and mouse)');
-    if (!state.channel) throw state.error ?? new SpiceError('protocol', 'the inputs channel did not link');
+    const state = this.linkedState(ChannelType.INPUTS, () => new SpiceError('protocol', 'the server offers no inputs channel (keyboard and mouse)'));
     if (!(state.channel instanceof InputsChannel)) throw new Error('internal error: the inputs channel is not an InputsChannel');
     await state.channel.waitInit(timeoutMs);
     return state.channel;
@@ -252,14 +261,14 @@ export class SpiceSession extends EventEmitter {
    * without a playback FIFO folder, QEMU without a SPICE audio device) is a usage error (exit 2) saying so.
    */
   playback(): PlaybackStream {
-    const state = this.channels.find((c) => c.type === ChannelType.PLAYBACK);
-    if (!state) {
-      throw new SpiceError(
-        'usage',
-        'the server offers no playback channel, so there is no guest audio to capture (Xspice plays audio only with XSPICE_PLAYBACK_FIFO_DIR set, e.g. `spice-cli lab start xspice --audio`; QEMU needs an audio device on -audiodev spice)',
-      );
-    }
-    if (!state.channel) throw state.error ?? new SpiceError('protocol', 'the playback channel did not link');
+    this.linkedState(
+      ChannelType.PLAYBACK,
+      () =>
+        new SpiceError(
+          'usage',
+          'the server offers no playback channel, so there is no guest audio to capture (Xspice plays audio only with XSPICE_PLAYBACK_FIFO_DIR set, e.g. `spice-cli lab start xspice --audio`; QEMU needs an audio device on -audiodev spice)',
+        ),
+    );
     if (!this.playbackStream) throw new Error('internal error: the playback channel has no PlaybackStream');
     return this.playbackStream;
   }
@@ -296,14 +305,14 @@ export class SpiceSession extends EventEmitter {
    * error (exit 2) saying why: Xspice never has one; QEMU needs an audio device with a capture side on -audiodev spice.
    */
   record(): RecordStream {
-    const state = this.channels.find((c) => c.type === ChannelType.RECORD);
-    if (!state) {
-      throw new SpiceError(
-        'usage',
-        'the server offers no record channel, so there is no guest microphone to send audio to (Xspice never has one; QEMU offers it with an input-capable audio device on a SPICE audiodev, e.g. -audiodev spice,id=snd0 -device intel-hda -device hda-duplex,audiodev=snd0, as `spice-cli lab start qemu --audio` does)',
-      );
-    }
-    if (!state.channel) throw state.error ?? new SpiceError('protocol', 'the record channel did not link');
+    this.linkedState(
+      ChannelType.RECORD,
+      () =>
+        new SpiceError(
+          'usage',
+          'the server offers no record channel, so there is no guest microphone to send audio to (Xspice never has one; QEMU offers it with an input-capable audio device on a SPICE audiodev, e.g. -audiodev spice,id=snd0 -device intel-hda -device hda-duplex,audiodev=snd0, as `spice-cli lab start qemu --audio` does)',
+        ),
+    );
     if (!this.recordStream) throw new Error('internal error: the record channel has no RecordStream');
     return this.recordStream;
   }
