@@ -199,7 +199,8 @@ describe('typing US-ASCII into an xterm on Xspice', () => {
     const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
     expect(mean).toBeGreaterThan(45);
     expect(mean).toBeLessThan(60);
-    expect(Math.min(...gaps)).toBeGreaterThan(40);
+    // The pacer keeps to its schedule: a stroke sent late (a loaded machine) is followed by a shorter gap, never a burst.
+    expect(Math.min(...gaps)).toBeGreaterThan(25);
   });
 });
 

@@ -187,14 +187,19 @@ describe('spice-cli do against lab Xspice', () => {
   it('Ctrl-C exits 130 and releases the key held with key --down', async () => {
     const t = await start();
     const rec = join(dir, 'sigint.spicerec');
-    const child = spawn(process.execPath, [BIN, 'do', '--uri', t.uri, '--record', rec, '--json', 'key', '--down', 'ctrl', '+', 'sleep', '30000'], {
+    // --verbose traces the KEY_DOWN going out: interrupt once it has (a fixed 3 s sleep was too short on a loaded machine).
+    const child = spawn(process.execPath, [BIN, 'do', '--uri', t.uri, '--record', rec, '--json', '--verbose', 'key', '--down', 'ctrl', '+', 'sleep', '30000'], {
       cwd: dir,
       env: {...process.env, SPICE_URI: '', SPICE_PASSWORD: ''},
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
+    let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));
-    await new Promise((r) => setTimeout(r, 3000));
+    child.stderr!.on('data', (d) => (stderr += d));
+    const until = Date.now() + 30_000;
+    while (!/-> KEY_DOWN/.test(stderr) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(stderr).toMatch(/-> KEY_DOWN/);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(130);
