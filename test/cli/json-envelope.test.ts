@@ -63,7 +63,8 @@ describe('the JSON envelope of every command', () => {
     expect(ids).toContain('screenshot');
   });
 
-  it.each(ids)('%s: a bad flag is {ok: false, error: {kind: usage, exitCode: 2}}', async (id) => {
+  // Concurrent: each case is a separate process waiting mostly on Node's start-up.
+  it.concurrent.each(ids)('%s: a bad flag is {ok: false, error: {kind: usage, exitCode: 2}}', async (id) => {
     const r = await runCli([...words(id), '--json', '--no-such-flag']);
     expectFailure(r.stdout, r.code, 'usage', 2);
     expect(JSON.parse(r.stdout).error.message).toMatch(/no-such-flag/);
@@ -75,7 +76,7 @@ describe('the JSON envelope of every command', () => {
     expect(Object.keys(SESSION_ARGS).filter((id) => !session.includes(id))).toEqual([]);
   });
 
-  it.each(Object.keys(SESSION_ARGS))('%s: nothing listening is {ok: false, error: {kind: connect, exitCode: 10}}', async (id) => {
+  it.concurrent.each(Object.keys(SESSION_ARGS))('%s: nothing listening is {ok: false, error: {kind: connect, exitCode: 10}}', async (id) => {
     const r = await runCli([...words(id), '--uri', 'spice://127.0.0.1:1', '--json', ...SESSION_ARGS[id]!]);
     if (id === 'run') {
       // run reports per scenario, with the first failure's error in the envelope.
